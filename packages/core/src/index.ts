@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './manifest.js';
+export * from './options.js';
+export * from './stats.js';
+export type * from './v1/index.js';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Kinds of plugin the CLI can discover. */
+export const pluginKinds = ['benchmark', 'backend', 'sandbox'] as const;
+export type PluginKind = (typeof pluginKinds)[number];
+
+/**
+ * The plugin manifest: the `"evalchemy"` key of a plugin's package.json. The CLI reads it without importing
+ * the package, and imports `entry` only when the plugin is selected.
+ *
+ * ```json
+ * "evalchemy": { "manifestVersion": 1, "kind": "benchmark", "id": "gsm8k", "entry": "./dist/index.js", "specification": "v1" }
+ * ```
+ */
+export const pluginManifestSchema = z
+  .object({
+    /** Version of this manifest format. Only 1 exists. */
+    manifestVersion: z.literal(1),
+    /** What the plugin provides. */
+    kind: z.enum(pluginKinds),
+    /** Lowercase id: the CLI task or backend name, the options key, and the package folder name. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_"'),
+    /** Other names the CLI accepts for this plugin (compared case-insensitively), e.g. Evalchemy's spellings. */
+    aliases: z.array(z.string()).default([]),
+    /** Module (relative to the package root) whose default export is the plugin object. */
+    entry: z.string().startsWith('./'),
+    /** Contract version the plugin object implements. */
+    specification: z.literal('v1'),
+    /** One line for `evalchemy list`. */
+    description: z.string().optional(),
+  })
+  .strict();
+
+export type PluginManifest = z.infer<typeof pluginManifestSchema>;

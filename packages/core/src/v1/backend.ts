@@ -1,0 +1,83 @@
+import type { z } from 'zod';
+import type {
+  GenerateRequest,
+  GenerateResult,
+  LoglikelihoodRequest,
+  LoglikelihoodResult,
+} from './generation.js';
+import type { Logger } from './logger.js';
+
+/** What a backend can do. The runner checks a benchmark's needs against it before a task starts. */
+export interface BackendCapabilities {
+  /** Accepts `chat` requests. */
+  chat: boolean;
+  /** Accepts `completion` requests. */
+  completion: boolean;
+  /** Implements `doLoglikelihood`. */
+  loglikelihood: boolean;
+  /**
+   * Whether responses may be served from the runner's response cache. False for backends whose answer does
+   * not depend on the request alone (replay answers by origin).
+   */
+  cacheable: boolean;
+  /** Upper bound on concurrent calls the backend accepts (in-process models: 1). Undefined: no bound. */
+  maxConcurrency?: number;
+}
+
+/** Options passed to every runner-called backend method. */
+export interface CallOptions {
+  /** Aborted when the run is cancelled (Ctrl-C, a fatal error elsewhere). */
+  signal: AbortSignal;
+}
+
+/**
+ * A model, ready to answer requests. Created by a `BackendProviderV1` from the user's `--model_args`.
+ *
+ * Lifecycle: the runner calls `doStart` once before the first request (a backend that owns a process starts
+ * it and waits until it is healthy), then any number of `doGenerate`/`doLoglikelihood` calls concurrently
+ * (up to `capabilities.maxConcurrency`), then `doStop` exactly once on every exit path: normal end, error,
+ * Ctrl-C. `doStop` must be safe to call when `doStart` failed half-way.
+ */
+export interface BackendV1 {
+  readonly specificationVersion: 'v1';
+  /** Plugin id, e.g. `openai`. */
+  readonly id: string;
+  /** Version of the plugin package. */
+  readonly version: string;
+  /** The model as the user named it (`gpt-4o-mini`, a GGUF path). Part of the cache key and of the output folder name. */
+  readonly modelId: string;
+  readonly capabilities: BackendCapabilities;
+  /** Prepares the backend (loads weights, starts a server, waits for health). Optional. */
+  doStart?(options: CallOptions): Promise<void>;
+  /** Generates text. Throws `BackendCallError` when the call failed after the backend's own retries. */
+  doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult>;
+  /** Scores a continuation. Present when `capabilities.loglikelihood` is true. */
+  doLoglikelihood?(request: LoglikelihoodRequest, options: CallOptions): Promise<LoglikelihoodResult>;
+  /** Releases every resource (processes, handles, model memory). Optional. */
+  doStop?(): Promise<void>;
+  /**
+   * Facts about the model for the results file (context length, quantization, server URL). Never secrets.
+   * May be called after `doStart`.
+   */
+  describe(): Record<string, unknown>;
+}
+
+/** Settings the runner gives a provider when it creates a backend. */
+export interface BackendCreateContext {
+  /** Environment variables (the provider reads fallbacks such as `OPENAI_API_KEY` here, not from `process.env`). */
+  env: Record<string, string | undefined>;
+  log: Logger;
+}
+
+/**
+ * The default export of a backend plugin's entry module. `optionsSchema` parses `--model_args` (values
+ * arrive as strings: use `z.coerce` for numbers); unknown keys are rejected by the runner.
+ */
+export interface BackendProviderV1<Options = Record<string, unknown>> {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'backend';
+  readonly id: string;
+  readonly version: string;
+  readonly optionsSchema: z.ZodType<Options>;
+  createBackend(options: Options, context: BackendCreateContext): BackendV1;
+}

@@ -1,0 +1,185 @@
+import type { z } from 'zod';
+import type { BackendCapabilities } from './backend.js';
+import type { DatasetResolver } from './dataset.js';
+import type {
+  ChatMessage,
+  FinishReason,
+  GenerationParameters,
+  LoglikelihoodResult,
+  TokenUsage,
+  Warning,
+} from './generation.js';
+import type { Judge } from './judge.js';
+import type { Logger } from './logger.js';
+import type { SandboxV1 } from './sandbox.js';
+
+/** Per-sample facts recorded in the samples file and available to aggregation (subject, category, difficulty). */
+export type SampleMetadata = Record<string, string | number | boolean | null>;
+
+/** One item of a benchmark's dataset. */
+export interface Sample<Data = unknown> {
+  /** The dataset's own id as a string (`HumanEval/0`, MT-Bench `question_id`, IFEval `key`), else the 0-based row index. */
+  id: string;
+  /** What the benchmark needs to build the prompt and to score. Recorded in the samples file only via `metadata`. */
+  data: Data;
+  metadata?: SampleMetadata;
+}
+
+/** The samples of one run of a benchmark, streamed. */
+export interface SampleSource<Data = unknown> {
+  /** Number of samples `samples` yields (before the user's `--limit`), for progress. */
+  size: number;
+  samples: AsyncIterable<Sample<Data>> | Iterable<Sample<Data>>;
+}
+
+/**
+ * What to ask the model for one sample. The runner turns a plan into backend requests, applies the user's
+ * overrides (`--max_tokens`, `--seed`, `--system_instruction`), sends them through the cache, and hands the
+ * responses to `doScore`.
+ */
+export type SamplePlan =
+  | {
+      /**
+       * A chat conversation. Each entry of `turns` is a user message; the runner sends turn i with the
+       * model's own answers to turns 0..i-1 in the conversation (multi-turn, as MT-Bench).
+       */
+      type: 'chat';
+      /** System message. Replaced by the user's `--system_instruction` when given. */
+      system?: string;
+      /** Fixed messages before the first turn (few-shot exemplars as user/assistant pairs). */
+      history?: ChatMessage[];
+      turns: string[];
+      parameters: GenerationParameters;
+      /** Independent generations of the whole conversation (n samples for pass@k, repeats); default 1. Generation i gets seed `seed + i`. */
+      generations?: number;
+    }
+  | {
+      /** A raw text prompt the model continues (base models, completion endpoints). */
+      type: 'completion';
+      prompt: string;
+      parameters: GenerationParameters;
+      /** As for chat. */
+      generations?: number;
+    }
+  | {
+      /** Log-likelihood of each continuation given the context (multiple-choice scoring). */
+      type: 'loglikelihood';
+      context: string;
+      continuations: string[];
+    };
+
+/** The model's answer to one turn of one generation. */
+export interface TurnResponse {
+  text: string;
+  finishReason: FinishReason;
+  usage?: TokenUsage;
+  warnings: Warning[];
+}
+
+/** Everything the model answered for one sample. */
+export type SampleResponses =
+  | {
+      type: 'generate';
+      /** `generations[g][t]`: generation g, turn t. */
+      generations: TurnResponse[][];
+    }
+  | {
+      type: 'loglikelihood';
+      /** One result per continuation, in the plan's order. */
+      results: LoglikelihoodResult[];
+    };
+
+/** A scorer's verdict on one sample. */
+export interface SampleScore {
+  /**
+   * Per-sample value of each metric (1/0 for accuracy, a 1–10 rating). `null`: the metric does not apply to
+   * this sample (an unparsable judgment) and is left out of the mean.
+   */
+  metrics: Record<string, number | null>;
+  /** The answer(s) extracted from the response, for the samples file. */
+  extracted?: unknown;
+  /** Anything else worth keeping per sample (judge output, test verdicts, reasoning traces). */
+  details?: Record<string, unknown>;
+  warnings?: Warning[];
+}
+
+/** What aggregation sees of a scored sample: the samples' scores, without data or responses (bounded memory). */
+export interface ScoredSample {
+  id: string;
+  metadata: SampleMetadata;
+  metrics: Record<string, number | null>;
+  details?: Record<string, unknown>;
+}
+
+/** One corpus-level metric: its value and, where defined, the standard error of that value. */
+export interface AggregateMetric {
+  value: number;
+  stderr?: number;
+}
+
+/** Context of `doPlan`. */
+export interface PlanContext<Options> {
+  options: Options;
+  /** What the selected backend supports; a benchmark picks chat or completion or loglikelihood from it. */
+  backend: { id: string; modelId: string; capabilities: BackendCapabilities };
+}
+
+/** Context of `doLoad`. */
+export interface LoadContext<Options> {
+  options: Options;
+  datasets: DatasetResolver;
+  /** The run's seed (`--seed`, default 0), for benchmarks that shuffle (choice order). */
+  seed: number;
+  log: Logger;
+}
+
+/** Context of `doScore`. */
+export interface ScoreContext<Options> {
+  options: Options;
+  /** Present when the benchmark declares `requirements.judge`. */
+  judge?: Judge;
+  /** Present when the benchmark declares `requirements.sandbox`. */
+  sandbox?: SandboxV1;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/**
+ * A benchmark. The runner calls, per task: `doLoad` once, then for each sample `doPlan` → model calls →
+ * `doScore`, then `doAggregate` once over every scored sample. A failed sample (backend error, scorer
+ * exception) is recorded as data and left out of the aggregation; only configuration and infrastructure
+ * problems should throw from `doLoad`.
+ *
+ * The default export of a benchmark plugin's entry module is an instance with default settings.
+ */
+export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'benchmark';
+  /** Lowercase id: the task name on the command line. */
+  readonly id: string;
+  /** Version of the plugin package. */
+  readonly version: string;
+  /** One line for `evalchemy list`. */
+  readonly description: string;
+  /** Options under `tasks.<id>` in `--config`; parsed by the runner, unknown keys rejected. */
+  readonly optionsSchema: z.ZodType<Options>;
+  /** What scoring needs. A judge or sandbox that cannot be set up is an error before any generation. */
+  readonly requirements: { judge?: boolean; sandbox?: boolean };
+  /** The metric shown first in the results table (e.g. `exact_match_flexible`). */
+  readonly primaryMetric: string;
+  doLoad(context: LoadContext<Options>): Promise<SampleSource<Data>>;
+  doPlan(sample: Sample<Data>, context: PlanContext<Options>): SamplePlan;
+  doScore(
+    sample: Sample<Data>,
+    responses: SampleResponses,
+    context: ScoreContext<Options>,
+  ): Promise<SampleScore>;
+  /**
+   * Corpus-level metrics from every successfully scored sample. Optional: by default each per-sample metric
+   * is averaged (nulls left out) with the standard error of the mean.
+   */
+  doAggregate?(
+    samples: readonly ScoredSample[],
+    context: { options: Options },
+  ): Record<string, AggregateMetric | number>;
+}

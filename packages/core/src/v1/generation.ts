@@ -1,0 +1,94 @@
+/** One message of a chat conversation. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * Sampling settings sent with every generation request. Each is explicit per request; a backend that cannot
+ * honour one returns a `Warning` of type `unsupported-setting` in its result rather than dropping it silently.
+ */
+export interface GenerationParameters {
+  /** Upper bound on generated tokens. Undefined: the backend's default. */
+  maxTokens?: number;
+  /** Sampling temperature; 0 means greedy. Undefined: the backend's default. */
+  temperature?: number;
+  /** Nucleus sampling mass in (0, 1]. */
+  topP?: number;
+  /** Strings that end generation; the stop string itself is not part of the returned text. */
+  stop?: string[];
+  /** Sampling seed. The runner sets `seed + generation` for repeated generations of one prompt. */
+  seed?: number;
+}
+
+/** Where a request comes from. Backends may use it (replay looks answers up by it); it is not part of the cache key except `generation`. */
+export interface RequestOrigin {
+  /** Benchmark id, e.g. `gsm8k`. */
+  task: string;
+  /** The dataset's own id of the sample as a string (`HumanEval/0`, an MT-Bench `question_id`), else its 0-based row index. */
+  sampleId: string;
+  /** 0-based index of the user turn in a multi-turn conversation. */
+  turn: number;
+  /** 0-based index of the generation when a sample asks for several (n samples, repeats). */
+  generation: number;
+}
+
+/** A request for generated text. */
+export type GenerateRequest =
+  | {
+      type: 'chat';
+      /** The whole conversation so far, ending with a user message. */
+      messages: ChatMessage[];
+      parameters: GenerationParameters;
+      origin: RequestOrigin;
+    }
+  | {
+      type: 'completion';
+      /** Raw text the model continues. */
+      prompt: string;
+      parameters: GenerationParameters;
+      origin: RequestOrigin;
+    };
+
+/** A request for the log-probability of `continuation` given `context` (multiple-choice scoring). */
+export interface LoglikelihoodRequest {
+  type: 'loglikelihood';
+  context: string;
+  continuation: string;
+  origin: RequestOrigin;
+}
+
+/** Something a backend or scorer could not do exactly as asked. Recorded in sample records and results. */
+export interface Warning {
+  /** `unsupported-setting`: a generation parameter was not honoured; `truncated-prompt`: the prompt was cut to fit. */
+  type: 'unsupported-setting' | 'truncated-prompt' | 'other';
+  /** The generation parameter concerned, for `unsupported-setting`. */
+  setting?: keyof GenerationParameters;
+  message: string;
+}
+
+/** Tokens counted by the backend for one call. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Why generation ended. */
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
+
+export interface GenerateResult {
+  /** The generated text (for chat: the assistant message's content). */
+  text: string;
+  finishReason: FinishReason;
+  /** Token counts when the backend reports them. */
+  usage?: TokenUsage;
+  warnings: Warning[];
+}
+
+export interface LoglikelihoodResult {
+  /** Sum of the log-probabilities (natural log) of the continuation's tokens. */
+  logprob: number;
+  /** Whether greedy decoding from `context` would produce exactly `continuation`. */
+  isGreedy: boolean;
+  warnings: Warning[];
+}

@@ -1,0 +1,20 @@
+import type { ChatMessage, GenerationParameters, TokenUsage } from './generation.js';
+
+/**
+ * An LLM used by a scorer (MT-Bench's GPT-4 grader, AlpacaEval's annotator). Calls go through the runner's
+ * response cache, retries and concurrency limit like any model call.
+ */
+export interface Judge {
+  /** Model id of the judge, e.g. `gpt-4o-mini-2024-07-18`; recorded in results. */
+  readonly modelId: string;
+  /** Asks the judge. Throws `BackendCallError` when the call failed after retries. */
+  judge(
+    request: { messages: ChatMessage[]; parameters: GenerationParameters },
+    options: { signal: AbortSignal },
+  ): Promise<JudgeAnswer>;
+}
+
+export interface JudgeAnswer {
+  text: string;
+  usage?: TokenUsage;
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DatasetError, type DatasetFile, type DatasetLocation, type DatasetResolver } from '@evalchemy/core';
+import { cacheDirectory } from './paths.js';
+
+export interface DatasetResolverSettings {
+  /** `EVALCHEMY_DATASETS_DIR`: a directory laid out like shared/datasets. Wins over the Hub when set. */
+  offlineDirectory?: string | undefined;
+  /** Where Hub downloads are kept. Default: `<cache>/datasets`. */
+  cacheDirectory?: string;
+  /** Hub base URL (`HF_ENDPOINT`). Default https://huggingface.co. */
+  hubEndpoint?: string;
+  /** Hub token (`HF_TOKEN`) for gated datasets; sent only to the Hub, never logged. */
+  hubToken?: string | undefined;
+}
+
+/** Settings from the environment, as users set them. */
+export function datasetResolverSettingsFromEnv(env: Record<string, string | undefined>): DatasetResolverSettings {
+  return {
+    offlineDirectory: env.EVALCHEMY_DATASETS_DIR,
+    cacheDirectory: join(cacheDirectory(env), 'datasets'),
+    hubEndpoint: env.HF_ENDPOINT ?? 'https://huggingface.co',
+    hubToken: env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN,
+  };
+}
+
+/**
+ * Resolves pinned data files: the offline directory when set, else the Hugging Face Hub at the pinned
+ * revision, downloaded once into the cache. Every file is checked against its sha256 (once per process).
+ */
+export function createDatasetResolver(settings: DatasetResolverSettings): DatasetResolver {
+  const verified = new Map<string, Promise<DatasetLocation>>();
+  const cacheRoot = settings.cacheDirectory ?? join(cacheDirectory(), 'datasets');
+  const endpoint = (settings.hubEndpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
+
+  async function resolveOffline(file: DatasetFile, directory: string): Promise<DatasetLocation> {
+    const path = join(directory, file.offlinePath);
+    if (!(await exists(path))) {
+      throw new DatasetError(
+        `Dataset file ${file.offlinePath} is not in EVALCHEMY_DATASETS_DIR (${directory}). ` +
+          `Put it there (source: ${hubUrl(file)}) or unset EVALCHEMY_DATASETS_DIR to download it from the Hub.`,
+      );
+    }
+    await verifySha256(path, expectedSha256(file, 'offline'), file);
+    return { path, source: 'offline' };
+  }
+
+  function hubUrl(file: DatasetFile): string {
+    const kind = file.hub.repositoryType === 'model' ? '' : 'datasets/';
+    return `${endpoint}/${kind}${file.hub.repository}/resolve/${file.hub.revision}/${file.hub.path}`;
+  }
+
+  async function resolveHub(file: DatasetFile): Promise<DatasetLocation> {
+    const path = join(cacheRoot, file.hub.repository, file.hub.revision, file.hub.path);
+    const expected = expectedSha256(file, 'hub');
+    if (await exists(path)) {
+      await verifySha256(path, expected, file);
+      return { path, source: 'hub' };
+    }
+    const url = hubUrl(file);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: settings.hubToken ? { authorization: `Bearer ${settings.hubToken}` } : {},
+        redirect: 'follow',
+      });
+    } catch (error) {
+      throw new DatasetError(
+        `Could not download ${url}: ${(error as Error).message}. ` +
+          'Without network access, set EVALCHEMY_DATASETS_DIR to a directory holding the data files.',
+        { cause: error },
+      );
+    }
+    if (!response.ok || response.body === null) {
+      const hint =
+        response.status === 401 || response.status === 403
+          ? ' The dataset may be gated: accept its terms on the Hub and set HF_TOKEN.'
+          : '';
+      throw new DatasetError(`Could not download ${url}: HTTP ${response.status}.${hint}`);
+    }
+    await mkdir(dirname(path), { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    try {
+      await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial));
+      await verifySha256(partial, expected, file);
+      await rename(partial, path);
+    } finally {
+      await rm(partial, { force: true });
+    }
+    return { path, source: 'hub' };
+  }
+
+  return {
+    resolve(file) {
+      const key = `${file.offlinePath}|${file.hub.repository}@${file.hub.revision}/${file.hub.path}`;
+      let location = verified.get(key);
+      if (location === undefined) {
+        location = settings.offlineDirectory
+          ? resolveOffline(file, settings.offlineDirectory)
+          : resolveHub(file);
+        verified.set(key, location);
+        location.catch(() => verified.delete(key));
+      }
+      return location;
+    },
+  };
+}
+
+function expectedSha256(file: DatasetFile, source: 'offline' | 'hub'): string {
+  return typeof file.sha256 === 'string' ? file.sha256 : file.sha256[source];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function verifySha256(path: string, expected: string, file: DatasetFile): Promise<void> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  const actual = hash.digest('hex');
+  if (actual !== expected.toLowerCase()) {
+    throw new DatasetError(
+      `Dataset file ${path} has sha256 ${actual}, expected ${expected} (pinned for ${file.hub.repository}@${file.hub.revision}). ` +
+        'The file is corrupt or a different version: delete it and run again.',
+    );
+  }
+}
