@@ -1,0 +1,1 @@
+export { createRecordingLogger, sharedDatasetsDirectory, sharedModelsDirectory } from './shared-fixtures.js';
