@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DatasetError, type DatasetFile, type DatasetLocation, type DatasetResolver } from '@evalchemy/core';
+import {
+  DatasetError,
+  type DatasetFile,
+  type DatasetLocation,
+  type DatasetResolver,
+  type Logger,
+} from '@evalchemy/core';
+import { readDatasetRows } from './dataset-rows.js';
 import { cacheDirectory } from './paths.js';
 
 export interface DatasetResolverSettings {
@@ -16,10 +23,14 @@ export interface DatasetResolverSettings {
   hubEndpoint?: string;
   /** Hub token (`HF_TOKEN`) for gated datasets; sent only to the Hub, never logged. */
   hubToken?: string | undefined;
+  /** Receives the warning for a Hub file whose sha256 is not pinned yet. */
+  log?: Logger;
 }
 
 /** Settings from the environment, as users set them. */
-export function datasetResolverSettingsFromEnv(env: Record<string, string | undefined>): DatasetResolverSettings {
+export function datasetResolverSettingsFromEnv(
+  env: Record<string, string | undefined>,
+): DatasetResolverSettings {
   return {
     offlineDirectory: env.EVALCHEMY_DATASETS_DIR,
     cacheDirectory: join(cacheDirectory(env), 'datasets'),
@@ -56,9 +67,17 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
 
   async function resolveHub(file: DatasetFile): Promise<DatasetLocation> {
     const path = join(cacheRoot, file.hub.repository, file.hub.revision, file.hub.path);
-    const expected = expectedSha256(file, 'hub');
+    const pinned = expectedSha256(file, 'hub');
+    const recordedPath = `${path}.sha256`;
+    if (pinned === undefined) {
+      settings.log?.warn(
+        `${file.hub.repository}/${file.hub.path}: no sha256 is pinned for the Hub copy yet; ` +
+          'the hash of the first download is recorded and checked from then on.',
+      );
+    }
     if (await exists(path)) {
-      await verifySha256(path, expected, file);
+      const expected = pinned ?? (await readFile(recordedPath, 'utf8').catch(() => undefined))?.trim();
+      if (expected !== undefined) await verifySha256(path, expected, file);
       return { path, source: 'hub' };
     }
     const url = hubUrl(file);
@@ -86,7 +105,9 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
     const partial = `${path}.${process.pid}.partial`;
     try {
       await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial));
-      await verifySha256(partial, expected, file);
+      const actual = await sha256Of(partial);
+      if (pinned !== undefined) await verifySha256(partial, pinned, file);
+      else await writeFile(recordedPath, `${actual}\n`);
       await rename(partial, path);
     } finally {
       await rm(partial, { force: true });
@@ -94,7 +115,12 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
     return { path, source: 'hub' };
   }
 
-  return {
+  const resolver: DatasetResolver = {
+    async rows(file) {
+      const location = await resolver.resolve(file);
+      const format = location.source === 'offline' ? file.format?.offline : file.format?.hub;
+      return readDatasetRows(location.path, { format, csvColumns: file.csvColumns });
+    },
     resolve(file) {
       const key = `${file.offlinePath}|${file.hub.repository}@${file.hub.revision}/${file.hub.path}`;
       let location = verified.get(key);
@@ -108,9 +134,10 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
       return location;
     },
   };
+  return resolver;
 }
 
-function expectedSha256(file: DatasetFile, source: 'offline' | 'hub'): string {
+function expectedSha256(file: DatasetFile, source: 'offline' | 'hub'): string | undefined {
   return typeof file.sha256 === 'string' ? file.sha256 : file.sha256[source];
 }
 
@@ -122,10 +149,17 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function verifySha256(path: string, expected: string, file: DatasetFile): Promise<void> {
+async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
-  const actual = hash.digest('hex');
+  return hash.digest('hex');
+}
+
+async function verifySha256(path: string, expected: string | undefined, file: DatasetFile): Promise<void> {
+  if (expected === undefined) {
+    throw new DatasetError(`${file.offlinePath}: no sha256 is pinned for the offline copy.`);
+  }
+  const actual = await sha256Of(path);
   if (actual !== expected.toLowerCase()) {
     throw new DatasetError(
       `Dataset file ${path} has sha256 ${actual}, expected ${expected} (pinned for ${file.hub.repository}@${file.hub.revision}). ` +

@@ -1,2 +1,6 @@
-export { createDatasetResolver, datasetResolverSettingsFromEnv, type DatasetResolverSettings } from './dataset-resolver.js';
+export {
+  createDatasetResolver,
+  type DatasetResolverSettings,
+  datasetResolverSettingsFromEnv,
+} from './dataset-resolver.js';
 export { cacheDirectory } from './paths.js';

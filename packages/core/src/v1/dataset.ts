@@ -19,15 +19,31 @@ export interface DatasetFile {
   offlinePath: string;
   /**
    * sha256 (hex) of the file's bytes. When the offline copy and the Hub copy are different encodings of the
-   * same data (JSONL offline, parquet on the Hub), give both: `offline` and `hub`.
+   * same data (JSONL offline, parquet on the Hub), give both. A Hub hash not yet known (`hub` omitted) is
+   * recorded on first download and checked on every later use, with a warning saying so.
    */
-  sha256: string | { offline: string; hub: string };
+  sha256: string | { offline: string; hub?: string };
+  /**
+   * Encoding of the rows, for `rows()`; default from the path's extension (`.jsonl`, `.json` (an array),
+   * `.csv` (with a header row unless `csvColumns` is given), `.parquet`; each also `.gz`). `offline` applies
+   * to the offline copy when it differs from the Hub's.
+   */
+  format?: { offline?: DatasetFormat; hub?: DatasetFormat };
+  /** Column names for a CSV file without a header row (MMLU). */
+  csvColumns?: string[];
 }
+
+export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
+
+/** One row of a data file: a JSON object, or a CSV/parquet row keyed by column name. */
+export type DatasetRow = Record<string, unknown>;
 
 /** Resolves pinned data files to local paths, verifying their sha256. */
 export interface DatasetResolver {
   /** Local path of the verified file. Throws `DatasetError` naming the file and what to do. */
   resolve(file: DatasetFile): Promise<DatasetLocation>;
+  /** The verified file's rows, decoded according to its format. Throws `DatasetError` on a malformed file. */
+  rows(file: DatasetFile): Promise<DatasetRow[]>;
 }
 
 export interface DatasetLocation {
