@@ -1,0 +1,49 @@
+import type { BenchmarkV1, SamplePlan } from '@evalchemy/core';
+import { z } from 'zod';
+
+/**
+ * A small synthetic benchmark for the runner's own tests: "what is a+b?" questions, exact-match scored,
+ * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader).
+ */
+export function createArithmeticBenchmark(
+  settings: { id?: string; size?: number; turns?: number; generations?: number; failLoad?: boolean; judge?: boolean } = {},
+): BenchmarkV1<{ a: number; b: number }, { offset: number }> {
+  const size = settings.size ?? 5;
+  return {
+    specificationVersion: 'v1',
+    kind: 'benchmark',
+    id: settings.id ?? 'arithmetic',
+    version: '0.0.0',
+    description: 'a+b',
+    optionsSchema: z.object({ offset: z.number().default(0) }),
+    requirements: { judge: settings.judge ?? false },
+    primaryMetric: 'accuracy',
+    async doLoad() {
+      if (settings.failLoad) throw new Error('the data file is missing');
+      const samples = Array.from({ length: size }, (_, index) => ({
+        id: `q${index}`,
+        data: { a: index, b: 10 },
+        metadata: { parity: index % 2 === 0 ? 'even' : 'odd' },
+      }));
+      return { size, samples };
+    },
+    doPlan(sample): SamplePlan {
+      const question = `What is ${sample.data.a}+${sample.data.b}?`;
+      return {
+        type: 'chat',
+        system: 'Answer with a number.',
+        turns: Array.from({ length: settings.turns ?? 1 }, (_, turn) => (turn === 0 ? question : `Turn ${turn}: again?`)),
+        parameters: { temperature: 0, maxTokens: 16 },
+        ...(settings.generations ? { generations: settings.generations } : {}),
+      };
+    },
+    async doScore(sample, responses) {
+      if (responses.type !== 'generate') throw new Error('expected generations');
+      const answer = responses.generations[0]?.[0]?.text.trim();
+      return {
+        metrics: { accuracy: answer === String(sample.data.a + sample.data.b) ? 1 : 0 },
+        extracted: answer,
+      };
+    },
+  };
+}

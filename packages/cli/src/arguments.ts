@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { ConfigurationError } from '@evalchemy/core';
+
+/**
+ * Turns Evalchemy's snake_case flags (`--model_args`) into the kebab-case this CLI defines
+ * (`--model-args`); both spellings are accepted.
+ */
+export function normaliseFlags(argv: string[]): string[] {
+  return argv.map((argument) => {
+    if (!argument.startsWith('--')) return argument;
+    const equals = argument.indexOf('=');
+    const name = equals === -1 ? argument : argument.slice(0, equals);
+    const rest = equals === -1 ? '' : argument.slice(equals);
+    return name.replaceAll('_', '-') + rest;
+  });
+}
+
+export const runFlags = {
+  model: { type: 'string' },
+  'model-args': { type: 'string' },
+  tasks: { type: 'string' },
+  'output-path': { type: 'string' },
+  limit: { type: 'string' },
+  debug: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  seed: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'system-instruction': { type: 'string' },
+  'annotator-model': { type: 'string' },
+  'predict-only': { type: 'boolean' },
+  config: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  sandbox: { type: 'string' },
+  'confirm-run-unsafe-code': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type RunFlags = ReturnType<typeof parseRunFlags>;
+
+export function parseRunFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: normaliseFlags(argv), options: runFlags, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy run --help" for the flags.`);
+  }
+}
+
+/** Parses `k=v,k2=v2` (lm-evaluation-harness's `--model_args`). */
+export function parseKeyValueList(text: string, flag: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const equals = part.indexOf('=');
+    if (equals <= 0) {
+      throw new ConfigurationError(`${flag}: "${part}" is not of the form key=value (in "${text}").`);
+    }
+    result[part.slice(0, equals).trim()] = part.slice(equals + 1).trim();
+  }
+  return result;
+}
+
+export function parseInteger(value: string | undefined, flag: string, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < minimum) {
+    throw new ConfigurationError(`${flag} must be an integer ≥ ${minimum}, got "${value}".`);
+  }
+  return number;
+}
+
+export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v,...] --tasks a,b [options]
+
+  --model NAME              backend id (openai, llamacpp, replay, ...; see "evalchemy list")
+  --model_args K=V,...      backend options, e.g. model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1
+  --tasks A,B               benchmarks to run (names are case-insensitive: MTBench = mtbench)
+  --output_path DIR         where results go (default ./results)
+  --limit N                 only the first N samples of each task
+  --debug                   a few samples per task (limit 5), for a quick check
+  --batch_size, --concurrency N   samples and requests in flight at once (default 32)
+  --seed N                  base seed (default 0); generation i of a sample uses seed + i
+  --max_tokens N            overrides every task's max generated tokens
+  --system_instruction TEXT system message for chat prompts
+  --annotator_model NAME    judge model for LLM-judged tasks (default gpt-4o-mini-2024-07-18); judge key
+                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL
+  --predict_only            generate and save responses without scoring
+  --sandbox auto|docker|process   where generated code runs (default auto)
+  --confirm_run_unsafe_code run generated code without isolation when no sandbox is available
+  --config FILE.yaml        tasks, per-task options, judge, limits (schema: @evalchemy/cli/config.schema.json)
+  --no_cache                neither read nor fill the response cache
+
+Both --snake_case and --kebab-case spellings are accepted.`;

@@ -1,0 +1,188 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import openai from '@evalchemy/backend-openai';
+import { ConfigurationError } from '@evalchemy/core';
+import { createRecordingLogger, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
+import { createDatasetResolver, ResponseCache, type RunSettings, runEvaluation } from '@evalchemy/runner';
+
+/** Answers "a+b" questions right, except for a = 3 (wrong) so accuracy is not trivially 1. */
+function arithmeticReply(request: { messages?: { role: string; content: string }[] }): string {
+  const last = request.messages?.at(-1)?.content ?? '';
+  const match = /What is (\d+)\+(\d+)\?/.exec(last);
+  if (!match) return 'I do not know';
+  const [a, b] = [Number(match[1]), Number(match[2])];
+  return String(a === 3 ? 0 : a + b);
+}
+
+let server: ScriptedServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function settingsFor(
+  url: string,
+  overrides: Partial<RunSettings> & { cacheDirectory?: string } = {},
+): Promise<RunSettings> {
+  const directory = await mkdtemp(join(tmpdir(), 'evalchemy-runner-'));
+  const log = createRecordingLogger();
+  return {
+    backend: openai.createBackend(openai.optionsSchema.parse({ model: 'scripted-model', base_url: url, max_retries: '0' }), { env: {}, log }),
+    tasks: [{ benchmark: createArithmeticBenchmark(), options: { offset: 0 } }],
+    datasets: createDatasetResolver({ offlineDirectory: directory }),
+    outputPath: join(directory, 'out'),
+    cache: new ResponseCache({ directory: overrides.cacheDirectory ?? join(directory, 'cache'), enabled: true }),
+    concurrency: 4,
+    seed: 0,
+    predictOnly: false,
+    effectiveConfig: { note: 'test' },
+    versions: { '@evalchemy/runner': 'test' },
+    log,
+    ...overrides,
+  };
+}
+
+async function readJsonLines(path: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('runEvaluation', () => {
+  it('writes results with metrics, stderr, config, versions, environment and timing, and one sample record per sample', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url);
+    const outcome = await runEvaluation(settings);
+
+    expect(outcome.complete).toBe(true);
+    expect(outcome.resultsPath).toMatch(/scripted-model\/results_[0-9T.-]+\.json$/);
+    const results = JSON.parse(await readFile(outcome.resultsPath, 'utf8'));
+    expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
+    expect(results.results.arithmetic.accuracy_stderr).toBeCloseTo(Math.sqrt(0.2) / Math.sqrt(5), 10);
+    expect(results['n-samples'].arithmetic).toEqual({ effective: 5, scored: 5, failed: 0 });
+    expect(results.config).toEqual({ note: 'test' });
+    expect(results.versions['@evalchemy/runner']).toBe('test');
+    expect(results.environment.node).toBe(process.versions.node);
+    expect(results.timing.wall_clock_seconds).toBeGreaterThanOrEqual(0);
+    expect(results.model).toMatchObject({ backend: 'openai', model_id: 'scripted-model' });
+    expect(results.usage.requests_sent).toBe(5);
+
+    const samplesFile = (await readdir(join(settings.outputPath, 'scripted-model'))).find((name) => name.startsWith('samples_arithmetic_'));
+    expect(samplesFile).toMatch(/\.jsonl$/);
+    const records = await readJsonLines(join(settings.outputPath, 'scripted-model', samplesFile!));
+    expect(records).toHaveLength(5);
+    const third = records.find((record) => record.sample_id === 'q3')!;
+    expect(third).toMatchObject({ extracted: '0', metrics: { accuracy: 0 }, metadata: { parity: 'odd' } });
+    expect(third.prompt).toMatchObject({ turns: ['What is 3+10?'], system: 'Answer with a number.' });
+  });
+
+  it('records a failed request as a sample error and scores the other samples', async () => {
+    server = await startScriptedServer({
+      reply: arithmeticReply,
+      faults: (_, request) =>
+        request.messages?.some((message) => message.content.includes('What is 2+')) ? { kind: 'status', status: 400 } : undefined,
+    });
+    const settings = await settingsFor(server.url);
+    const outcome = await runEvaluation(settings);
+
+    expect(outcome.complete).toBe(true);
+    expect(outcome.tasks[0]!.samples).toEqual({ total: 5, scored: 4, failed: 1 });
+    const results = JSON.parse(await readFile(outcome.resultsPath, 'utf8'));
+    expect(results.results.arithmetic.accuracy).toBeCloseTo(0.75);
+    const samplesPath = outcome.tasks[0]!.samplesPath!;
+    const failed = (await readJsonLines(samplesPath)).find((record) => record.sample_id === 'q2')!;
+    expect(String(failed.error)).toMatch(/400/);
+  });
+
+  it('serves a rerun of the same run from the cache without sending any request', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const first = await settingsFor(server.url);
+    await runEvaluation(first);
+    const sentBefore = server.requestCount;
+    const cacheDirectory = join(first.outputPath, '..', 'cache');
+    const second = await runEvaluation(await settingsFor(server.url, { cacheDirectory }));
+
+    expect(server.requestCount).toBe(sentBefore);
+    expect(second.requestsSent).toBe(0);
+    expect(second.cacheHits).toBe(5);
+    const results = JSON.parse(await readFile(second.resultsPath, 'utf8'));
+    expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
+  });
+
+  it('sends turn 2 with the model\'s own turn-1 answer, and generation i with seed + i', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url, {
+      seed: 100,
+      tasks: [{ benchmark: createArithmeticBenchmark({ size: 1, turns: 2, generations: 3 }), options: { offset: 0 } }],
+    });
+    await runEvaluation(settings);
+
+    const bodies = server.requests.map((request) => request.body as { messages: { role: string; content: string }[]; seed: number });
+    expect(bodies).toHaveLength(6);
+    expect(bodies.map((body) => body.seed).sort()).toEqual([100, 100, 101, 101, 102, 102]);
+    const secondTurn = bodies.find((body) => body.messages.length === 4)!;
+    expect(secondTurn.messages).toEqual([
+      { role: 'system', content: 'Answer with a number.' },
+      { role: 'user', content: 'What is 0+10?' },
+      { role: 'assistant', content: '10' },
+      { role: 'user', content: 'Turn 1: again?' },
+    ]);
+  });
+
+  it('applies --max_tokens, --system_instruction and --limit', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url, { maxTokens: 7, systemInstruction: 'Be brief.', limit: 2 });
+    const outcome = await runEvaluation(settings);
+
+    expect(outcome.tasks[0]!.samples.total).toBe(2);
+    expect(server.requests).toHaveLength(2);
+    for (const request of server.requests) {
+      const body = request.body as { max_tokens: number; messages: { role: string; content: string }[] };
+      expect(body.max_tokens).toBe(7);
+      expect(body.messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    }
+  });
+
+  it('reports a task that cannot run and goes on with the others', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url, {
+      tasks: [
+        { benchmark: createArithmeticBenchmark({ id: 'broken', failLoad: true }), options: {} },
+        { benchmark: createArithmeticBenchmark(), options: {} },
+      ],
+    });
+    const outcome = await runEvaluation(settings);
+
+    expect(outcome.complete).toBe(false);
+    expect(outcome.tasks.map((task) => task.status)).toEqual(['failed', 'completed']);
+    const results = JSON.parse(await readFile(outcome.resultsPath, 'utf8'));
+    expect(results.task_errors.broken).toMatch(/the data file is missing/);
+    expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
+  });
+
+  it('refuses to start a judged task without a judge, before sending any request', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url, {
+      tasks: [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }],
+    });
+    const error = await runEvaluation(settings).catch((caught: unknown) => caught);
+    expect(ConfigurationError.isInstance(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(/judge/);
+    expect(server.requestCount).toBe(0);
+  });
+
+  it('keeps going when predict-only, recording responses without metrics', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const settings = await settingsFor(server.url, { predictOnly: true, tasks: [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }] });
+    const outcome = await runEvaluation(settings);
+    expect(outcome.complete).toBe(true);
+    const records = await readJsonLines(outcome.tasks[0]!.samplesPath!);
+    expect(records).toHaveLength(5);
+    expect(records[0]).not.toHaveProperty('metrics');
+    expect(records[0]!.responses).toBeDefined();
+  });
+});

@@ -1,0 +1,42 @@
+import {
+  type AggregateMetric,
+  type BenchmarkV1,
+  mean,
+  type ScoredSample,
+  standardErrorOfMean,
+} from '@evalchemy/core';
+
+/**
+ * Corpus metrics of a task: the benchmark's own `doAggregate` when it has one, else the mean of each
+ * per-sample metric (nulls left out) with the standard error of the mean.
+ */
+export function aggregateTask(
+  benchmark: BenchmarkV1<unknown, unknown>,
+  options: unknown,
+  samples: readonly ScoredSample[],
+): Record<string, AggregateMetric> {
+  if (benchmark.doAggregate) {
+    const custom = benchmark.doAggregate(samples, { options });
+    const normalised: Record<string, AggregateMetric> = {};
+    for (const [name, metric] of Object.entries(custom)) {
+      normalised[name] = typeof metric === 'number' ? { value: metric } : metric;
+    }
+    return normalised;
+  }
+  const valuesByMetric = new Map<string, number[]>();
+  for (const sample of samples) {
+    for (const [name, value] of Object.entries(sample.metrics)) {
+      let values = valuesByMetric.get(name);
+      if (values === undefined) {
+        values = [];
+        valuesByMetric.set(name, values);
+      }
+      if (value !== null) values.push(value);
+    }
+  }
+  const metrics: Record<string, AggregateMetric> = {};
+  for (const [name, values] of valuesByMetric) {
+    metrics[name] = { value: mean(values), stderr: standardErrorOfMean(values) };
+  }
+  return metrics;
+}

@@ -1,0 +1,585 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type AggregateMetric,
+  type BackendV1,
+  type BenchmarkV1,
+  ConfigurationError,
+  type DatasetResolver,
+  describeError,
+  type GenerateRequest,
+  type GenerateResult,
+  type Judge,
+  type LoglikelihoodRequest,
+  type LoglikelihoodResult,
+  type Logger,
+  type Sample,
+  type SamplePlan,
+  type SampleResponses,
+  type SampleScore,
+  type SandboxV1,
+  type ScoredSample,
+  type TokenUsage,
+  type TurnResponse,
+  type Warning,
+} from '@evalchemy/core';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { aggregateTask } from './aggregate.js';
+import { writeFileAtomically } from './atomic-file.js';
+import type { RunEvent } from './events.js';
+import { ResponseCache } from './response-cache.js';
+import { describeEnvironment, gitCommit } from './run-environment.js';
+
+/** A benchmark selected for a run, with its parsed options. */
+export interface TaskSelection {
+  benchmark: BenchmarkV1<unknown, unknown>;
+  options: unknown;
+}
+
+export interface RunSettings {
+  backend: BackendV1;
+  tasks: TaskSelection[];
+  datasets: DatasetResolver;
+  /** Results go to `<outputPath>/<sanitized model>/`. */
+  outputPath: string;
+  cache: ResponseCache;
+  /** Samples processed at once, and the bound on concurrent backend calls (with the backend's own bound). */
+  concurrency: number;
+  /** Base seed; generation i of a sample is sent with seed `seed + i`. */
+  seed: number;
+  /** Only the first `limit` samples of each task. */
+  limit?: number | undefined;
+  /** Overrides every plan's `maxTokens`. */
+  maxTokens?: number | undefined;
+  /** Replaces the system message of chat plans. */
+  systemInstruction?: string | undefined;
+  /** Generate and record responses, skip scoring (no judge, no sandbox needed). */
+  predictOnly: boolean;
+  /** The LLM judge's backend, for benchmarks that need one. Started and stopped by the run. */
+  judgeBackend?: BackendV1 | undefined;
+  /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
+  sandbox?: SandboxV1 | undefined;
+  /** The configuration as resolved from flags and config file, recorded in results (no secrets). */
+  effectiveConfig: Record<string, unknown>;
+  /** Package versions of the CLI, runner and every plugin used. */
+  versions: Record<string, string>;
+  log: Logger;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  /** Directory whose git commit is recorded; default the process's working directory. */
+  workingDirectory?: string;
+}
+
+export interface TaskOutcome {
+  task: string;
+  status: 'completed' | 'failed';
+  metrics: Record<string, AggregateMetric>;
+  primaryMetric: string;
+  samples: { total: number; scored: number; failed: number };
+  error?: string;
+  samplesPath?: string;
+}
+
+export interface RunOutcome {
+  resultsPath: string;
+  tasks: TaskOutcome[];
+  /** True when every task completed (failed samples are data, not a failed run). */
+  complete: boolean;
+  requestsSent: number;
+  cacheHits: number;
+}
+
+interface Counters {
+  requestsSent: number;
+  cacheHits: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** lm-evaluation-harness's folder name for a model: `/` becomes `__`, other unsafe characters `_`. */
+export function sanitizeModelName(model: string): string {
+  return model.replaceAll('/', '__').replace(/[^A-Za-z0-9._=+-]/g, '_');
+}
+
+/**
+ * Runs every selected task against the backend and writes `results_<timestamp>.json` and one
+ * `samples_<task>_<timestamp>.jsonl` per task. Starts the backend, judge and sandbox, and stops them on
+ * every exit path. A task that cannot run is reported and the others go on; a failed sample is recorded
+ * with its error and left out of the metrics.
+ */
+export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> {
+  const { backend, log } = settings;
+  const signal = settings.signal ?? new AbortController().signal;
+  const emit = settings.onEvent ?? (() => {});
+  checkRequirements(settings);
+
+  const startedAt = new Date();
+  const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
+  const directory = join(settings.outputPath, sanitizeModelName(backend.modelId));
+  await mkdir(directory, { recursive: true });
+  const counters: Counters = { requestsSent: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  const warningCounts: Record<string, Record<string, number>> = {};
+  const outcomes: TaskOutcome[] = [];
+
+  const started: { doStop?(): Promise<void> }[] = [];
+  try {
+    emit({ type: 'run-start', tasks: settings.tasks.map((task) => task.benchmark.id), model: backend.modelId });
+    for (const component of [backend, settings.judgeBackend, settings.sandbox]) {
+      if (component === undefined) continue;
+      started.push(component);
+      await component.doStart?.({ signal });
+    }
+    const backendLimit = pLimit(Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
+    const judge = settings.judgeBackend
+      ? createCachedJudge(settings.judgeBackend, settings.cache, settings.concurrency, counters)
+      : undefined;
+
+    for (const task of settings.tasks) {
+      signal.throwIfAborted();
+      const taskStart = performance.now();
+      const warnings: Record<string, number> = {};
+      warningCounts[task.benchmark.id] = warnings;
+      try {
+        const outcome = await runTask(task, {
+          settings,
+          signal,
+          directory,
+          timestamp,
+          backendLimit,
+          counters,
+          warnings,
+          judge,
+          emit,
+        });
+        outcomes.push(outcome);
+        emit({
+          type: 'task-end',
+          task: task.benchmark.id,
+          metrics: outcome.metrics,
+          primaryMetric: outcome.primaryMetric,
+          failed: outcome.samples.failed,
+          total: outcome.samples.total,
+          durationMs: performance.now() - taskStart,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const message = describeError(error);
+        log.warn(`Task ${task.benchmark.id} could not run: ${message}`);
+        emit({ type: 'task-error', task: task.benchmark.id, error: message });
+        outcomes.push({
+          task: task.benchmark.id,
+          status: 'failed',
+          metrics: {},
+          primaryMetric: task.benchmark.primaryMetric,
+          samples: { total: 0, scored: 0, failed: 0 },
+          error: message,
+        });
+      }
+    }
+  } finally {
+    for (const component of started.reverse()) {
+      try {
+        await component.doStop?.();
+      } catch (error) {
+        log.warn(`Stopping failed: ${describeError(error)}`);
+      }
+    }
+  }
+
+  const finishedAt = new Date();
+  const resultsPath = join(directory, `results_${timestamp}.json`);
+  const results = {
+    results: Object.fromEntries(outcomes.map((outcome) => [outcome.task, flattenMetrics(outcome.metrics)])),
+    primary_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.primaryMetric])),
+    'n-samples': Object.fromEntries(
+      outcomes.map((outcome) => [
+        outcome.task,
+        { effective: outcome.samples.total, scored: outcome.samples.scored, failed: outcome.samples.failed },
+      ]),
+    ),
+    task_errors: Object.fromEntries(
+      outcomes.filter((outcome) => outcome.error).map((outcome) => [outcome.task, outcome.error]),
+    ),
+    warnings: warningCounts,
+    config: settings.effectiveConfig,
+    versions: settings.versions,
+    seeds: { seed: settings.seed, generation_seed: 'seed + generation index' },
+    model: {
+      backend: backend.id,
+      model_id: backend.modelId,
+      info: backend.describe(),
+      judge: settings.judgeBackend
+        ? { backend: settings.judgeBackend.id, model_id: settings.judgeBackend.modelId }
+        : null,
+      sandbox: settings.sandbox ? { id: settings.sandbox.id, ...settings.sandbox.describe() } : null,
+    },
+    usage: {
+      requests_sent: counters.requestsSent,
+      cache_hits: counters.cacheHits,
+      prompt_tokens: counters.promptTokens,
+      completion_tokens: counters.completionTokens,
+    },
+    git_hash: await gitCommit(settings.workingDirectory ?? process.cwd()),
+    environment: await describeEnvironment(),
+    timing: {
+      start: startedAt.toISOString(),
+      end: finishedAt.toISOString(),
+      wall_clock_seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    },
+  };
+  await writeFileAtomically(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  emit({ type: 'run-end', resultsPath, requestsSent: counters.requestsSent, cacheHits: counters.cacheHits });
+  return {
+    resultsPath,
+    tasks: outcomes,
+    complete: outcomes.every((outcome) => outcome.status === 'completed'),
+    requestsSent: counters.requestsSent,
+    cacheHits: counters.cacheHits,
+  };
+}
+
+function checkRequirements(settings: RunSettings): void {
+  if (settings.predictOnly) return;
+  for (const { benchmark } of settings.tasks) {
+    if (benchmark.requirements.judge && settings.judgeBackend === undefined) {
+      throw new ConfigurationError(
+        `Task ${benchmark.id} is scored by an LLM judge, but no judge is configured. ` +
+          'Set --annotator_model and the judge key (EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY), or pass --predict_only.',
+      );
+    }
+    if (benchmark.requirements.sandbox && settings.sandbox === undefined) {
+      throw new ConfigurationError(
+        `Task ${benchmark.id} executes generated code, but no sandbox is configured. Pass --sandbox docker|process|auto, or --predict_only.`,
+      );
+    }
+  }
+}
+
+function flattenMetrics(metrics: Record<string, AggregateMetric>): Record<string, number> {
+  const flat: Record<string, number> = {};
+  for (const [name, metric] of Object.entries(metrics)) {
+    flat[name] = metric.value;
+    if (metric.stderr !== undefined) flat[`${name}_stderr`] = metric.stderr;
+  }
+  return flat;
+}
+
+interface TaskRunContext {
+  settings: RunSettings;
+  signal: AbortSignal;
+  directory: string;
+  timestamp: string;
+  backendLimit: LimitFunction;
+  counters: Counters;
+  warnings: Record<string, number>;
+  judge: Judge | undefined;
+  emit: (event: RunEvent) => void;
+}
+
+async function runTask(task: TaskSelection, context: TaskRunContext): Promise<TaskOutcome> {
+  const { benchmark, options } = task;
+  const { settings, signal } = context;
+  const source = await benchmark.doLoad({ options, datasets: settings.datasets, seed: settings.seed, log: settings.log });
+  const total = settings.limit === undefined ? source.size : Math.min(settings.limit, source.size);
+  context.emit({ type: 'task-start', task: benchmark.id, total });
+
+  const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
+  const partialPath = `${samplesPath}.partial`;
+  const samplesFile = createWriteStream(partialPath);
+  const scored: ScoredSample[] = [];
+  let done = 0;
+  let failed = 0;
+  let fatal: unknown;
+  const inFlight = new Set<Promise<void>>();
+
+  const processOne = async (sample: Sample, index: number): Promise<void> => {
+    const record = await processSample(sample, index, task, context);
+    if (record.score !== undefined) {
+      scored.push({
+        id: sample.id,
+        metadata: sample.metadata ?? {},
+        metrics: record.score.metrics,
+        ...(record.score.details ? { details: record.score.details } : {}),
+      });
+    } else if (!settings.predictOnly || record.error !== undefined) {
+      failed += record.error !== undefined ? 1 : 0;
+    }
+    await writeLine(samplesFile, record.line);
+    done += 1;
+    context.emit({ type: 'sample-end', task: benchmark.id, done, failed, total });
+  };
+
+  try {
+    let index = 0;
+    for await (const sample of source.samples) {
+      if (index >= total || fatal !== undefined) break;
+      signal.throwIfAborted();
+      while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+      if (fatal !== undefined) break;
+      const running: Promise<void> = processOne(sample, index)
+        .catch((error: unknown) => {
+          fatal ??= error;
+        })
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+      index += 1;
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await new Promise<void>((resolve) => samplesFile.end(resolve));
+  }
+  if (fatal !== undefined) throw fatal;
+  await rename(partialPath, samplesPath);
+
+  const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored);
+  return {
+    task: benchmark.id,
+    status: 'completed',
+    metrics,
+    primaryMetric: benchmark.primaryMetric,
+    samples: { total: done, scored: scored.length, failed },
+    samplesPath,
+  };
+}
+
+function writeLine(stream: WriteStream, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+interface SampleRecord {
+  line: string;
+  score?: SampleScore;
+  error?: string;
+}
+
+/** Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. */
+async function processSample(
+  sample: Sample,
+  index: number,
+  task: TaskSelection,
+  context: TaskRunContext,
+): Promise<SampleRecord> {
+  const { benchmark, options } = task;
+  const { settings, signal } = context;
+  const backend = settings.backend;
+  const plan = applyOverrides(
+    benchmark.doPlan(sample, {
+      options,
+      backend: { id: backend.id, modelId: backend.modelId, capabilities: backend.capabilities },
+    }),
+    settings,
+  );
+  checkCapability(plan, benchmark.id, backend);
+
+  const base = { task: benchmark.id, sample_id: sample.id, index, metadata: sample.metadata ?? {} };
+  let responses: SampleResponses;
+  try {
+    responses = await requestResponses(plan, sample, benchmark.id, context);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const message = describeError(error);
+    return { line: JSON.stringify({ ...base, prompt: describePlan(plan), error: message }), error: message };
+  }
+  for (const warning of warningsOf(responses)) countWarning(context.warnings, warning);
+
+  const shown = { ...base, prompt: describePlan(plan), responses: describeResponses(responses) };
+  if (settings.predictOnly) return { line: JSON.stringify(shown) };
+  try {
+    const score = await benchmark.doScore(sample, responses, {
+      options,
+      judge: benchmark.requirements.judge ? context.judge : undefined,
+      sandbox: benchmark.requirements.sandbox ? settings.sandbox : undefined,
+      signal,
+      log: settings.log,
+    });
+    for (const warning of score.warnings ?? []) countWarning(context.warnings, warning);
+    return {
+      line: JSON.stringify({
+        ...shown,
+        extracted: score.extracted ?? null,
+        metrics: score.metrics,
+        details: score.details ?? null,
+        warnings: [...warningsOf(responses), ...(score.warnings ?? [])],
+      }),
+      score,
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const message = `scoring failed: ${describeError(error)}`;
+    return { line: JSON.stringify({ ...shown, error: message }), error: message };
+  }
+}
+
+function applyOverrides(plan: SamplePlan, settings: RunSettings): SamplePlan {
+  if (plan.type === 'loglikelihood') return plan;
+  const parameters = { ...plan.parameters };
+  if (settings.maxTokens !== undefined) parameters.maxTokens = settings.maxTokens;
+  if (plan.type === 'chat' && settings.systemInstruction !== undefined) {
+    return { ...plan, system: settings.systemInstruction, parameters };
+  }
+  return { ...plan, parameters };
+}
+
+function checkCapability(plan: SamplePlan, task: string, backend: BackendV1): void {
+  const capable =
+    plan.type === 'chat'
+      ? backend.capabilities.chat
+      : plan.type === 'completion'
+        ? backend.capabilities.completion
+        : backend.capabilities.loglikelihood && backend.doLoglikelihood !== undefined;
+  if (!capable) {
+    throw new ConfigurationError(
+      `Task ${task} needs ${plan.type} requests, which backend ${backend.id} (model ${backend.modelId}) does not support.`,
+    );
+  }
+}
+
+async function requestResponses(
+  plan: SamplePlan,
+  sample: Sample,
+  task: string,
+  context: TaskRunContext,
+): Promise<SampleResponses> {
+  const { settings } = context;
+  if (plan.type === 'loglikelihood') {
+    const results = await Promise.all(
+      plan.continuations.map((continuation, generation) =>
+        cachedCall<LoglikelihoodResult>(
+          { type: 'loglikelihood', context: plan.context, continuation, origin: { task, sampleId: sample.id, turn: 0, generation } },
+          context,
+        ),
+      ),
+    );
+    return { type: 'loglikelihood', results };
+  }
+  const count = plan.generations ?? 1;
+  const generations = await Promise.all(
+    Array.from({ length: count }, async (_, generation): Promise<TurnResponse[]> => {
+      const parameters = { ...plan.parameters, seed: (plan.parameters.seed ?? settings.seed) + generation };
+      if (plan.type === 'completion') {
+        const origin = { task, sampleId: sample.id, turn: 0, generation };
+        return [await cachedCall<GenerateResult>({ type: 'completion', prompt: plan.prompt, parameters, origin }, context)];
+      }
+      const messages = [
+        ...(plan.system !== undefined ? [{ role: 'system' as const, content: plan.system }] : []),
+        ...(plan.history ?? []),
+      ];
+      const turns: TurnResponse[] = [];
+      for (const [turn, content] of plan.turns.entries()) {
+        messages.push({ role: 'user', content });
+        const origin = { task, sampleId: sample.id, turn, generation };
+        const result = await cachedCall<GenerateResult>({ type: 'chat', messages: [...messages], parameters, origin }, context);
+        turns.push(result);
+        messages.push({ role: 'assistant', content: result.text });
+      }
+      return turns;
+    }),
+  );
+  return { type: 'generate', generations };
+}
+
+/** Sends a request through the response cache and the backend's concurrency limit. */
+async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
+  request: GenerateRequest | LoglikelihoodRequest,
+  context: TaskRunContext,
+): Promise<Result> {
+  const backend = context.settings.backend;
+  const { signal, counters } = context;
+  const key = backend.capabilities.cacheable
+    ? ResponseCache.key({
+        backend: backend.id,
+        model: backend.modelId,
+        request: { ...request, origin: { generation: request.origin.generation } },
+      })
+    : undefined;
+  if (key !== undefined) {
+    const cached = await context.settings.cache.get<Result>(key);
+    if (cached !== undefined) {
+      counters.cacheHits += 1;
+      return cached;
+    }
+  }
+  const result = (await context.backendLimit((): Promise<GenerateResult | LoglikelihoodResult> => {
+    signal.throwIfAborted();
+    if (request.type === 'loglikelihood') {
+      // checkCapability guarantees doLoglikelihood exists for loglikelihood plans.
+      return backend.doLoglikelihood!(request, { signal });
+    }
+    return backend.doGenerate(request, { signal });
+  })) as Result;
+  counters.requestsSent += 1;
+  if ('usage' in result && result.usage) addUsage(counters, result.usage);
+  if (key !== undefined) await context.settings.cache.set(key, result);
+  return result;
+}
+
+function addUsage(counters: Counters, usage: TokenUsage): void {
+  counters.promptTokens += usage.promptTokens;
+  counters.completionTokens += usage.completionTokens;
+}
+
+/** A judge whose calls go through the response cache, with its own concurrency limit. */
+function createCachedJudge(backend: BackendV1, cache: ResponseCache, concurrency: number, counters: Counters): Judge {
+  const limit = pLimit(Math.max(1, Math.min(concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
+  return {
+    modelId: backend.modelId,
+    async judge(request, { signal }) {
+      const key = ResponseCache.key({ judge: backend.id, model: backend.modelId, request });
+      const cached = await cache.get<GenerateResult>(key);
+      if (cached !== undefined) {
+        counters.cacheHits += 1;
+        return { text: cached.text, ...(cached.usage ? { usage: cached.usage } : {}) };
+      }
+      const result = await limit(() =>
+        backend.doGenerate(
+          {
+            type: 'chat',
+            messages: request.messages,
+            parameters: request.parameters,
+            origin: { task: 'judge', sampleId: '', turn: 0, generation: 0 },
+          },
+          { signal },
+        ),
+      );
+      counters.requestsSent += 1;
+      if (result.usage) addUsage(counters, result.usage);
+      await cache.set(key, result);
+      return { text: result.text, ...(result.usage ? { usage: result.usage } : {}) };
+    },
+  };
+}
+
+function warningsOf(responses: SampleResponses): Warning[] {
+  if (responses.type === 'loglikelihood') return responses.results.flatMap((result) => result.warnings);
+  return responses.generations.flat().flatMap((turn) => turn.warnings);
+}
+
+function countWarning(counts: Record<string, number>, warning: Warning): void {
+  const key = warning.setting ? `${warning.type}:${warning.setting}` : warning.type;
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function describePlan(plan: SamplePlan): unknown {
+  if (plan.type === 'loglikelihood') return { type: plan.type, context: plan.context, continuations: plan.continuations };
+  if (plan.type === 'completion') return { type: plan.type, prompt: plan.prompt, parameters: plan.parameters };
+  return {
+    type: plan.type,
+    system: plan.system ?? null,
+    history_messages: plan.history?.length ?? 0,
+    turns: plan.turns,
+    parameters: plan.parameters,
+    generations: plan.generations ?? 1,
+  };
+}
+
+function describeResponses(responses: SampleResponses): unknown {
+  if (responses.type === 'loglikelihood') {
+    return responses.results.map((result) => ({ logprob: result.logprob, is_greedy: result.isGreedy }));
+  }
+  return responses.generations.map((turns) =>
+    turns.map((turn) => ({ text: turn.text, finish_reason: turn.finishReason, usage: turn.usage ?? null })),
+  );
+}

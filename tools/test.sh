@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every check: lint, typecheck and all test suites (Docker and bubblewrap suites included when those
+# services are available; .ci/run installs and starts them). Ends with "N passed, N failed, N skipped".
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+source tools/bootstrap.sh
+echo "[test] lint"
+pnpm exec biome check .
+echo "[test] typecheck"
+pnpm exec nx run-many -t typecheck --outputStyle=static
+echo "[test] vitest"
+report="$(mktemp -t evalchemy-vitest.XXXXXX.json)"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$report" || true
+rm -f "$report"
+exit "$status"
