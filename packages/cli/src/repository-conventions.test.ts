@@ -1,0 +1,52 @@
+// Meta tests: conventions every plugin package of this repository keeps (HOUSE_STYLE.md), so that the next
+// plugin copied from an existing one cannot silently drop them.
+import { existsSync, globSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pluginManifestSchema } from '@evalchemy/core';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const pluginDirectories = globSync(['packages/benchmarks/*/package.json', 'packages/backends/*/package.json', 'packages/sandboxes/*/package.json'], {
+  cwd: root,
+}).map((path) => join(root, dirname(path)));
+const publishedDirectories = globSync(['packages/*/package.json', 'packages/*/*/package.json'], { cwd: root }).map((path) => join(root, dirname(path)));
+
+describe('plugin packages', () => {
+  it('exist', () => {
+    expect(pluginDirectories.length).toBeGreaterThan(3);
+  });
+
+  for (const directory of pluginDirectories) {
+    const folder = basename(directory);
+    const kind = basename(dirname(directory)).replace(/s$/, '');
+    const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
+    describe(packageJson.name, () => {
+      it(`is named @evalchemy/${kind}-${folder} and has a valid manifest whose id is its folder name`, () => {
+        expect(packageJson.name).toBe(`@evalchemy/${kind}-${folder}`);
+        const manifest = pluginManifestSchema.parse(packageJson.evalchemy);
+        expect(manifest.id).toBe(folder);
+        expect(manifest.kind).toBe(kind);
+        expect(packageJson.exports['.'].default).toBe(manifest.entry);
+      });
+
+      it('depends on @evalchemy/core as a peer with a caret range', () => {
+        expect(packageJson.peerDependencies?.['@evalchemy/core']).toMatch(/^\^/);
+      });
+    });
+  }
+});
+
+describe('published packages', () => {
+  for (const directory of publishedDirectories) {
+    const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
+    if (packageJson.private) continue;
+    it(`${packageJson.name} has a README, a CHANGELOG, ESM exports and engines`, () => {
+      expect(existsSync(join(directory, 'README.md'))).toBe(true);
+      expect(existsSync(join(directory, 'CHANGELOG.md'))).toBe(true);
+      expect(packageJson.type).toBe('module');
+      expect(packageJson.engines?.node).toBe('>=22');
+      expect(packageJson.files).toContain('dist');
+    });
+  }
+});
