@@ -1,0 +1,351 @@
+import {
+  BackendCallError,
+  type BackendCapabilities,
+  type BackendCreateContext,
+  type BackendV1,
+  type CallOptions,
+  ConfigurationError,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type LoglikelihoodRequest,
+  type LoglikelihoodResult,
+  parsePluginOptions,
+  type TokenUsage,
+} from '@evalchemy/core';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { completionLogprobsSchema, continuationLoglikelihood, splitAtWord } from './openai-loglikelihood.js';
+import { type OpenAIOptions, type OpenAIOptionsInput, openAIOptionsSchema } from './openai-options.js';
+import { isOpenAIHost, isReasoningModel, normaliseParameters } from './openai-parameters.js';
+import { VERSION } from './version.js';
+
+const defaultBaseUrl = 'https://api.openai.com/v1';
+/** lm-evaluation-harness sends this when a local server needs no key; the SDK refuses an empty one. */
+const placeholderKey = 'EMPTY';
+
+const usageSchema = z
+  .object({ prompt_tokens: z.number(), completion_tokens: z.number() })
+  .nullish()
+  .transform((usage): TokenUsage | undefined =>
+    usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens } : undefined,
+  );
+
+const chatResponseSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: usageSchema,
+});
+
+const completionResponseSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        text: z.string(),
+        finish_reason: z.string().nullish(),
+        logprobs: completionLogprobsSchema.nullish(),
+      }),
+    )
+    .min(1),
+  usage: usageSchema,
+});
+
+/** A 200 answer that is not the JSON the API promises: worth another attempt, like a 5xx. */
+class MalformedResponse extends Error {}
+
+/**
+ * A model behind any OpenAI-compatible HTTP API. Retries (408/409/429/5xx, timeouts, resets, with
+ * `retry-after`) are the official SDK's; a malformed 200 answer is retried here with the same backoff.
+ */
+export class OpenAIBackend implements BackendV1 {
+  readonly specificationVersion = 'v1';
+  readonly id = 'openai';
+  readonly version = VERSION;
+  readonly modelId: string;
+  readonly capabilities: BackendCapabilities;
+  readonly #options: OpenAIOptions;
+  readonly #baseUrl: string;
+  readonly #apiKey: string;
+  readonly #client: OpenAI;
+  readonly #maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+
+  constructor(options: OpenAIOptions, context: BackendCreateContext) {
+    this.#options = options;
+    this.modelId = options.model;
+    this.#baseUrl = (options.base_url ?? context.env.OPENAI_BASE_URL ?? defaultBaseUrl).replace(/\/+$/, '');
+    const key = options.api_key ?? context.env.OPENAI_API_KEY;
+    if ((key === undefined || key === '') && isOpenAIHost(this.#baseUrl)) {
+      throw new ConfigurationError(
+        'backend openai: no API key for api.openai.com. Set OPENAI_API_KEY or pass --model_args api_key=...',
+      );
+    }
+    this.#apiKey = key || placeholderKey;
+    this.#maxTokensParameter =
+      options.max_tokens_parameter ??
+      (isReasoningModel(options.model) ? 'max_completion_tokens' : 'max_tokens');
+    this.capabilities = {
+      chat: options.api === 'chat',
+      completion: options.api === 'completions',
+      loglikelihood: options.api === 'completions',
+      cacheable: true,
+      ...(options.concurrency !== undefined ? { maxConcurrency: options.concurrency } : {}),
+    };
+    this.#client = new OpenAI({
+      apiKey: this.#apiKey,
+      baseURL: this.#baseUrl,
+      maxRetries: options.max_retries,
+      timeout: options.timeout_ms,
+    });
+  }
+
+  async doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult> {
+    const { body, warnings } = normaliseParameters(request.parameters, {
+      model: this.modelId,
+      baseUrl: this.#baseUrl,
+      maxTokensParameter: this.#maxTokensParameter,
+    });
+    if (request.type === 'chat') {
+      if (this.#options.api !== 'chat') throw this.#wrongApi('chat', 'chat');
+      const response = await this.#call(options.signal, chatResponseSchema, (signal) =>
+        this.#client.chat.completions.create(
+          {
+            ...body,
+            model: this.modelId,
+            messages: request.messages,
+          } as OpenAI.ChatCompletionCreateParamsNonStreaming,
+          { signal },
+        ),
+      );
+      const choice = response.choices[0]!;
+      return {
+        text: choice.message.content ?? '',
+        finishReason: mapFinishReason(choice.finish_reason),
+        ...(response.usage ? { usage: response.usage } : {}),
+        warnings,
+      };
+    }
+    if (this.#options.api !== 'completions') throw this.#wrongApi('completion', 'completions');
+    const response = await this.#call(options.signal, completionResponseSchema, (signal) =>
+      this.#client.completions.create(
+        { ...body, model: this.modelId, prompt: request.prompt } as OpenAI.CompletionCreateParamsNonStreaming,
+        { signal },
+      ),
+    );
+    const choice = response.choices[0]!;
+    return {
+      text: choice.text,
+      finishReason: mapFinishReason(choice.finish_reason),
+      ...(response.usage ? { usage: response.usage } : {}),
+      warnings,
+    };
+  }
+
+  async doLoglikelihood(request: LoglikelihoodRequest, options: CallOptions): Promise<LoglikelihoodResult> {
+    if (this.#options.api !== 'completions') {
+      throw new ConfigurationError(
+        'backend openai: loglikelihood needs the completions endpoint, which returns prompt logprobs. ' +
+          'Pass --model_args api=completions (chat endpoints cannot score a given continuation).',
+      );
+    }
+    const { context, continuation } = splitAtWord(request.context, request.continuation);
+    const prompt = context + continuation;
+    const response = await this.#call(options.signal, completionResponseSchema, (signal) =>
+      this.#client.completions.create(
+        { model: this.modelId, prompt, echo: true, logprobs: 1, max_tokens: 0, temperature: 0 },
+        { signal },
+      ),
+    );
+    const logprobs = response.choices[0]!.logprobs;
+    if (!logprobs) {
+      throw new BackendCallError(
+        `${this.#where()}: the completions answer has no logprobs; the server does not support echo with logprobs.`,
+        { statusCode: 200, isRetryable: false },
+      );
+    }
+    const result = continuationLoglikelihood(logprobs, context.length, prompt.length);
+    if ('error' in result) {
+      throw new BackendCallError(`${this.#where()}: ${result.error}.`, {
+        statusCode: 200,
+        isRetryable: false,
+      });
+    }
+    return result;
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      baseUrl: withoutCredentials(this.#baseUrl),
+      api: this.#options.api,
+      model: this.modelId,
+      maxRetries: this.#options.max_retries,
+      timeoutMs: this.#options.timeout_ms,
+      ...(this.#options.concurrency !== undefined ? { concurrency: this.#options.concurrency } : {}),
+    };
+  }
+
+  /** Sends a call; retries malformed answers; turns every failure into `BackendCallError` (or the abort reason). */
+  async #call<Schema extends z.ZodType>(
+    signal: AbortSignal,
+    schema: Schema,
+    send: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<z.output<Schema>> {
+    const maxRetries = this.#options.max_retries;
+    for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
+      try {
+        let raw: unknown;
+        try {
+          raw = await send(signal);
+        } catch (error) {
+          if (error instanceof SyntaxError) throw new MalformedResponse('the body is not valid JSON');
+          throw error;
+        }
+        const parsed = schema.safeParse(raw);
+        if (!parsed.success) {
+          throw new MalformedResponse(
+            `unexpected response shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+          );
+        }
+        return parsed.data;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (error instanceof MalformedResponse && attempt < maxRetries) {
+          await sleep(retryDelayMs(attempt), signal);
+          continue;
+        }
+        throw this.#toCallError(error, attempt);
+      }
+    }
+  }
+
+  #toCallError(error: unknown, malformedAttempts: number): BackendCallError {
+    const where = this.#where();
+    const retries = this.#options.max_retries;
+    if (error instanceof MalformedResponse) {
+      return new BackendCallError(
+        `${where} answered HTTP 200 with a malformed body (${error.message}) ${malformedAttempts + 1} times.`,
+        { statusCode: 200, isRetryable: true },
+      );
+    }
+    if (error instanceof OpenAI.APIConnectionTimeoutError) {
+      return new BackendCallError(
+        `${where} did not answer within timeout_ms=${this.#options.timeout_ms} (after up to ${retries} retries).`,
+        { isRetryable: true, cause: error },
+      );
+    }
+    if (error instanceof OpenAI.APIConnectionError) {
+      return new BackendCallError(
+        `Could not connect to ${where} (after up to ${retries} retries): ${this.#redact(describeCause(error))}.`,
+        { isRetryable: true, cause: error },
+      );
+    }
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+      const hint =
+        error.status === 401 || error.status === 403
+          ? ' Check the API key (api_key or OPENAI_API_KEY).'
+          : error.status === 404
+            ? ' Check base_url and the model name.'
+            : '';
+      const retryable =
+        error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
+      return new BackendCallError(
+        `${where} answered HTTP ${error.status}${retryable ? ` (after ${retries} retries)` : ''}: ` +
+          `${this.#redact(error.message)}.${hint}`,
+        { statusCode: error.status, isRetryable: retryable, cause: error },
+      );
+    }
+    return new BackendCallError(`${where} failed: ${this.#redact(String(error))}`, { cause: error });
+  }
+
+  #where(): string {
+    return `OpenAI-compatible server ${withoutCredentials(this.#baseUrl)} (model ${this.modelId})`;
+  }
+
+  #wrongApi(type: string, api: string): ConfigurationError {
+    return new ConfigurationError(
+      `backend openai: a ${type} request cannot be sent with api=${this.#options.api}. ` +
+        `Pass --model_args api=${api} (the benchmark asked for ${type} requests).`,
+    );
+  }
+
+  /** Servers may echo part of the key in error messages (OpenAI's 401 does); none of it may reach logs. */
+  #redact(text: string): string {
+    let redacted = text.replace(/\bsk-[A-Za-z0-9_*.-]+/g, 'sk-***');
+    if (this.#apiKey !== placeholderKey && this.#apiKey.length > 0)
+      redacted = redacted.split(this.#apiKey).join('***');
+    return redacted;
+  }
+}
+
+/** Creates an openai backend from `--model_args`-style options (parsed and checked here). */
+export function createOpenAIBackend(
+  options: OpenAIOptionsInput,
+  context: Partial<BackendCreateContext> = {},
+): OpenAIBackend {
+  const parsed = parsePluginOptions(
+    openAIOptionsSchema,
+    options as Record<string, unknown>,
+    'backend openai',
+  );
+  return new OpenAIBackend(parsed, {
+    env: context.env ?? {},
+    log: context.log ?? { info() {}, warn() {}, debug() {} },
+  });
+}
+
+function mapFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'eos':
+      return 'stop';
+    case 'length':
+      return 'length';
+    case 'content_filter':
+      return 'content-filter';
+    default:
+      return 'other';
+  }
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function describeCause(error: Error): string {
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const inner = cause?.cause instanceof Error ? cause.cause : undefined;
+  return [error.message, cause?.message, inner?.message].filter(Boolean).join(': ');
+}
+
+/** The SDK's own backoff: 0.5 s doubling up to 8 s, with up to 25 % jitter. */
+function retryDelayMs(attempt: number): number {
+  return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

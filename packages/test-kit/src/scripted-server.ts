@@ -1,0 +1,412 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** One message of a chat request as the scripted server sees it (content parts joined to text). */
+export interface ScriptedMessage {
+  role: string;
+  content: string;
+}
+
+/** What a `reply` rule and a `faults` rule are given about a request. */
+export interface ScriptedReplyRequest {
+  /** Request path, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** The decoded JSON body. */
+  body: Record<string, unknown>;
+  /** The chat messages, for `/v1/chat/completions`. */
+  messages?: ScriptedMessage[];
+  /** The prompt, for `/v1/completions` (the first one when a list of prompts was sent). */
+  prompt?: string;
+}
+
+/** A scripted answer. Anything left out takes the server's default. */
+export interface ScriptedReply {
+  /** The generated text (before `max_tokens` and `stop` are applied). Default: echo of the last user message or prompt. */
+  text?: string;
+  /** OpenAI finish reason (`stop`, `length`, `content_filter`, …). Default: `length` when cut at `max_tokens`, else `stop`. */
+  finishReason?: string;
+  /** Token counts to report. Default: whitespace-delimited token counts of the prompt and the text. */
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+/** A failure the server produces instead of an answer. */
+export type Fault =
+  | {
+      /** Answer with an HTTP error status. */
+      kind: 'status';
+      status: 400 | 401 | 404 | 408 | 409 | 429 | 500 | 502 | 503;
+      /** Sent as the `retry-after` header (seconds). */
+      retryAfterSeconds?: number;
+      /** Sent as the `retry-after-ms` header (milliseconds). */
+      retryAfterMs?: number;
+      /** Response body; default an OpenAI-style `{ error: { message, type, code } }`. */
+      body?: unknown;
+    }
+  /** Destroy the connection without answering. */
+  | { kind: 'reset' }
+  /** Answer 200 with a body that is not valid JSON. */
+  | { kind: 'malformed-json' }
+  /** Never answer (until `close()`). */
+  | { kind: 'hang' };
+
+/** A request as received, for assertions. */
+export interface ReceivedRequest {
+  /** 0-based arrival index. */
+  index: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The decoded JSON body (`{}` for a GET or an undecodable body). */
+  body: Record<string, unknown>;
+}
+
+export interface ScriptedServerSettings {
+  /** Answers by rule. Default: echo the last user message (chat) or the prompt (completions). */
+  reply?: (request: ScriptedReplyRequest) => string | ScriptedReply;
+  /** Fixed delay before every answer, in milliseconds. */
+  latencyMs?: number;
+  /** Faults consumed one per request, in order, before `faults` and normal answers apply. */
+  faultPlan?: Fault[];
+  /** Decides a fault by the request's 0-based arrival index; `undefined` answers normally. */
+  faults?: (requestIndex: number, request: ScriptedReplyRequest) => Fault | undefined;
+  /** Model ids listed by `GET /v1/models`. Default `['scripted-model']`. */
+  models?: string[];
+}
+
+export interface ScriptedServer {
+  /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:40123/v1`. */
+  readonly url: string;
+  /** Every received request, in arrival order (faulted ones included). */
+  readonly requests: ReceivedRequest[];
+  /** Number of requests received so far. */
+  readonly requestCount: number;
+  /** Stops the server, dropping open connections (hanging requests included). */
+  close(): Promise<void>;
+}
+
+/**
+ * Splits text into the scripted server's tokens: each whitespace-delimited word with the whitespace before
+ * it (as BPE tokenizers attach a leading space), plus trailing whitespace as a token of its own. Joining the
+ * tokens gives the text back.
+ */
+export function scriptedTokens(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+/**
+ * The scripted server's log-probability of a token: deterministic, in [-5, -0.005], derived from the
+ * token's text (FNV-1a hash).
+ */
+export function scriptedTokenLogprob(token: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    hash ^= token.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return -(((hash % 1000) + 1) / 200);
+}
+
+/**
+ * Whether the scripted server reports a token as its own top choice (greedy). Every token is, except those
+ * whose text is all upper-case letters (`NO`, ` YES`): for those the lower-case spelling is more likely.
+ */
+export function scriptedIsTopToken(token: string): boolean {
+  return !/^\s*[A-Z]+$/.test(token);
+}
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+/**
+ * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (random port) that answers by rule, with injectable
+ * latency and faults: `POST /v1/chat/completions`, `POST /v1/completions` (with `echo`/`logprobs` for
+ * loglikelihood), `GET /v1/models`.
+ */
+export async function startScriptedServer(settings: ScriptedServerSettings = {}): Promise<ScriptedServer> {
+  const requests: ReceivedRequest[] = [];
+  const faultPlan = [...(settings.faultPlan ?? [])];
+  const sockets = new Set<Socket>();
+  const models = settings.models ?? ['scripted-model'];
+  const latencyMs = settings.latencyMs ?? 0;
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      const body = decodeBody(chunks);
+      const index = requests.length;
+      requests.push({ index, method: request.method ?? 'GET', path, headers: request.headers, body });
+      const replyRequest = toReplyRequest(path, body);
+      const fault = faultPlan.length > 0 ? faultPlan.shift() : settings.faults?.(index, replyRequest);
+      if (fault?.kind === 'reset') {
+        request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'hang') return;
+      const answer = () => {
+        if (fault !== undefined) sendFault(response, fault);
+        else route(request, response, path, body, replyRequest);
+      };
+      if (latencyMs > 0) setTimeout(answer, latencyMs);
+      else answer();
+    });
+  });
+  // Benchmarks reuse connections across thousands of requests; an early idle close would cost reconnects.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  function route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    body: Record<string, unknown>,
+    replyRequest: ScriptedReplyRequest,
+  ): void {
+    if (request.method === 'GET' && path === '/v1/models') {
+      const data = models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'evalchemy' }));
+      sendJson(response, 200, { object: 'list', data });
+    } else if (request.method === 'POST' && path === '/v1/chat/completions') {
+      sendJson(response, 200, chatCompletion(body, replyRequest, settings.reply));
+    } else if (request.method === 'POST' && path === '/v1/completions') {
+      sendJson(response, 200, completion(body, replyRequest, settings.reply));
+    } else {
+      sendJson(response, 404, {
+        error: { message: `No route ${request.method} ${path}`, type: 'invalid_request_error', code: null },
+      });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('The scripted server has no port.');
+
+  return {
+    url: `http://127.0.0.1:${address.port}/v1`,
+    requests,
+    get requestCount() {
+      return requests.length;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function decodeBody(chunks: Buffer[]): Record<string, unknown> {
+  if (chunks.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function toReplyRequest(path: string, body: Record<string, unknown>): ScriptedReplyRequest {
+  const request: ScriptedReplyRequest = { path, body };
+  if (Array.isArray(body.messages)) {
+    request.messages = body.messages.map((message: { role?: unknown; content?: unknown }) => ({
+      role: String(message?.role ?? ''),
+      content: contentText(message?.content),
+    }));
+  }
+  const prompts = promptList(body.prompt);
+  if (prompts.length > 0) request.prompt = prompts[0];
+  return request;
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : ''))
+      .join('');
+  }
+  return '';
+}
+
+function promptList(prompt: unknown): string[] {
+  if (typeof prompt === 'string') return [prompt];
+  if (Array.isArray(prompt) && prompt.every((item) => typeof item === 'string')) return prompt as string[];
+  return [];
+}
+
+interface Generated {
+  text: string;
+  finishReason: string;
+  usage: { promptTokens: number; completionTokens: number } | undefined;
+}
+
+/** Applies the reply rule, then `stop` and `max_tokens` as a server would. */
+function generate(
+  body: Record<string, unknown>,
+  request: ScriptedReplyRequest,
+  reply: ScriptedServerSettings['reply'],
+  fallback: string,
+): Generated {
+  const scripted = reply?.(request) ?? fallback;
+  const answer: ScriptedReply = typeof scripted === 'string' ? { text: scripted } : scripted;
+  let text = answer.text ?? fallback;
+  let finishReason = 'stop';
+  const stops = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop : [];
+  for (const stop of stops) {
+    if (typeof stop !== 'string' || stop === '') continue;
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  const limit = body.max_completion_tokens ?? body.max_tokens;
+  if (typeof limit === 'number') {
+    const tokens = scriptedTokens(text);
+    if (tokens.length > limit) {
+      text = tokens.slice(0, limit).join('');
+      finishReason = 'length';
+    }
+  }
+  return { text, finishReason: answer.finishReason ?? finishReason, usage: answer.usage };
+}
+
+function chatCompletion(
+  body: Record<string, unknown>,
+  request: ScriptedReplyRequest,
+  reply: ScriptedServerSettings['reply'],
+): unknown {
+  const messages = request.messages ?? [];
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  const generated = generate(body, request, reply, lastUser?.content ?? '');
+  const promptTokens = messages.reduce((sum, message) => sum + countWords(message.content), 0);
+  return {
+    id: 'chatcmpl-scripted',
+    object: 'chat.completion',
+    created: 0,
+    model: typeof body.model === 'string' ? body.model : 'scripted-model',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: generated.text },
+        finish_reason: generated.finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: usageOf(generated, promptTokens),
+  };
+}
+
+function completion(
+  body: Record<string, unknown>,
+  request: ScriptedReplyRequest,
+  reply: ScriptedServerSettings['reply'],
+): unknown {
+  const prompts = promptList(body.prompt);
+  const choices: unknown[] = [];
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let reported: Generated['usage'];
+  prompts.forEach((prompt, index) => {
+    const generated = generate(body, { ...request, prompt }, reply, prompt);
+    promptTokens += countWords(prompt);
+    completionTokens += countWords(generated.text);
+    reported ??= generated.usage;
+    const text = body.echo === true ? prompt + generated.text : generated.text;
+    const logprobs =
+      typeof body.logprobs === 'number'
+        ? logprobsOf(body.echo === true ? [prompt, generated.text] : ['', generated.text], body.logprobs)
+        : null;
+    choices.push({ index, text, logprobs, finish_reason: generated.finishReason });
+  });
+  return {
+    id: 'cmpl-scripted',
+    object: 'text_completion',
+    created: 0,
+    model: typeof body.model === 'string' ? body.model : 'scripted-model',
+    choices,
+    usage: {
+      prompt_tokens: reported?.promptTokens ?? promptTokens,
+      completion_tokens: reported?.completionTokens ?? completionTokens,
+      total_tokens:
+        (reported?.promptTokens ?? promptTokens) + (reported?.completionTokens ?? completionTokens),
+    },
+  };
+}
+
+/** Legacy completions `logprobs` for the echoed prompt followed by the generated text. */
+function logprobsOf([prompt, generated]: [string, string], top: number) {
+  const tokens = [...scriptedTokens(prompt), ...scriptedTokens(generated)];
+  const tokenLogprobs: (number | null)[] = [];
+  const topLogprobs: (Record<string, number> | null)[] = [];
+  const textOffset: number[] = [];
+  let offset = 0;
+  tokens.forEach((token, index) => {
+    textOffset.push(offset);
+    offset += token.length;
+    // The first echoed token has no context to be predicted from, so OpenAI reports null for it.
+    if (index === 0 && prompt !== '') {
+      tokenLogprobs.push(null);
+      topLogprobs.push(null);
+      return;
+    }
+    const logprob = scriptedTokenLogprob(token);
+    tokenLogprobs.push(logprob);
+    const alternatives: Record<string, number> = {};
+    if (!scriptedIsTopToken(token)) alternatives[token.toLowerCase()] = logprob / 2;
+    alternatives[token] = logprob;
+    topLogprobs.push(Object.fromEntries(Object.entries(alternatives).slice(0, Math.max(1, top))));
+  });
+  return { tokens, token_logprobs: tokenLogprobs, top_logprobs: topLogprobs, text_offset: textOffset };
+}
+
+function usageOf(generated: Generated, promptTokens: number) {
+  const prompt = generated.usage?.promptTokens ?? promptTokens;
+  const completionTokens = generated.usage?.completionTokens ?? countWords(generated.text);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completionTokens,
+    total_tokens: prompt + completionTokens,
+  };
+}
+
+function countWords(text: string): number {
+  return text.match(/\S+/g)?.length ?? 0;
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  response.writeHead(status, jsonHeaders);
+  response.end(JSON.stringify(value));
+}
+
+function sendFault(response: ServerResponse, fault: Fault): void {
+  if (fault.kind === 'malformed-json') {
+    response.writeHead(200, jsonHeaders);
+    response.end('{"id": "chatcmpl-scripted", "choices": [{"index": 0, "message": {"role": "assis');
+    return;
+  }
+  if (fault.kind !== 'status') return;
+  const headers: Record<string, string> = { ...jsonHeaders };
+  if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+  if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+  response.writeHead(fault.status, headers);
+  response.end(
+    JSON.stringify(
+      fault.body ?? {
+        error: {
+          message: `Scripted fault: HTTP ${fault.status}`,
+          type: 'scripted_fault',
+          code: fault.status,
+        },
+      },
+    ),
+  );
+}
