@@ -1,16 +1,24 @@
-import { globSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// One vitest project per package (a package may add its own vitest.config.ts). Suites that need a real
-// service (Docker, bubblewrap) live in files named *.docker.test.ts / *.bwrap.test.ts and run here too:
-// .ci/run installs and starts those services first.
-const packageDirectories = globSync(['packages/*/package.json', 'packages/*/*/package.json']).map((path) => dirname(path));
+// One vitest project per package, named after the package, inheriting the settings below. Suites that need a
+// real service are in files named *.docker.test.ts / *.bwrap.test.ts: .ci/run installs and starts Docker and
+// bubblewrap first, so they run there too. Sandbox suites run hostile programs to their timeouts, hence
+// the generous limits.
+const projects = globSync(['packages/*/package.json', 'packages/*/*/package.json']).map((path) => ({
+  extends: true as const,
+  test: {
+    name: (JSON.parse(readFileSync(path, 'utf8')) as { name: string }).name,
+    root: dirname(path),
+    include: ['src/**/*.test.ts'],
+  },
+}));
 
 export default defineConfig({
   test: {
-    projects: packageDirectories,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    projects,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
   },
 });

@@ -19,7 +19,7 @@ describe('plugin packages', () => {
 
   for (const directory of pluginDirectories) {
     const folder = basename(directory);
-    const kind = basename(dirname(directory)).replace(/s$/, '');
+    const kind = { benchmarks: 'benchmark', backends: 'backend', sandboxes: 'sandbox' }[basename(dirname(directory))];
     const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
     describe(packageJson.name, () => {
       it(`is named @evalchemy/${kind}-${folder} and has a valid manifest whose id is its folder name`, () => {

@@ -21,7 +21,7 @@ import { type DiscoveredPlugin, discoverPlugins, findPlugin, loadPlugin } from '
 import { createProgressReporter } from './progress.js';
 import { formatResultsTable } from './results-table.js';
 
-/** Evalchemy's default judge for LLM-judged benchmarks. */
+/** The judge when neither the user nor any judged benchmark names one. */
 export const DEFAULT_ANNOTATOR_MODEL = 'gpt-4o-mini-2024-07-18';
 const DEFAULT_JUDGE_BASE_URL = 'https://api.openai.com/v1';
 const DEBUG_LIMIT = 5;
@@ -91,7 +91,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
 
   const needsJudge = !predictOnly && tasks.some((task) => task.benchmark.requirements.judge);
   const needsSandbox = !predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
-  const annotatorModel = flags['annotator-model'] ?? config.annotator_model ?? config.judge?.model ?? DEFAULT_ANNOTATOR_MODEL;
+  const annotatorModel =
+    flags['annotator-model'] ?? config.annotator_model ?? config.judge?.model ?? benchmarkJudgeModel(tasks, log) ?? DEFAULT_ANNOTATOR_MODEL;
   const judgeBackend = needsJudge
     ? await createJudgeBackend(plugins, versions, { model: annotatorModel, baseUrl: config.judge?.base_url, env: io.env, log })
     : undefined;
@@ -135,6 +136,16 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   });
   io.stdout.write(`\n${formatResultsTable(outcome.tasks)}\n`);
   return outcome.complete ? 0 : 1;
+}
+
+/** Like Evalchemy's `--annotator_model auto`: the judge the selected benchmarks' reference implementations use. */
+function benchmarkJudgeModel(tasks: TaskSelection[], log: Logger): string | undefined {
+  const models = new Set(
+    tasks.flatMap((task) => (task.benchmark.requirements.judge && task.benchmark.requirements.defaultJudgeModel ? [task.benchmark.requirements.defaultJudgeModel] : [])),
+  );
+  const [first] = models;
+  if (models.size > 1) log.warn(`The selected tasks use different default judges (${[...models].join(', ')}); using ${first}. Pass --annotator_model to choose.`);
+  return first;
 }
 
 function resolveTasks(flag: string | undefined, fromConfig: ConfigFile['tasks']): Map<string, Record<string, unknown>> {

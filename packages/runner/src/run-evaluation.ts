@@ -123,6 +123,9 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const outcomes: TaskOutcome[] = [];
 
   const started: { doStop?(): Promise<void> }[] = [];
+  // Described before stopping: a backend may know its facts (context size, template) only while started.
+  let modelInfo: Record<string, unknown> = {};
+  let sandboxInfo: Record<string, unknown> | null = null;
   try {
     emit({ type: 'run-start', tasks: settings.tasks.map((task) => task.benchmark.id), model: backend.modelId });
     for (const component of [backend, settings.judgeBackend, settings.sandbox]) {
@@ -178,6 +181,8 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       }
     }
   } finally {
+    modelInfo = backend.describe();
+    sandboxInfo = settings.sandbox ? { id: settings.sandbox.id, ...settings.sandbox.describe() } : null;
     for (const component of started.reverse()) {
       try {
         await component.doStop?.();
@@ -208,11 +213,11 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     model: {
       backend: backend.id,
       model_id: backend.modelId,
-      info: backend.describe(),
+      info: modelInfo,
       judge: settings.judgeBackend
         ? { backend: settings.judgeBackend.id, model_id: settings.judgeBackend.modelId }
         : null,
-      sandbox: settings.sandbox ? { id: settings.sandbox.id, ...settings.sandbox.describe() } : null,
+      sandbox: sandboxInfo,
     },
     usage: {
       requests_sent: counters.requestsSent,

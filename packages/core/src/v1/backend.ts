@@ -57,7 +57,7 @@ export interface BackendV1 {
   doStop?(): Promise<void>;
   /**
    * Facts about the model for the results file (context length, quantization, server URL). Never secrets.
-   * May be called after `doStart`.
+   * The runner calls it once, after the last request and before `doStop` (also when `doStart` failed).
    */
   describe(): Record<string, unknown>;
 }

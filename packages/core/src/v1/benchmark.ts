@@ -164,7 +164,15 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
   /** Options under `tasks.<id>` in `--config`; parsed by the runner, unknown keys rejected. */
   readonly optionsSchema: z.ZodType<Options>;
   /** What scoring needs. A judge or sandbox that cannot be set up is an error before any generation. */
-  readonly requirements: { judge?: boolean; sandbox?: boolean };
+  readonly requirements: {
+    judge?: boolean;
+    /**
+     * The judge model the reference implementation uses when the user names none (`--annotator_model`),
+     * e.g. `gpt-4` for MT-Bench as FastChat and Evalchemy. Only meaningful with `judge: true`.
+     */
+    defaultJudgeModel?: string;
+    sandbox?: boolean;
+  };
   /** The metric shown first in the results table (e.g. `exact_match_flexible`). */
   readonly primaryMetric: string;
   doLoad(context: LoadContext<Options>): Promise<SampleSource<Data>>;

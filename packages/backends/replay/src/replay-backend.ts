@@ -1,0 +1,84 @@
+import { basename } from 'node:path';
+import {
+  BackendCallError,
+  type BackendCapabilities,
+  type BackendCreateContext,
+  type BackendV1,
+  type CallOptions,
+  type GenerateRequest,
+  type GenerateResult,
+  parsePluginOptions,
+} from '@evalchemy/core';
+import { describeKey, loadReplayFile, type ReplayFile } from './replay-file.js';
+import { type ReplayOptions, type ReplayOptionsInput, replayOptionsSchema } from './replay-options.js';
+import { VERSION } from './version.js';
+
+/**
+ * A backend that answers from a file of precomputed responses, looked up by the request's origin (task,
+ * sample id, turn, generation). Generation parameters do not apply: the recorded text is returned as is.
+ */
+export class ReplayBackend implements BackendV1 {
+  readonly specificationVersion = 'v1';
+  readonly id = 'replay';
+  readonly version = VERSION;
+  readonly modelId: string;
+  readonly capabilities: BackendCapabilities = {
+    chat: true,
+    completion: true,
+    loglikelihood: false,
+    // The answer depends on the origin, which is not part of the runner's cache key.
+    cacheable: false,
+  };
+  private readonly options: ReplayOptions;
+  private file: ReplayFile | undefined;
+
+  constructor(options: ReplayOptions, _context?: BackendCreateContext) {
+    this.options = options;
+    this.modelId = options.model ?? basename(options.path).replace(/\.jsonl?$/i, '');
+  }
+
+  /** Reads and validates the whole file, so a malformed line fails the run before any request. */
+  async doStart(): Promise<void> {
+    this.file = await loadReplayFile(this.options.path, this.options.task);
+  }
+
+  async doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult> {
+    options.signal.throwIfAborted();
+    this.file ??= await loadReplayFile(this.options.path, this.options.task);
+    const { task, sampleId, turn, generation } = request.origin;
+    const key = { task, sampleId, turn, generation };
+    const response = this.file.lookup(key);
+    if (response === undefined) {
+      throw new BackendCallError(`replay: ${this.options.path} has no response for ${describeKey(key)}.`, {
+        isRetryable: false,
+      });
+    }
+    return { text: response, finishReason: 'stop', warnings: [] };
+  }
+
+  /** Nothing to release: the file is read whole at start and kept for `describe()`. */
+  async doStop(): Promise<void> {}
+
+  describe(): Record<string, unknown> {
+    return {
+      path: this.options.path,
+      ...(this.file === undefined ? {} : { recordCount: this.file.recordCount }),
+      mtBenchTask: this.options.task,
+    };
+  }
+}
+
+/** Creates a replay backend from `--model_args`-style options (parsed and validated here). */
+export function createReplayBackend(
+  options: ReplayOptionsInput,
+  context: Partial<BackendCreateContext> = {},
+): ReplayBackend {
+  const parsed = parsePluginOptions(
+    replayOptionsSchema,
+    options as Record<string, unknown>,
+    'backend replay',
+  );
+  return new ReplayBackend(parsed, { env: context.env ?? {}, log: context.log ?? silentLogger });
+}
+
+const silentLogger = { info() {}, warn() {}, debug() {} };

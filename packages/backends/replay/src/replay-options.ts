@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** `--model_args` of the replay backend. */
+export const replayOptionsSchema = z.object({
+  /** JSONL file of precomputed responses (evalchemy records or FastChat MT-Bench answers). */
+  path: z.string().min(1),
+  /** Model name for the results. Default: the file's base name without `.jsonl`/`.json`. */
+  model: z.string().min(1).optional(),
+  /** Task that FastChat MT-Bench answer lines belong to. Default `mtbench`. */
+  task: z.string().min(1).default('mtbench'),
+});
+
+/** Parsed options of the replay backend. */
+export type ReplayOptions = z.output<typeof replayOptionsSchema>;
+/** Options as a caller may write them (defaults may be left out). */
+export type ReplayOptionsInput = z.input<typeof replayOptionsSchema>;

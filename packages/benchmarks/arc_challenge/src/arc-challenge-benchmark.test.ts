@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { BackendCapabilities, DatasetFile, Sample } from '@evalchemy/core';
+import { createDatasetResolver } from '@evalchemy/runner';
+import { createRecordingLogger, runBenchmarkConformance } from '@evalchemy/test-kit';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import plugin, { type ArcQuestion, arcChallengeTestFile, createArcChallenge, VERSION } from './index.js';
+
+// Two questions in the Hub's ARC-Challenge layout (id, question, choices{text[], label[]}, answerKey), the
+// second with numeric labels as some real rows have.
+const rows: ArcQuestion[] = [
+  {
+    id: 'Mercury_7175875',
+    question:
+      'An astronomer observes that a planet rotates faster after a meteorite impact. Which is the most likely effect of this increase in rotation?',
+    choices: {
+      text: [
+        'Planetary density will decrease.',
+        'Planetary years will become longer.',
+        'Planetary days will become shorter.',
+        'Planetary gravity will become stronger.',
+      ],
+      label: ['A', 'B', 'C', 'D'],
+    },
+    answerKey: 'C',
+  },
+  {
+    id: 'NYSEDREGENTS_2015_4_9',
+    question: 'Which object is a good conductor of electricity?',
+    choices: { text: ['glass', 'wood', 'copper wire'], label: ['1', '2', '3'] },
+    answerKey: '3',
+  },
+];
+
+function fixtureParquet(): Buffer {
+  const text = (name: string) =>
+    ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }) as const;
+  const list = (name: string) =>
+    [
+      { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ] as const;
+  const buffer = parquetWriteBuffer({
+    schema: [
+      { name: 'schema', num_children: 4 },
+      text('id'),
+      text('question'),
+      { name: 'choices', repetition_type: 'OPTIONAL', num_children: 2 },
+      ...list('text'),
+      ...list('label'),
+      text('answerKey'),
+    ],
+    columnData: [
+      { name: 'id', data: rows.map((row) => row.id) },
+      { name: 'question', data: rows.map((row) => row.question) },
+      { name: 'choices', data: rows.map((row) => row.choices) },
+      { name: 'answerKey', data: rows.map((row) => row.answerKey) },
+    ],
+  } as Parameters<typeof parquetWriteBuffer>[0]);
+  return Buffer.from(buffer);
+}
+
+// Conformance reads the fixture as an offline copy laid out like shared/datasets.
+const offlineDirectory = mkdtempSync(join(tmpdir(), 'arc-offline-'));
+const offlineFixture = fixtureParquet();
+mkdirSync(dirname(join(offlineDirectory, arcChallengeTestFile.offlinePath)), { recursive: true });
+writeFileSync(join(offlineDirectory, arcChallengeTestFile.offlinePath), offlineFixture);
+runBenchmarkConformance(
+  createArcChallenge({
+    dataset: { ...arcChallengeTestFile, sha256: createHash('sha256').update(offlineFixture).digest('hex') },
+  }),
+  { packageJsonPath: new URL('../package.json', import.meta.url), datasetsDirectory: offlineDirectory },
+);
+
+const withLoglikelihood: BackendCapabilities = {
+  chat: false,
+  completion: true,
+  loglikelihood: true,
+  cacheable: true,
+};
+const chatOnly: BackendCapabilities = {
+  chat: true,
+  completion: false,
+  loglikelihood: false,
+  cacheable: true,
+};
+
+describe('arc_challenge', () => {
+  const parquet = fixtureParquet();
+  const requested: string[] = [];
+  let server: Server;
+  let endpoint: string;
+  let cacheDirectory: string;
+
+  beforeAll(async () => {
+    cacheDirectory = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
+    server = createServer((request, response) => {
+      requested.push(request.url ?? '');
+      const { hub } = arcChallengeTestFile;
+      if (request.url === `/datasets/${hub.repository}/resolve/${hub.revision}/${hub.path}`) {
+        response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(parquet);
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(cacheDirectory, { recursive: true, force: true });
+  });
+
+  async function load(file: DatasetFile): Promise<Sample<ArcQuestion>[]> {
+    const benchmark = createArcChallenge({ dataset: file });
+    const datasets = createDatasetResolver({
+      hubEndpoint: endpoint,
+      cacheDirectory,
+      log: createRecordingLogger(),
+    });
+    const source = await benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() });
+    return [...(source.samples as Iterable<Sample<ArcQuestion>>)];
+  }
+
+  const pinned: DatasetFile = {
+    ...arcChallengeTestFile,
+    sha256: { offline: '', hub: createHash('sha256').update(parquet).digest('hex') },
+  };
+
+  it('keeps VERSION equal to package.json and the manifest id equal to the benchmark id', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(VERSION).toBe(manifest.version);
+    expect(manifest.evalchemy.id).toBe(plugin.id);
+  });
+
+  it('downloads the pinned parquet from the Hub, verifies it and reads the rows', async () => {
+    const samples = await load(pinned);
+    expect(samples.map((sample) => sample.data)).toEqual(rows);
+    expect(samples.map((sample) => sample.id)).toEqual(['Mercury_7175875', 'NYSEDREGENTS_2015_4_9']);
+    expect(requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
+  });
+
+  it('refuses a download whose sha256 differs from the pin', async () => {
+    const wrong: DatasetFile = { ...pinned, hub: { ...pinned.hub, revision: 'f'.repeat(40) } };
+    await expect(load(wrong)).rejects.toThrow(/HTTP 404/);
+    const corrupt: DatasetFile = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
+    const fresh = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
+    const benchmark = createArcChallenge({ dataset: corrupt });
+    const datasets = createDatasetResolver({ hubEndpoint: endpoint, cacheDirectory: fresh });
+    await expect(
+      benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() }),
+    ).rejects.toThrow(/sha256/);
+    await rm(fresh, { recursive: true, force: true });
+  });
+
+  it('plans lm-eval arc_challenge: "Question: …\\nAnswer:" with " choice" continuations', async () => {
+    const [first] = await load(pinned);
+    expect(
+      plugin.doPlan(first!, {
+        options: {},
+        backend: { id: 't', modelId: 't', capabilities: withLoglikelihood },
+      }),
+    ).toEqual({
+      type: 'loglikelihood',
+      context: `Question: ${rows[0]!.question}\nAnswer:`,
+      continuations: rows[0]!.choices.text.map((text) => ` ${text}`),
+    });
+  });
+
+  it('scores acc by raw and acc_norm by length-normalised log-likelihood', async () => {
+    const [, second] = await load(pinned);
+    // "copper wire" (11 characters) is least likely in total but most likely per character.
+    const logprobs = [-4, -3.5, -5.5];
+    const score = await plugin.doScore(second!, {
+      type: 'loglikelihood',
+      results: logprobs.map((logprob) => ({ logprob, isGreedy: false, warnings: [] })),
+    });
+    expect(score.metrics).toEqual({ acc: 0, acc_norm: 1 });
+  });
+
+  it('asks chat-only backends for a letter and reads "The best answer is C"', async () => {
+    const [first, second] = await load(pinned);
+    const plan = plugin.doPlan(second!, {
+      options: {},
+      backend: { id: 't', modelId: 't', capabilities: chatOnly },
+    });
+    expect(plan.type === 'chat' && plan.turns[0]).toContain('\nC. copper wire\n');
+    const reply = (text: string) => ({
+      type: 'generate' as const,
+      generations: [[{ text, finishReason: 'stop' as const, warnings: [] }]],
+    });
+    expect((await plugin.doScore(second!, reply('Copper conducts. The best answer is C.'))).metrics.acc).toBe(
+      1,
+    );
+    expect((await plugin.doScore(first!, reply('A is tempting, but the best answer is C'))).metrics.acc).toBe(
+      1,
+    );
+    expect((await plugin.doScore(first!, reply('The best answer is D.'))).metrics.acc).toBe(0);
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import type { BackendCapabilities, Sample } from '@evalchemy/core';
+import { createDatasetResolver } from '@evalchemy/runner';
+import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { describe, expect, it } from 'vitest';
+import plugin, { createGsm8k, type Gsm8kProblem, gsm8kExemplars, gsm8kGoldAnswer, VERSION } from './index.js';
+
+const chatOnly: BackendCapabilities = {
+  chat: true,
+  completion: false,
+  loglikelihood: false,
+  cacheable: true,
+};
+const completionOnly: BackendCapabilities = {
+  chat: false,
+  completion: true,
+  loglikelihood: false,
+  cacheable: true,
+};
+
+async function loadAll(): Promise<Sample<Gsm8kProblem>[]> {
+  const benchmark = createGsm8k();
+  const source = await benchmark.doLoad({
+    options: benchmark.optionsSchema.parse({}),
+    datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+    seed: 0,
+    log: createRecordingLogger(),
+  });
+  return [...(source.samples as Iterable<Sample<Gsm8kProblem>>)];
+}
+
+runBenchmarkConformance(plugin, { packageJsonPath: new URL('../package.json', import.meta.url) });
+
+describe('gsm8k', () => {
+  it('keeps VERSION equal to package.json', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(VERSION).toBe(manifest.version);
+  });
+
+  it('loads the 1319 test problems with 0-based row ids', async () => {
+    const samples = await loadAll();
+    expect(samples).toHaveLength(1319);
+    expect(samples[0]?.id).toBe('0');
+    expect(samples[1318]?.id).toBe('1318');
+  });
+
+  it('scores every gold answer 1 on both metrics when stated as "The answer is X."', async () => {
+    const benchmark = createGsm8k();
+    const failures: string[] = [];
+    for (const sample of await loadAll()) {
+      const text = `The answer is ${gsm8kGoldAnswer(sample.data.answer)}.`;
+      const score = await benchmark.doScore(sample, {
+        type: 'generate',
+        generations: [[{ text, finishReason: 'stop', warnings: [] }]],
+      });
+      if (score.metrics.exact_match_strict !== 1 || score.metrics.exact_match_flexible !== 1)
+        failures.push(sample.id);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  // The fixture was rendered by a short Python script straight from lm-evaluation-harness's
+  // lm_eval/tasks/gsm8k/gsm8k-cot.yaml (commit 4e7e0d47): each fewshot sample as doc_to_text "Q: {q}\nA:",
+  // target_delimiter " ", its target and fewshot_delimiter "\n\n", then doc_to_text of test row 0.
+  it('renders the 8-shot completion prompt of the first test question exactly as lm-eval', async () => {
+    const [first] = await loadAll();
+    const expected = readFileSync(
+      new URL('./__fixtures__/gsm8k-cot-8shot-first-test-prompt.txt', import.meta.url),
+      'utf8',
+    );
+    const plan = plugin.doPlan(first!, {
+      options: plugin.optionsSchema.parse({}),
+      backend: { id: 'test', modelId: 'test', capabilities: completionOnly },
+    });
+    expect(plan).toEqual({
+      type: 'completion',
+      prompt: expected,
+      parameters: { temperature: 0, maxTokens: 256, stop: ['Q:', '</s>', '<|im_end|>'] },
+    });
+  });
+
+  it('sends chat backends the exemplars as user/assistant turns and the question as the turn', async () => {
+    const [first] = await loadAll();
+    const plan = plugin.doPlan(first!, {
+      options: plugin.optionsSchema.parse({ num_fewshot: 2 }),
+      backend: { id: 'test', modelId: 'test', capabilities: chatOnly },
+    });
+    expect(plan.type).toBe('chat');
+    if (plan.type !== 'chat') return;
+    expect(plan.history).toEqual([
+      { role: 'user', content: `Q: ${gsm8kExemplars[0]?.question}\nA:` },
+      { role: 'assistant', content: gsm8kExemplars[0]?.target },
+      { role: 'user', content: `Q: ${gsm8kExemplars[1]?.question}\nA:` },
+      { role: 'assistant', content: gsm8kExemplars[1]?.target },
+    ]);
+    expect(plan.turns).toEqual([`Q: ${first?.data.question}\nA:`]);
+  });
+
+  it('rejects num_fewshot above 8', () => {
+    expect(plugin.optionsSchema.safeParse({ num_fewshot: 9 }).success).toBe(false);
+    expect(plugin.optionsSchema.safeParse({ shots: 8 }).success).toBe(false);
+  });
+
+  it('renders a zero-shot prompt as the bare question', async () => {
+    const [first] = await loadAll();
+    const plan = plugin.doPlan(first!, {
+      options: plugin.optionsSchema.parse({ num_fewshot: 0 }),
+      backend: { id: 'test', modelId: 'test', capabilities: completionOnly },
+    });
+    expect(plan.type === 'completion' && plan.prompt).toBe(`Q: ${first?.data.question}\nA:`);
+  });
+});

@@ -1,0 +1,142 @@
+import type {
+  AggregateMetric,
+  BenchmarkV1,
+  DatasetFile,
+  LoadContext,
+  PlanContext,
+  Sample,
+  SamplePlan,
+  SampleResponses,
+  SampleScore,
+  ScoredSample,
+} from '@evalchemy/core';
+import { DatasetError, mean, standardErrorOfMean } from '@evalchemy/core';
+import { type IfevalOptions, ifevalOptionsSchemaWith } from './ifeval-options.js';
+import { evaluateResponse, type IfevalItem } from './ifeval-scorer.js';
+import type { InstructionArguments } from './instruction-checkers.js';
+import { VERSION } from './version.js';
+
+/** The 541 prompts with their instructions and arguments (google-research `data/input_data.jsonl`). */
+export const IFEVAL_INPUT_DATA: DatasetFile = {
+  // The Hub copy (`ifeval_input_data.jsonl`) carries every argument key with null; the offline copy only
+  // the relevant keys, so the two differ in bytes and the Hub hash is recorded on first download.
+  hub: { repository: 'google/IFEval', revision: 'main', path: 'ifeval_input_data.jsonl' },
+  offlinePath: 'ifeval/input_data.jsonl',
+  sha256: { offline: '67ffeee0fcb87c317c5b08a2de85557b4a7e96ada6178aa645b4954fe4b53d49' },
+};
+
+/** Settings of `createIfeval`: the options' defaults. */
+export type IfevalSettings = Partial<IfevalOptions>;
+
+function toItem(row: Record<string, unknown>, index: number): IfevalItem {
+  const { key, prompt, instruction_id_list: ids, kwargs } = row;
+  if (
+    typeof key !== 'number' ||
+    typeof prompt !== 'string' ||
+    !Array.isArray(ids) ||
+    !Array.isArray(kwargs) ||
+    ids.length !== kwargs.length
+  ) {
+    throw new DatasetError(
+      `IFEval input_data.jsonl row ${index} lacks key/prompt/instruction_id_list/kwargs of equal length`,
+    );
+  }
+  return { key, prompt, instructionIds: ids as string[], kwargs: kwargs as InstructionArguments[] };
+}
+
+/** IFEval: verifiable instructions (word counts, formats, keywords, case, language) checked in code. */
+export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
+  readonly specificationVersion = 'v1' as const;
+  readonly kind = 'benchmark' as const;
+  readonly id = 'ifeval';
+  readonly version = VERSION;
+  readonly description =
+    'IFEval: 541 prompts with 25 kinds of verifiable instructions (strict and loose accuracy)';
+  readonly optionsSchema: ReturnType<typeof ifevalOptionsSchemaWith>;
+  readonly requirements = {};
+  readonly primaryMetric = 'prompt_level_strict_acc';
+
+  constructor(settings: IfevalSettings = {}) {
+    this.optionsSchema = ifevalOptionsSchemaWith(settings);
+  }
+
+  async doLoad(context: LoadContext<IfevalOptions>) {
+    const rows = await context.datasets.rows(IFEVAL_INPUT_DATA);
+    const items = rows.map(toItem);
+    const selected = items.slice(context.options.startIndex, context.options.endIndex ?? items.length);
+    const samples: Sample<IfevalItem>[] = selected.map((item) => ({
+      id: String(item.key),
+      data: item,
+      metadata: { instructions: item.instructionIds.join(',') },
+    }));
+    return { size: samples.length, samples };
+  }
+
+  doPlan(sample: Sample<IfevalItem>, context: PlanContext<IfevalOptions>): SamplePlan {
+    const parameters = { temperature: 0, maxTokens: context.options.maxTokens };
+    // A base model without a chat endpoint continues the raw prompt (lm-eval's non-chat mode).
+    if (!context.backend.capabilities.chat)
+      return { type: 'completion', prompt: sample.data.prompt, parameters };
+    return {
+      type: 'chat',
+      turns: [sample.data.prompt],
+      parameters: { temperature: 0, maxTokens: context.options.maxTokens },
+    };
+  }
+
+  async doScore(sample: Sample<IfevalItem>, responses: SampleResponses): Promise<SampleScore> {
+    if (responses.type !== 'generate') throw new Error('IFEval scores generated text, not log-likelihoods');
+    const response = responses.generations[0]?.[0]?.text ?? '';
+    const { strict, loose } = evaluateResponse(sample.data, response);
+    const fraction = (values: boolean[]) => values.filter(Boolean).length / values.length;
+    return {
+      metrics: {
+        prompt_level_strict_acc: strict.every(Boolean) ? 1 : 0,
+        inst_level_strict_acc: fraction(strict),
+        prompt_level_loose_acc: loose.every(Boolean) ? 1 : 0,
+        inst_level_loose_acc: fraction(loose),
+      },
+      details: { instruction_id_list: sample.data.instructionIds, strict, loose },
+    };
+  }
+
+  doAggregate(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
+    const result: Record<string, AggregateMetric> = {};
+    const summarize = (values: number[]): AggregateMetric => {
+      const stderr = standardErrorOfMean(values);
+      return Number.isNaN(stderr) ? { value: mean(values) } : { value: mean(values), stderr };
+    };
+    const strictAll: number[] = [];
+    const looseAll: number[] = [];
+    const perInstruction = new Map<string, { strict: number[]; loose: number[] }>();
+    for (const sample of samples) {
+      const ids = (sample.details?.instruction_id_list ?? []) as string[];
+      const strict = (sample.details?.strict ?? []) as boolean[];
+      const loose = (sample.details?.loose ?? []) as boolean[];
+      ids.forEach((id, index) => {
+        const entry = perInstruction.get(id) ?? { strict: [], loose: [] };
+        entry.strict.push(strict[index] ? 1 : 0);
+        entry.loose.push(loose[index] ? 1 : 0);
+        perInstruction.set(id, entry);
+        strictAll.push(strict[index] ? 1 : 0);
+        looseAll.push(loose[index] ? 1 : 0);
+      });
+    }
+    result.prompt_level_strict_acc = summarize(samples.map((s) => s.metrics.prompt_level_strict_acc ?? 0));
+    // Instruction level is micro-averaged over instructions, as lm-evaluation-harness's agg_inst_level_acc.
+    result.inst_level_strict_acc = summarize(strictAll);
+    result.prompt_level_loose_acc = summarize(samples.map((s) => s.metrics.prompt_level_loose_acc ?? 0));
+    result.inst_level_loose_acc = summarize(looseAll);
+    for (const id of [...perInstruction.keys()].sort()) {
+      const entry = perInstruction.get(id)!;
+      result[`inst_strict_acc_${id}`] = { value: mean(entry.strict) };
+      result[`inst_loose_acc_${id}`] = { value: mean(entry.loose) };
+    }
+    return result;
+  }
+}
+
+/** An IFEval benchmark with the given default options. */
+export function createIfeval(settings: IfevalSettings = {}): IfevalBenchmark {
+  return new IfevalBenchmark(settings);
+}

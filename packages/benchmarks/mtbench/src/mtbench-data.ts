@@ -1,0 +1,174 @@
+import { DatasetError, type DatasetFile, type DatasetResolver, type DatasetRow } from '@evalchemy/core';
+import { z } from 'zod';
+
+// The files are FastChat's `fastchat/llm_judge/data` (lm-sys/FastChat@0e6d3e4b), which FastChat also serves
+// from the Hugging Face space lmsys/mt-bench. The dataset resolver knows only dataset and model repositories;
+// a "model" repository named `spaces/<owner>/<name>` makes it build the space's `resolve` URL. The space
+// revision is the one other MT-Bench tooling pins; the Hub copies' hashes are recorded on first download.
+const hubRepository = 'spaces/lmsys/mt-bench';
+const hubRevision = '89039fbb04009aa54b2ce88a294402fe9d756913';
+
+function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): DatasetFile {
+  return {
+    hub: { repository: hubRepository, repositoryType: 'model', revision: hubRevision, path: hubPath },
+    offlinePath,
+    sha256: { offline: sha256 },
+    format: { offline: 'jsonl', hub: 'jsonl' },
+  };
+}
+
+/** `question.jsonl`: 80 questions, `question_id`, `category`, `turns` (two user messages). */
+export const questionFile: DatasetFile = mtBenchFile(
+  'data/mt_bench/question.jsonl',
+  'mtbench/question.jsonl',
+  '119565adbab82227089cefdb44c8d7e2cf04dc0a0ec233634c82e7d4e2a944f7',
+);
+
+/** `judge_prompts.jsonl`: FastChat's judge templates (`single-v1`, `single-math-v1`, their multi-turn forms, …). */
+export const judgePromptsFile: DatasetFile = mtBenchFile(
+  'data/judge_prompts.jsonl',
+  'mtbench/judge_prompts.jsonl',
+  'fd283293406d024f44c174b094ef48031d0687a4682fd3a56b29b138f80281b6',
+);
+
+/** `reference_answer/gpt-4.jsonl`: GPT-4's answers to the 30 math, reasoning and coding questions. */
+export const referenceAnswerFile: DatasetFile = mtBenchFile(
+  'data/mt_bench/reference_answer/gpt-4.jsonl',
+  'mtbench/reference_answer/gpt-4.jsonl',
+  'f957a5bc977badb66885ec970e6cd08527845780313f0995764260e5777b9b3f',
+);
+
+/** Categories graded against the GPT-4 reference answer (FastChat's `NEED_REF_CATS`). */
+export const referenceCategories: readonly string[] = ['math', 'reasoning', 'coding', 'arena-hard-200'];
+
+const questionSchema = z.object({
+  question_id: z.number().int(),
+  category: z.string(),
+  turns: z.array(z.string()).length(2),
+});
+
+const answerSchema = z.object({
+  question_id: z.number().int(),
+  choices: z.array(z.object({ turns: z.array(z.string()) })).min(1),
+});
+
+const judgePromptSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  system_prompt: z.string(),
+  prompt_template: z.string(),
+  output_format: z.string(),
+});
+
+/** One judge prompt of judge_prompts.jsonl. */
+export interface JudgePromptTemplate {
+  /** FastChat's name, e.g. `single-math-v1-multi-turn`. */
+  name: string;
+  /** System message; FastChat sends none when it is empty. */
+  systemPrompt: string;
+  /** User message with Python `str.format` fields (`{question}`, `{answer_1}`, `{ref_answer_2}`, …). */
+  promptTemplate: string;
+}
+
+/** The four single-answer grading prompts FastChat's `make_judge_single` picks. */
+export interface JudgePromptSet {
+  default: JudgePromptTemplate;
+  math: JudgePromptTemplate;
+  defaultMultiTurn: JudgePromptTemplate;
+  mathMultiTurn: JudgePromptTemplate;
+}
+
+/** One MT-Bench question, as the benchmark carries it from loading to scoring. */
+export interface MTBenchQuestion {
+  questionId: number;
+  category: string;
+  /** The two user messages. */
+  turns: string[];
+  /** GPT-4's answers to both turns, for the reference-graded categories. */
+  referenceTurns?: string[];
+  /** Judge prompt of turn 1 and of turn 2. */
+  judgePrompts: [JudgePromptTemplate, JudgePromptTemplate];
+}
+
+function parseRows<T>(rows: DatasetRow[], schema: z.ZodType<T>, file: DatasetFile): T[] {
+  return rows.map((row, index) => {
+    const result = schema.safeParse(row);
+    if (!result.success) {
+      throw new DatasetError(
+        `${file.offlinePath} row ${index + 1} is not in the expected shape: ${result.error.issues
+          .map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`)
+          .join('; ')}.`,
+      );
+    }
+    return result.data;
+  });
+}
+
+function pickJudgePrompt(
+  prompts: Map<string, z.output<typeof judgePromptSchema>>,
+  name: string,
+): JudgePromptTemplate {
+  const prompt = prompts.get(name);
+  if (prompt === undefined) {
+    throw new DatasetError(`${judgePromptsFile.offlinePath} has no judge prompt named "${name}".`);
+  }
+  // FastChat parses only this output format in single-answer grading and raises on any other.
+  if (prompt.type !== 'single' || prompt.output_format !== '[[rating]]') {
+    throw new DatasetError(
+      `${judgePromptsFile.offlinePath}: judge prompt "${name}" is not a single-answer "[[rating]]" prompt.`,
+    );
+  }
+  return { name: prompt.name, systemPrompt: prompt.system_prompt, promptTemplate: prompt.prompt_template };
+}
+
+/** Reads the judge prompts FastChat uses for single-answer grading. */
+export async function loadJudgePrompts(datasets: DatasetResolver): Promise<JudgePromptSet> {
+  const rows = parseRows(await datasets.rows(judgePromptsFile), judgePromptSchema, judgePromptsFile);
+  // FastChat keys prompts by name; a later duplicate wins, as in its dict.
+  const byName = new Map(rows.map((row) => [row.name, row]));
+  return {
+    default: pickJudgePrompt(byName, 'single-v1'),
+    math: pickJudgePrompt(byName, 'single-math-v1'),
+    defaultMultiTurn: pickJudgePrompt(byName, 'single-v1-multi-turn'),
+    mathMultiTurn: pickJudgePrompt(byName, 'single-math-v1-multi-turn'),
+  };
+}
+
+/** Reads the questions, their GPT-4 reference answers and the judge prompts, in question.jsonl order. */
+export async function loadQuestions(datasets: DatasetResolver): Promise<MTBenchQuestion[]> {
+  const [questionRows, referenceRows, judgePrompts] = await Promise.all([
+    datasets.rows(questionFile),
+    datasets.rows(referenceAnswerFile),
+    loadJudgePrompts(datasets),
+  ]);
+  const questions = parseRows(questionRows, questionSchema, questionFile);
+  const references = new Map(
+    parseRows(referenceRows, answerSchema, referenceAnswerFile).map((answer) => [
+      answer.question_id,
+      answer.choices[0]!.turns,
+    ]),
+  );
+  return questions.map((question): MTBenchQuestion => {
+    if (!referenceCategories.includes(question.category)) {
+      return {
+        questionId: question.question_id,
+        category: question.category,
+        turns: question.turns,
+        judgePrompts: [judgePrompts.default, judgePrompts.defaultMultiTurn],
+      };
+    }
+    const referenceTurns = references.get(question.question_id);
+    if (referenceTurns === undefined || referenceTurns.length < 2) {
+      throw new DatasetError(
+        `${referenceAnswerFile.offlinePath} has no two-turn reference answer for question ${question.question_id} (${question.category}).`,
+      );
+    }
+    return {
+      questionId: question.question_id,
+      category: question.category,
+      turns: question.turns,
+      referenceTurns,
+      judgePrompts: [judgePrompts.math, judgePrompts.mathMultiTurn],
+    };
+  });
+}

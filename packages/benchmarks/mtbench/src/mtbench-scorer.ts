@@ -1,0 +1,136 @@
+import {
+  type AggregateMetric,
+  ConfigurationError,
+  mean,
+  type SampleResponses,
+  type SampleScore,
+  type ScoreContext,
+  type ScoredSample,
+  standardErrorOfMean,
+} from '@evalchemy/core';
+import type { MTBenchQuestion } from './mtbench-data.js';
+import { buildJudgeRequest } from './mtbench-judge-prompt.js';
+import { type MTBenchOptions, mtBenchCategories } from './mtbench-options.js';
+
+const doubleBracketRating = /\[\[(\d+\.?\d*)\]\]/;
+const singleBracketRating = /\[(\d+\.?\d*)\]/;
+
+/**
+ * The rating in a judgment, as FastChat's `run_judge_single`: the first `[[n]]`, else the first `[n]`;
+ * -1 when there is none.
+ */
+export function parseRating(judgment: string): number {
+  const match = doubleBracketRating.exec(judgment) ?? singleBracketRating.exec(judgment);
+  return match === null ? -1 : Number(match[1]);
+}
+
+/** One judged turn, kept in the sample's details. */
+export interface TurnJudgment {
+  /** 1 or 2. */
+  turn: number;
+  /** FastChat judge prompt name. */
+  judge_prompt: string;
+  /** The judge's raw answer. */
+  judgment: string;
+  /** Parsed rating; -1 when the judgment holds none (left out of every mean). */
+  rating: number;
+}
+
+/**
+ * Judges both turns of one question (FastChat's single-answer grading: one judge call per turn). Per-sample
+ * metrics: `score_turn_1`, `score_turn_2` (null when the judgment had no rating), `score` (mean of this
+ * question's valid ratings) and `judge_parse_failures` (0–2).
+ */
+export async function scoreMTBenchSample(
+  question: MTBenchQuestion,
+  responses: SampleResponses,
+  context: ScoreContext<MTBenchOptions>,
+): Promise<SampleScore> {
+  const judge = context.judge;
+  if (judge === undefined) {
+    throw new ConfigurationError('mtbench needs an LLM judge, but none was configured for this run.');
+  }
+  const answers =
+    responses.type === 'generate' ? responses.generations[0]?.map((turn) => turn.text) : undefined;
+  if (answers === undefined || answers.length < 2) {
+    throw new Error(`mtbench question ${question.questionId}: expected the model's answers to both turns.`);
+  }
+  const judgments = await Promise.all(
+    ([0, 1] as const).map(async (turn): Promise<TurnJudgment> => {
+      const request = buildJudgeRequest(question, answers, turn, context.options.judge_max_tokens);
+      const answer = await judge.judge(
+        { messages: request.messages, parameters: request.parameters },
+        { signal: context.signal },
+      );
+      return {
+        turn: turn + 1,
+        judge_prompt: request.judgePrompt,
+        judgment: answer.text,
+        rating: parseRating(answer.text),
+      };
+    }),
+  );
+  const ratings = judgments.map((judgment) => (judgment.rating === -1 ? null : judgment.rating));
+  const valid = ratings.filter((rating): rating is number => rating !== null);
+  return {
+    metrics: {
+      score_turn_1: ratings[0] ?? null,
+      score_turn_2: ratings[1] ?? null,
+      score: valid.length > 0 ? mean(valid) : null,
+      judge_parse_failures: ratings.length - valid.length,
+    },
+    extracted: judgments.map((judgment) => judgment.rating),
+    details: { judge_model: judge.modelId, judgments },
+  };
+}
+
+function meanWithStderr(values: readonly number[]): AggregateMetric {
+  const stderr = standardErrorOfMean(values);
+  return Number.isFinite(stderr) ? { value: mean(values), stderr } : { value: mean(values) };
+}
+
+/**
+ * Corpus metrics as FastChat's show_result: ratings of -1 are dropped, `score_turn_1`/`score_turn_2` are the
+ * means of each turn's ratings and `score` the mean over every valid turn rating pooled (not the mean of the
+ * two turn means). Adds the standard error of each mean, `judge_parse_failures` (turns without a rating) and
+ * `score_<category>` (pooled over both turns of the category's questions).
+ */
+export function aggregateMTBench(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
+  const turn1: number[] = [];
+  const turn2: number[] = [];
+  const byCategory = new Map<string, number[]>();
+  let parseFailures = 0;
+  for (const sample of samples) {
+    const category = String(sample.metadata.category);
+    const pooled = byCategory.get(category) ?? [];
+    byCategory.set(category, pooled);
+    for (const [key, list] of [
+      ['score_turn_1', turn1],
+      ['score_turn_2', turn2],
+    ] as const) {
+      const rating = sample.metrics[key];
+      if (typeof rating === 'number') {
+        list.push(rating);
+        pooled.push(rating);
+      } else {
+        parseFailures += 1;
+      }
+    }
+  }
+  const metrics: Record<string, AggregateMetric | number> = {
+    score: meanWithStderr([...turn1, ...turn2]),
+    score_turn_1: meanWithStderr(turn1),
+    score_turn_2: meanWithStderr(turn2),
+    judge_parse_failures: parseFailures,
+  };
+  // Known categories in question.jsonl order, then any others alphabetically.
+  const order = (category: string) => {
+    const index = (mtBenchCategories as readonly string[]).indexOf(category);
+    return index === -1 ? mtBenchCategories.length : index;
+  };
+  const categories = [...byCategory.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  for (const category of categories) {
+    metrics[`score_${category}`] = meanWithStderr(byCategory.get(category)!);
+  }
+  return metrics;
+}

@@ -1,0 +1,85 @@
+import { lstatSync, readlinkSync } from 'node:fs';
+
+/** What one bubblewrap execution needs to know. */
+export interface BubblewrapPlan {
+  python: string;
+  memoryMb: number;
+  cpuSeconds: number;
+  maxProcesses: number;
+  maxFileSizeMb: number;
+  workDirectorySizeMb: number;
+  extraReadOnlyPaths: readonly string[];
+  /** Whether this bwrap knows `--size` and `--disable-userns` (bubblewrap ≥ 0.8). */
+  modern: boolean;
+}
+
+/** The sandbox's environment: nothing of the host's, so no API keys and no HOME. */
+export const sandboxEnvironment: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  LANG: 'C.UTF-8',
+  PYTHONDONTWRITEBYTECODE: '1',
+};
+
+// Top-level directories that hold programs and libraries. On merged-/usr systems they are symlinks into /usr
+// and are recreated as symlinks; elsewhere they are bound read-only.
+const systemDirectories = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+// Files under /etc that the dynamic loader and Python read; the rest of /etc (and /root, /home, the
+// repository, caches) does not exist inside.
+const etcFiles = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/localtime', '/etc/alternatives'];
+
+/**
+ * The bwrap command line for one execution: a fresh user, PID, network, IPC, UTS and cgroup namespace, a
+ * read-only minimal root (/usr and the library directories), private tmpfs /work and /tmp, and the program
+ * started under `prlimit` so the limits apply inside the new user namespace only.
+ */
+export function bubblewrapArguments(plan: BubblewrapPlan): string[] {
+  const args = ['--unshare-all', '--unshare-user', '--uid', '65534', '--gid', '65534'];
+  args.push('--die-with-parent', '--new-session', '--hostname', 'sandbox');
+  if (plan.modern) args.push('--disable-userns');
+  args.push('--ro-bind', '/usr', '/usr');
+  for (const directory of systemDirectories) {
+    const link = symlinkTarget(directory);
+    if (link !== undefined) args.push('--symlink', link, directory);
+    else args.push('--ro-bind-try', directory, directory);
+  }
+  for (const file of etcFiles) args.push('--ro-bind-try', file, file);
+  for (const path of plan.extraReadOnlyPaths) args.push('--ro-bind', path, path);
+  args.push('--proc', '/proc', '--dev', '/dev');
+  const tmpfsBytes = String(plan.workDirectorySizeMb * 1024 * 1024);
+  for (const directory of ['/tmp', '/work']) {
+    if (plan.modern) args.push('--size', tmpfsBytes);
+    args.push('--tmpfs', directory);
+  }
+  // The root is bubblewrap's own tmpfs; making it read-only leaves /work and /tmp the only writable places.
+  args.push('--remount-ro', '/', '--file', '3', '/work/main.py', '--chdir', '/work', '--clearenv');
+  for (const [name, value] of Object.entries(sandboxEnvironment)) args.push('--setenv', name, value);
+  args.push('--', ...limitedCommand(plan, ['main.py']));
+  return args;
+}
+
+/** `prlimit` with the execution's limits in front of `python main.py`. */
+export function limitedCommand(
+  plan: Pick<BubblewrapPlan, 'python' | 'memoryMb' | 'cpuSeconds' | 'maxProcesses' | 'maxFileSizeMb'>,
+  pythonArgs: string[],
+): string[] {
+  return [
+    'prlimit',
+    `--as=${plan.memoryMb * 1024 * 1024}`,
+    `--cpu=${plan.cpuSeconds}`,
+    `--nproc=${plan.maxProcesses}`,
+    `--fsize=${plan.maxFileSizeMb * 1024 * 1024}`,
+    '--core=0',
+    '--nofile=256',
+    '--',
+    plan.python,
+    ...pythonArgs,
+  ];
+}
+
+function symlinkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
