@@ -10,7 +10,9 @@ import { createDatasetResolver, ResponseCache, runEvaluation } from '@evalchemy/
 import { execa } from 'execa';
 import { z } from 'zod';
 
-const [requests, concurrency, latencyMs] = [2000, 64, 50].map((fallback, index) => Number(process.argv[2 + index] ?? fallback)) as [number, number, number];
+const [requests, concurrency, latencyMs] = [2000, 64, 50].map((fallback, index) =>
+  Number(process.argv[2 + index] ?? fallback),
+) as [number, number, number];
 
 const benchmark: BenchmarkV1<number, Record<string, never>> = {
   specificationVersion: 'v1',
@@ -22,19 +24,39 @@ const benchmark: BenchmarkV1<number, Record<string, never>> = {
   requirements: {},
   primaryMetric: 'ok',
   async doLoad() {
-    return { size: requests, samples: (function* () { for (let index = 0; index < requests; index++) yield { id: String(index), data: index }; })() };
+    return {
+      size: requests,
+      samples: (function* () {
+        for (let index = 0; index < requests; index++) yield { id: String(index), data: index };
+      })(),
+    };
   },
-  doPlan: (sample) => ({ type: 'chat', turns: [`Request number ${sample.data}`], parameters: { temperature: 0, maxTokens: 8 } }),
-  doScore: async (_, responses) => ({ metrics: { ok: responses.type === 'generate' && responses.generations[0]?.[0]?.text === 'ok' ? 1 : 0 } }),
+  doPlan: (sample) => ({
+    type: 'chat',
+    turns: [`Request number ${sample.data}`],
+    parameters: { temperature: 0, maxTokens: 8 },
+  }),
+  doScore: async (_, responses) => ({
+    metrics: { ok: responses.type === 'generate' && responses.generations[0]?.[0]?.text === 'ok' ? 1 : 0 },
+  }),
 };
 
-const serverProcess = execa('node', ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)], { buffer: false });
-const url = await new Promise<string>((resolve) => serverProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+const serverProcess = execa(
+  'node',
+  ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)],
+  { buffer: false },
+);
+const url = await new Promise<string>((resolve) =>
+  serverProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+);
 const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-'));
 const log = { info: () => {}, warn: (message: string) => console.warn(message), debug: () => {} };
 
 async function once(label: string) {
-  const backend = openai.createBackend(openai.optionsSchema.parse({ model: 'bench', base_url: url }), { env: {}, log });
+  const backend = openai.createBackend(openai.optionsSchema.parse({ model: 'bench', base_url: url }), {
+    env: {},
+    log,
+  });
   const start = performance.now();
   const outcome = await runEvaluation({
     backend,

@@ -40,7 +40,8 @@ export type RunFlags = ReturnType<typeof parseRunFlags>;
 
 export function parseRunFlags(argv: string[]) {
   try {
-    return parseArgs({ args: normaliseFlags(argv), options: runFlags, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: normaliseFlags(argv), options: runFlags, strict: true, allowPositionals: false })
+      .values;
   } catch (error) {
     throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy run --help" for the flags.`);
   }

@@ -18,7 +18,8 @@ afterEach(async () => {
 
 /** Runs the built CLI as a user would, with a clean environment (no keys) and a private cache. */
 async function evalchemy(args: string[], settings: { cwd?: string; env?: Record<string, string> } = {}) {
-  const cacheDirectory = settings.env?.EVALCHEMY_CACHE_DIR ?? (await mkdtemp(join(tmpdir(), 'evalchemy-cache-')));
+  const cacheDirectory =
+    settings.env?.EVALCHEMY_CACHE_DIR ?? (await mkdtemp(join(tmpdir(), 'evalchemy-cache-')));
   return execa('node', [bin, ...args], {
     cwd: settings.cwd ?? packageDirectory,
     reject: false,
@@ -33,7 +34,10 @@ async function evalchemy(args: string[], settings: { cwd?: string; env?: Record<
   });
 }
 
-async function resultsIn(outputPath: string, model: string): Promise<{ results: Record<string, unknown>; files: string[] }> {
+async function resultsIn(
+  outputPath: string,
+  model: string,
+): Promise<{ results: Record<string, unknown>; files: string[] }> {
   const files = await readdir(join(outputPath, model));
   const resultsFile = files.find((name) => name.startsWith('results_'))!;
   return { results: JSON.parse(await readFile(join(outputPath, model, resultsFile), 'utf8')), files };
@@ -55,15 +59,26 @@ describe('evalchemy run', () => {
     server = await startScriptedServer({ reply: answer18 });
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
     const result = await evalchemy([
-      'run', '--model', 'openai', '--model_args', `model=org/scripted,base_url=${server.url}`,
-      '--tasks', 'GSM8K', '--limit', '3', '--output_path', output,
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      `model=org/scripted,base_url=${server.url}`,
+      '--tasks',
+      'GSM8K',
+      '--limit',
+      '3',
+      '--output_path',
+      output,
     ]);
     expect(result.stderr).toMatch(/\[gsm8k\] 3\/3/);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/\| gsm8k\s+\| exact_match_flexible\s+\| 0\.3333/);
     const { results, files } = await resultsIn(output, 'org__scripted');
     // Only the first problem's answer is 18.
-    expect(results.results).toMatchObject({ gsm8k: { exact_match_strict: 1 / 3, exact_match_flexible: 1 / 3 } });
+    expect(results.results).toMatchObject({
+      gsm8k: { exact_match_strict: 1 / 3, exact_match_flexible: 1 / 3 },
+    });
     expect(files.some((name) => /^samples_gsm8k_.*\.jsonl$/.test(name))).toBe(true);
     expect(server.requestCount).toBe(3);
   });
@@ -72,8 +87,19 @@ describe('evalchemy run', () => {
     server = await startScriptedServer({ reply: answer18 });
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
     const config = join(output, 'run.yaml');
-    await writeFile(config, `model: openai\nmodel_args:\n  model: scripted\n  base_url: ${server.url}\ntasks:\n  gsm8k:\n    num_fewshot: 0\nlimit: 2\n`);
-    const result = await evalchemy(['run', '--config', config, '--output-path', output, '--max-tokens', '64']);
+    await writeFile(
+      config,
+      `model: openai\nmodel_args:\n  model: scripted\n  base_url: ${server.url}\ntasks:\n  gsm8k:\n    num_fewshot: 0\nlimit: 2\n`,
+    );
+    const result = await evalchemy([
+      'run',
+      '--config',
+      config,
+      '--output-path',
+      output,
+      '--max-tokens',
+      '64',
+    ]);
     expect(result.exitCode).toBe(0);
     const body = server.requests[0]!.body as { messages: { role: string }[]; max_tokens: number };
     expect(body.messages.filter((message) => message.role === 'assistant')).toHaveLength(0);
@@ -83,13 +109,29 @@ describe('evalchemy run', () => {
   });
 
   it('rejects an unknown task, naming the installed ones, with exit code 2', async () => {
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'nosuchbench']);
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=x',
+      '--tasks',
+      'nosuchbench',
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/No benchmark named "nosuchbench".*Installed benchmarks: .*gsm8k/);
   });
 
   it('rejects an unknown model_args key, naming the accepted keys', async () => {
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', 'model=x,temprature=0', '--tasks', 'gsm8k']);
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=x,temprature=0',
+      '--tasks',
+      'gsm8k',
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/unknown option "temprature".*Accepted: .*base_url/);
   });
@@ -97,14 +139,30 @@ describe('evalchemy run', () => {
   it('rejects an unknown task option from the config file, naming the task and the key', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'evalchemy-config-'));
     await writeFile(join(directory, 'run.yaml'), 'tasks:\n  gsm8k:\n    shots: 3\n');
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', 'model=x', '--config', join(directory, 'run.yaml')]);
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=x',
+      '--config',
+      join(directory, 'run.yaml'),
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/task gsm8k.*unknown option "shots".*num_fewshot/);
   });
 
   it('stops before any generation when a judged task has no judge key', async () => {
     server = await startScriptedServer({ reply: answer18 });
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', `model=x,base_url=${server.url}`, '--tasks', 'MTBench']);
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      `model=x,base_url=${server.url}`,
+      '--tasks',
+      'MTBench',
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/judge .*needs an API key.*EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY/);
     expect(server.requestCount).toBe(0);
@@ -116,14 +174,30 @@ describe('evalchemy run', () => {
     const cache = await mkdtemp(join(tmpdir(), 'evalchemy-cache-'));
     const secret = 'sk-test-DO-NOT-LEAK-1234567890';
     const result = await evalchemy(
-      ['run', '--model', 'openai', '--model_args', `model=m,base_url=${server.url},api_key=${secret}`, '--tasks', 'gsm8k', '--limit', '2', '--output_path', output],
+      [
+        'run',
+        '--model',
+        'openai',
+        '--model_args',
+        `model=m,base_url=${server.url},api_key=${secret}`,
+        '--tasks',
+        'gsm8k',
+        '--limit',
+        '2',
+        '--output_path',
+        output,
+      ],
       { env: { EVALCHEMY_CACHE_DIR: cache } },
     );
     expect(result.exitCode).toBe(0);
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${secret}`);
     const everything = [result.stdout, result.stderr];
-    for (const directory of [join(output, 'm'), ...(await readdir(join(cache, 'responses'))).map((d) => join(cache, 'responses', d))]) {
-      for (const name of await readdir(directory)) everything.push(await readFile(join(directory, name), 'utf8'));
+    for (const directory of [
+      join(output, 'm'),
+      ...(await readdir(join(cache, 'responses'))).map((d) => join(cache, 'responses', d)),
+    ]) {
+      for (const name of await readdir(directory))
+        everything.push(await readFile(join(directory, name), 'utf8'));
     }
     expect(everything.join('\n')).not.toContain(secret);
     expect(everything.join('\n')).toContain('<redacted>');
@@ -131,20 +205,34 @@ describe('evalchemy run', () => {
 });
 
 describe('plugin discovery errors', () => {
-  async function projectWith(name: string, manifest: Record<string, unknown>, entrySource?: string): Promise<string> {
+  async function projectWith(
+    name: string,
+    manifest: Record<string, unknown>,
+    entrySource?: string,
+  ): Promise<string> {
     const project = await mkdtemp(join(tmpdir(), 'evalchemy-project-'));
     const directory = join(project, 'node_modules', name);
     await mkdir(directory, { recursive: true });
-    await writeFile(join(directory, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', evalchemy: manifest }));
+    await writeFile(
+      join(directory, 'package.json'),
+      JSON.stringify({ name, version: '1.2.3', type: 'module', evalchemy: manifest }),
+    );
     if (entrySource) await writeFile(join(directory, 'index.js'), entrySource);
     return project;
   }
 
   it('names the package whose manifest is invalid', async () => {
     const project = await projectWith('evalchemy-benchmark-broken', {
-      manifestVersion: 1, kind: 'benchmark', id: 'broken', entry: './index.js', specification: 'v9',
+      manifestVersion: 1,
+      kind: 'benchmark',
+      id: 'broken',
+      entry: './index.js',
+      specification: 'v9',
     });
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'broken'], { cwd: project });
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'broken'],
+      { cwd: project },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/evalchemy-benchmark-broken.*invalid "evalchemy" manifest.*specification/);
     const list = await evalchemy(['list'], { cwd: project });
@@ -157,16 +245,25 @@ describe('plugin discovery errors', () => {
       { manifestVersion: 1, kind: 'benchmark', id: 'future', entry: './index.js', specification: 'v1' },
       "export default { specificationVersion: 'v2', kind: 'benchmark', id: 'future', doLoad() {}, doPlan() {}, doScore() {} };",
     );
-    const result = await evalchemy(['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'future'], { cwd: project });
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'future'],
+      { cwd: project },
+    );
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/evalchemy-benchmark-future does not fulfil the evalchemy benchmark contract: it implements contract version v2/);
+    expect(result.stderr).toMatch(
+      /evalchemy-benchmark-future does not fulfil the evalchemy benchmark contract: it implements contract version v2/,
+    );
   });
 
   it('finds a valid plugin installed in the user project', async () => {
-    const project = await projectWith(
-      'evalchemy-benchmark-custom',
-      { manifestVersion: 1, kind: 'benchmark', id: 'custom', entry: './index.js', specification: 'v1', description: 'Custom' },
-    );
+    const project = await projectWith('evalchemy-benchmark-custom', {
+      manifestVersion: 1,
+      kind: 'benchmark',
+      id: 'custom',
+      entry: './index.js',
+      specification: 'v1',
+      description: 'Custom',
+    });
     const list = await evalchemy(['list'], { cwd: project });
     expect(list.stdout).toMatch(/custom\s+evalchemy-benchmark-custom@1\.2\.3\s+Custom/);
   });

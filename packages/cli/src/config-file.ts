@@ -18,30 +18,40 @@ export const configFileSchema = z
       .describe('Backend options: "k=v,k2=v2" or a mapping.')
       .optional(),
     tasks: z
-      .union([
-        z.array(z.string()),
-        z.record(z.string(), z.record(z.string(), z.unknown()).nullable()),
-      ])
-      .describe('Task names, or a mapping from task name to that task\'s options.')
+      .union([z.array(z.string()), z.record(z.string(), z.record(z.string(), z.unknown()).nullable())])
+      .describe("Task names, or a mapping from task name to that task's options.")
       .optional(),
     output_path: z.string().describe('Directory for results and samples files.').optional(),
     limit: z.number().int().positive().describe('Only the first N samples of each task.').optional(),
     seed: z.number().int().describe('Base seed; generation i uses seed + i.').optional(),
-    max_tokens: z.number().int().positive().describe('Overrides every task\'s max generated tokens.').optional(),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .describe("Overrides every task's max generated tokens.")
+      .optional(),
     concurrency: z.number().int().positive().describe('Samples and requests in flight at once.').optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
     annotator_model: z.string().describe('Judge model for LLM-judged tasks.').optional(),
     judge: z
       .object({
         model: z.string().optional(),
-        base_url: z.string().describe('OpenAI-compatible base URL of the judge (key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).').optional(),
+        base_url: z
+          .string()
+          .describe(
+            'OpenAI-compatible base URL of the judge (key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
+          )
+          .optional(),
       })
       .strict()
       .optional(),
     predict_only: z.boolean().describe('Generate and record responses without scoring.').optional(),
     no_cache: z.boolean().describe('Ignore and do not fill the response cache.').optional(),
     sandbox: z.enum(['auto', 'docker', 'process']).describe('Where generated code runs.').optional(),
-    confirm_run_unsafe_code: z.boolean().describe('Allow running generated code without isolation when no sandbox is available.').optional(),
+    confirm_run_unsafe_code: z
+      .boolean()
+      .describe('Allow running generated code without isolation when no sandbox is available.')
+      .optional(),
   })
   .strict();
 
@@ -67,7 +77,9 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   const parsed = configFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+      .join('; ');
     throw new ConfigurationError(`Config file ${path} is invalid: ${problems}.`);
   }
   return parsed.data;

@@ -2,7 +2,10 @@ import type { PluginKind } from '@evalchemy/core';
 import { discoverPlugins } from './plugin-discovery.js';
 
 /** `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the problem. */
-export async function listCommand(io: { stdout: { write(text: string): unknown }; cwd: string }): Promise<number> {
+export async function listCommand(io: {
+  stdout: { write(text: string): unknown };
+  cwd: string;
+}): Promise<number> {
   const plugins = await discoverPlugins(io.cwd);
   const sections: [PluginKind, string][] = [
     ['benchmark', 'Benchmarks'],
@@ -17,16 +20,21 @@ export async function listCommand(io: { stdout: { write(text: string): unknown }
     for (const plugin of ofKind.sort((a, b) => a.packageName.localeCompare(b.packageName))) {
       const manifest = plugin.manifest;
       if ('problem' in manifest) {
-        lines.push(`  ${(manifest.id ?? '?').padEnd(16)} ${plugin.packageName}@${plugin.packageVersion}  INVALID MANIFEST: ${manifest.problem}`);
+        lines.push(
+          `  ${(manifest.id ?? '?').padEnd(16)} ${plugin.packageName}@${plugin.packageVersion}  INVALID MANIFEST: ${manifest.problem}`,
+        );
         continue;
       }
       const aliases = manifest.aliases.length > 0 ? ` (also: ${manifest.aliases.join(', ')})` : '';
-      lines.push(`  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}`);
+      lines.push(
+        `  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}`,
+      );
     }
   }
   const invalid = plugins.filter((plugin) => !('kind' in plugin.manifest));
   for (const plugin of invalid) {
-    if ('problem' in plugin.manifest) lines.push(`Invalid plugin manifest in ${plugin.packageName}: ${plugin.manifest.problem}`);
+    if ('problem' in plugin.manifest)
+      lines.push(`Invalid plugin manifest in ${plugin.packageName}: ${plugin.manifest.problem}`);
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -38,7 +38,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         return 0;
       case '--version':
       case '-v': {
-        const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+        const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+          version: string;
+        };
         io.stdout.write(`${packageJson.version}\n`);
         return 0;
       }
@@ -54,14 +56,18 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     }
   } catch (error) {
     if (io.signal.aborted) {
-      io.stderr.write('\nInterrupted: the backend and sandboxes were stopped; completed responses are cached, so the same command resumes.\n');
+      io.stderr.write(
+        '\nInterrupted: the backend and sandboxes were stopped; completed responses are cached, so the same command resumes.\n',
+      );
       return 130;
     }
     if (EvalchemyError.isInstance(error)) {
       io.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
-    io.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr.write(
+      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 3;
   }
 }

@@ -41,9 +41,12 @@ export async function discoverPlugins(workingDirectory: string): Promise<Discove
     for (const directory of await workspacePackageDirectories(start)) packageDirectories.add(directory);
   }
   for (const directory of ancestors(workingDirectory)) {
-    for (const found of await nodeModulesPackages(join(directory, 'node_modules'))) packageDirectories.add(found);
+    for (const found of await nodeModulesPackages(join(directory, 'node_modules')))
+      packageDirectories.add(found);
   }
-  const cliNodeModules = ancestors(cliDirectory).find((directory) => directory.endsWith(`${'/'}node_modules`));
+  const cliNodeModules = ancestors(cliDirectory).find((directory) =>
+    directory.endsWith(`${'/'}node_modules`),
+  );
   if (cliNodeModules) {
     for (const found of await nodeModulesPackages(cliNodeModules)) packageDirectories.add(found);
   }
@@ -75,7 +78,9 @@ function ancestors(start: string): string[] {
 async function workspacePackageDirectories(start: string): Promise<string[]> {
   const root = ancestors(start).find((directory) => existsSync(join(directory, 'pnpm-workspace.yaml')));
   if (root === undefined) return [];
-  const workspace = parseYaml(await readFile(join(root, 'pnpm-workspace.yaml'), 'utf8')) as { packages?: string[] };
+  const workspace = parseYaml(await readFile(join(root, 'pnpm-workspace.yaml'), 'utf8')) as {
+    packages?: string[];
+  };
   const directories: string[] = [];
   for (const pattern of workspace.packages ?? []) {
     for await (const match of glob(`${pattern}/package.json`, { cwd: root })) {
@@ -119,7 +124,9 @@ async function readPluginPackage(directory: string): Promise<DiscoveredPlugin | 
   const manifest = parsed.success
     ? parsed.data
     : {
-        problem: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'evalchemy'}: ${issue.message}`).join('; '),
+        problem: parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || 'evalchemy'}: ${issue.message}`)
+          .join('; '),
         ...(typeof raw.kind === 'string' ? { kind: raw.kind } : {}),
         ...(typeof raw.id === 'string' ? { id: raw.id } : {}),
       };
@@ -134,7 +141,9 @@ function normaliseName(name: string): string {
 /** The discovered plugin of a kind that `name` refers to (id or alias, case-insensitive). */
 export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: string): DiscoveredPlugin {
   const wanted = normaliseName(name);
-  const candidates = plugins.filter((plugin) => ('kind' in plugin.manifest ? plugin.manifest.kind === kind : false));
+  const candidates = plugins.filter((plugin) =>
+    'kind' in plugin.manifest ? plugin.manifest.kind === kind : false,
+  );
   const match = candidates.find((plugin) => {
     const manifest = plugin.manifest;
     if (!('id' in manifest) || manifest.id === undefined) return false;
@@ -142,7 +151,9 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
     return names.some((candidate) => normaliseName(candidate) === wanted);
   });
   if (match === undefined) {
-    const known = candidates.map((plugin) => ('id' in plugin.manifest ? plugin.manifest.id : plugin.packageName)).sort();
+    const known = candidates
+      .map((plugin) => ('id' in plugin.manifest ? plugin.manifest.id : plugin.packageName))
+      .sort();
     throw new PluginLoadError(
       `No ${kind} named "${name}" is installed. Installed ${kind}s: ${known.length > 0 ? known.join(', ') : '(none)'}. ` +
         `Install its package (e.g. npm install @evalchemy/${kind}-${name.toLowerCase()}) and run again.`,
@@ -152,12 +163,18 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
 }
 
 /** Imports a plugin's entry module and checks that its default export fulfils the contract it declares. */
-export async function loadPlugin<Kind extends PluginKind>(plugin: DiscoveredPlugin, kind: Kind): Promise<PluginObject<Kind>> {
+export async function loadPlugin<Kind extends PluginKind>(
+  plugin: DiscoveredPlugin,
+  kind: Kind,
+): Promise<PluginObject<Kind>> {
   const { manifest, packageName } = plugin;
   if ('problem' in manifest) {
-    throw new PluginLoadError(`Plugin package ${packageName} has an invalid "evalchemy" manifest in package.json: ${manifest.problem}.`, {
-      packageName,
-    });
+    throw new PluginLoadError(
+      `Plugin package ${packageName} has an invalid "evalchemy" manifest in package.json: ${manifest.problem}.`,
+      {
+        packageName,
+      },
+    );
   }
   const entryPath = resolve(plugin.directory, manifest.entry);
   if (!existsSync(entryPath)) {
@@ -170,7 +187,10 @@ export async function loadPlugin<Kind extends PluginKind>(plugin: DiscoveredPlug
   try {
     module = await import(pathToFileURL(entryPath).href);
   } catch (error) {
-    throw new PluginLoadError(`Plugin package ${packageName} failed to load: ${(error as Error).message}`, { cause: error, packageName });
+    throw new PluginLoadError(`Plugin package ${packageName} failed to load: ${(error as Error).message}`, {
+      cause: error,
+      packageName,
+    });
   }
   const object = module.default as Record<string, unknown> | undefined;
   const problems: string[] = [];
@@ -182,18 +202,27 @@ export async function loadPlugin<Kind extends PluginKind>(plugin: DiscoveredPlug
         `it implements contract version ${String(object.specificationVersion)}, but its manifest declares ${manifest.specification} (this CLI supports v1)`,
       );
     }
-    if (object.kind !== kind) problems.push(`its default export is a ${String(object.kind)}, expected a ${kind}`);
-    if (object.id !== manifest.id) problems.push(`its id is "${String(object.id)}" but its manifest says "${manifest.id}"`);
+    if (object.kind !== kind)
+      problems.push(`its default export is a ${String(object.kind)}, expected a ${kind}`);
+    if (object.id !== manifest.id)
+      problems.push(`its id is "${String(object.id)}" but its manifest says "${manifest.id}"`);
     const methods =
-      kind === 'benchmark' ? ['doLoad', 'doPlan', 'doScore'] : kind === 'backend' ? ['createBackend'] : ['createSandbox', 'checkAvailable'];
+      kind === 'benchmark'
+        ? ['doLoad', 'doPlan', 'doScore']
+        : kind === 'backend'
+          ? ['createBackend']
+          : ['createSandbox', 'checkAvailable'];
     for (const method of methods) {
       if (typeof object[method] !== 'function') problems.push(`it has no ${method}() method`);
     }
   }
   if (problems.length > 0) {
-    throw new PluginLoadError(`Plugin package ${packageName} does not fulfil the evalchemy ${kind} contract: ${problems.join('; ')}.`, {
-      packageName,
-    });
+    throw new PluginLoadError(
+      `Plugin package ${packageName} does not fulfil the evalchemy ${kind} contract: ${problems.join('; ')}.`,
+      {
+        packageName,
+      },
+    );
   }
   return object as unknown as PluginObject<Kind>;
 }

@@ -13,7 +13,9 @@ describe('progress reporting', () => {
     reporter.onEvent({ type: 'task-start', task: 'gsm8k', total: 4 });
     reporter.onEvent({ type: 'sample-end', task: 'gsm8k', done: 1, failed: 0, total: 4 });
     reporter.onEvent({ type: 'sample-end', task: 'gsm8k', done: 2, failed: 1, total: 4 });
-    expect(output.text()).toMatch(/\r\x1b\[2Kgsm8k \[#{12}-{12}\] 2\/4 {2}[\d.]+\/s {2}ETA \S+ {2}failures 1$/);
+    expect(output.text()).toMatch(
+      /\r\x1b\[2Kgsm8k \[#{12}-{12}\] 2\/4 {2}[\d.]+\/s {2}ETA \S+ {2}failures 1$/,
+    );
     expect(output.text()).not.toContain('\n');
   });
 
@@ -21,7 +23,8 @@ describe('progress reporting', () => {
     const output = capture(false);
     const reporter = createProgressReporter(output.stream);
     reporter.onEvent({ type: 'task-start', task: 'ifeval', total: 100 });
-    for (let done = 1; done <= 100; done++) reporter.onEvent({ type: 'sample-end', task: 'ifeval', done, failed: 0, total: 100 });
+    for (let done = 1; done <= 100; done++)
+      reporter.onEvent({ type: 'sample-end', task: 'ifeval', done, failed: 0, total: 100 });
     const lines = output.text().trim().split('\n');
     expect(lines[0]).toBe('[ifeval] started: 100 samples');
     expect(lines.slice(1)).toHaveLength(10);

@@ -13,7 +13,9 @@ interface Writable {
  */
 export function createProgressReporter(stream: Writable): { onEvent(event: RunEvent): void; log: Logger } {
   const interactive = stream.isTTY === true;
-  let current: { task: string; total: number; startedAt: number; lastLogAt: number; lastLoggedDone: number } | undefined;
+  let current:
+    | { task: string; total: number; startedAt: number; lastLogAt: number; lastLoggedDone: number }
+    | undefined;
   let barShown = false;
 
   const clearBar = () => {
@@ -46,7 +48,13 @@ export function createProgressReporter(stream: Writable): { onEvent(event: RunEv
           line(`evalchemy: ${event.tasks.join(', ')} on ${event.model}`);
           break;
         case 'task-start':
-          current = { task: event.task, total: event.total, startedAt: performance.now(), lastLogAt: performance.now(), lastLoggedDone: 0 };
+          current = {
+            task: event.task,
+            total: event.total,
+            startedAt: performance.now(),
+            lastLogAt: performance.now(),
+            lastLoggedDone: 0,
+          };
           if (!interactive) line(`[${event.task}] started: ${event.total} samples`);
           break;
         case 'sample-end': {
@@ -61,7 +69,11 @@ export function createProgressReporter(stream: Writable): { onEvent(event: RunEv
           } else {
             const now = performance.now();
             const step = Math.max(1, Math.ceil(event.total / 10));
-            if (event.done === event.total || event.done - current.lastLoggedDone >= step || now - current.lastLogAt > 15_000) {
+            if (
+              event.done === event.total ||
+              event.done - current.lastLoggedDone >= step ||
+              now - current.lastLogAt > 15_000
+            ) {
               current.lastLogAt = now;
               current.lastLoggedDone = event.done;
               line(`[${event.task}] ${describe(event.done, event.failed, event.total)}`);
@@ -83,7 +95,9 @@ export function createProgressReporter(stream: Writable): { onEvent(event: RunEv
           current = undefined;
           break;
         case 'run-end':
-          line(`results: ${event.resultsPath} (requests sent: ${event.requestsSent}, served from cache: ${event.cacheHits})`);
+          line(
+            `results: ${event.resultsPath} (requests sent: ${event.requestsSent}, served from cache: ${event.cacheHits})`,
+          );
           break;
       }
     },

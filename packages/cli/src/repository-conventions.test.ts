@@ -7,10 +7,19 @@ import { pluginManifestSchema } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const pluginDirectories = globSync(['packages/benchmarks/*/package.json', 'packages/backends/*/package.json', 'packages/sandboxes/*/package.json'], {
+const pluginDirectories = globSync(
+  [
+    'packages/benchmarks/*/package.json',
+    'packages/backends/*/package.json',
+    'packages/sandboxes/*/package.json',
+  ],
+  {
+    cwd: root,
+  },
+).map((path) => join(root, dirname(path)));
+const publishedDirectories = globSync(['packages/*/package.json', 'packages/*/*/package.json'], {
   cwd: root,
 }).map((path) => join(root, dirname(path)));
-const publishedDirectories = globSync(['packages/*/package.json', 'packages/*/*/package.json'], { cwd: root }).map((path) => join(root, dirname(path)));
 
 describe('plugin packages', () => {
   it('exist', () => {
@@ -19,7 +28,9 @@ describe('plugin packages', () => {
 
   for (const directory of pluginDirectories) {
     const folder = basename(directory);
-    const kind = { benchmarks: 'benchmark', backends: 'backend', sandboxes: 'sandbox' }[basename(dirname(directory))];
+    const kind = { benchmarks: 'benchmark', backends: 'backend', sandboxes: 'sandbox' }[
+      basename(dirname(directory))
+    ];
     const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
     describe(packageJson.name, () => {
       it(`is named @evalchemy/${kind}-${folder} and has a valid manifest whose id is its folder name`, () => {

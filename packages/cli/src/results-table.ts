@@ -11,7 +11,9 @@ export function formatResultsTable(outcomes: TaskOutcome[]): string {
     const names = Object.keys(outcome.metrics).sort((a, b) =>
       a === outcome.primaryMetric ? -1 : b === outcome.primaryMetric ? 1 : a.localeCompare(b),
     );
-    const samples = `${outcome.samples.scored}/${outcome.samples.total}` + (outcome.samples.failed ? ` (${outcome.samples.failed} failed)` : '');
+    const samples =
+      `${outcome.samples.scored}/${outcome.samples.total}` +
+      (outcome.samples.failed ? ` (${outcome.samples.failed} failed)` : '');
     if (names.length === 0) rows.push([outcome.task, '(predict only)', '', '', samples]);
     names.forEach((name, index) => {
       const metric = outcome.metrics[name]!;
@@ -25,8 +27,13 @@ export function formatResultsTable(outcomes: TaskOutcome[]): string {
     });
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const render = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
-  return [render(rows[0]!), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.slice(1).map(render)].join('\n');
+  const render = (row: string[]) =>
+    `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [
+    render(rows[0]!),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.slice(1).map(render),
+  ].join('\n');
 }
 
 function formatNumber(value: number): string {

@@ -19,15 +19,38 @@ async function cachedEntries(cacheDirectory: string): Promise<number> {
 
 describe('a run killed with SIGKILL', () => {
   it('resumes with the same command: no completed request is sent again and no result is lost', async () => {
-    const server = await startScriptedServer({ latencyMs: 250, reply: () => 'So the total is 18. The answer is 18.' });
+    const server = await startScriptedServer({
+      latencyMs: 250,
+      reply: () => 'So the total is 18. The answer is 18.',
+    });
     try {
       const cacheDirectory = await mkdtemp(join(tmpdir(), 'evalchemy-resume-cache-'));
       const output = await mkdtemp(join(tmpdir(), 'evalchemy-resume-out-'));
-      const args = [bin, 'run', '--model', 'openai', '--model_args', `model=resumable,base_url=${server.url}`, '--tasks', 'gsm8k', '--limit', '12', '--concurrency', '2', '--output_path', output];
-      const env = { PATH: process.env.PATH ?? '', EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(), EVALCHEMY_CACHE_DIR: cacheDirectory };
+      const args = [
+        bin,
+        'run',
+        '--model',
+        'openai',
+        '--model_args',
+        `model=resumable,base_url=${server.url}`,
+        '--tasks',
+        'gsm8k',
+        '--limit',
+        '12',
+        '--concurrency',
+        '2',
+        '--output_path',
+        output,
+      ];
+      const env = {
+        PATH: process.env.PATH ?? '',
+        EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(),
+        EVALCHEMY_CACHE_DIR: cacheDirectory,
+      };
 
       const first = execa('node', args, { extendEnv: false, env, reject: false });
-      while ((await cachedEntries(cacheDirectory)) < 4) await new Promise((resolve) => setTimeout(resolve, 50));
+      while ((await cachedEntries(cacheDirectory)) < 4)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       first.kill('SIGKILL');
       await first;
       const cachedAtKill = await cachedEntries(cacheDirectory);

@@ -43,18 +43,27 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
   const config: ConfigFile = flags.config ? await readConfigFile(resolve(io.cwd, flags.config)) : {};
   const backendName = flags.model ?? config.model;
-  if (backendName === undefined) throw new ConfigurationError('--model is required (a backend id such as openai or llamacpp; see "evalchemy list").');
+  if (backendName === undefined)
+    throw new ConfigurationError(
+      '--model is required (a backend id such as openai or llamacpp; see "evalchemy list").',
+    );
   const taskOptions = resolveTasks(flags.tasks, config.tasks);
-  if (taskOptions.size === 0) throw new ConfigurationError('--tasks is required (comma-separated benchmark names; see "evalchemy list").');
+  if (taskOptions.size === 0)
+    throw new ConfigurationError(
+      '--tasks is required (comma-separated benchmark names; see "evalchemy list").',
+    );
 
   const modelArgs: Record<string, unknown> =
     flags['model-args'] !== undefined
       ? parseKeyValueList(flags['model-args'], '--model_args')
       : typeof config.model_args === 'string'
         ? parseKeyValueList(config.model_args, 'model_args')
-        : Object.fromEntries(Object.entries(config.model_args ?? {}).map(([key, value]) => [key, String(value)]));
+        : Object.fromEntries(
+            Object.entries(config.model_args ?? {}).map(([key, value]) => [key, String(value)]),
+          );
   const limit = flags.debug ? DEBUG_LIMIT : (parseInteger(flags.limit, '--limit', 1) ?? config.limit);
-  const concurrency = parseInteger(flags.concurrency ?? flags['batch-size'], '--concurrency', 1) ?? config.concurrency ?? 32;
+  const concurrency =
+    parseInteger(flags.concurrency ?? flags['batch-size'], '--concurrency', 1) ?? config.concurrency ?? 32;
   const seed = parseInteger(flags.seed, '--seed', 0) ?? config.seed ?? 0;
   const maxTokens = parseInteger(flags['max-tokens'], '--max_tokens', 1) ?? config.max_tokens;
   const systemInstruction = flags['system-instruction'] ?? config.system_instruction;
@@ -76,7 +85,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const backendPlugin = findPlugin(plugins, 'backend', backendName);
   const provider = await loadPlugin(backendPlugin, 'backend');
   versions[backendPlugin.packageName] = backendPlugin.packageVersion;
-  const backendOptions = parsePluginOptions(provider.optionsSchema, modelArgs, `--model_args for backend ${provider.id} (${backendPlugin.packageName})`);
+  const backendOptions = parsePluginOptions(
+    provider.optionsSchema,
+    modelArgs,
+    `--model_args for backend ${provider.id} (${backendPlugin.packageName})`,
+  );
 
   const tasks: TaskSelection[] = [];
   const effectiveTaskOptions: Record<string, unknown> = {};
@@ -84,7 +97,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     const plugin = findPlugin(plugins, 'benchmark', name);
     const benchmark = await loadPlugin(plugin, 'benchmark');
     versions[plugin.packageName] = plugin.packageVersion;
-    const options = parsePluginOptions(benchmark.optionsSchema, rawOptions, `options of task ${benchmark.id} (${plugin.packageName})`);
+    const options = parsePluginOptions(
+      benchmark.optionsSchema,
+      rawOptions,
+      `options of task ${benchmark.id} (${plugin.packageName})`,
+    );
     effectiveTaskOptions[benchmark.id] = options;
     tasks.push({ benchmark, options });
   }
@@ -92,11 +109,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const needsJudge = !predictOnly && tasks.some((task) => task.benchmark.requirements.judge);
   const needsSandbox = !predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
   const annotatorModel =
-    flags['annotator-model'] ?? config.annotator_model ?? config.judge?.model ?? benchmarkJudgeModel(tasks, log) ?? DEFAULT_ANNOTATOR_MODEL;
+    flags['annotator-model'] ??
+    config.annotator_model ??
+    config.judge?.model ??
+    benchmarkJudgeModel(tasks, log) ??
+    DEFAULT_ANNOTATOR_MODEL;
   const judgeBackend = needsJudge
-    ? await createJudgeBackend(plugins, versions, { model: annotatorModel, baseUrl: config.judge?.base_url, env: io.env, log })
+    ? await createJudgeBackend(plugins, versions, {
+        model: annotatorModel,
+        baseUrl: config.judge?.base_url,
+        env: io.env,
+        log,
+      })
     : undefined;
-  const sandbox = needsSandbox ? await createSandbox(plugins, versions, sandboxChoice, allowUnsafeCode, log) : undefined;
+  const sandbox = needsSandbox
+    ? await createSandbox(plugins, versions, sandboxChoice, allowUnsafeCode, log)
+    : undefined;
   const backend: BackendV1 = provider.createBackend(backendOptions, { env: io.env, log });
 
   const outcome = await runEvaluation({
@@ -141,20 +169,35 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
 /** Like Evalchemy's `--annotator_model auto`: the judge the selected benchmarks' reference implementations use. */
 function benchmarkJudgeModel(tasks: TaskSelection[], log: Logger): string | undefined {
   const models = new Set(
-    tasks.flatMap((task) => (task.benchmark.requirements.judge && task.benchmark.requirements.defaultJudgeModel ? [task.benchmark.requirements.defaultJudgeModel] : [])),
+    tasks.flatMap((task) =>
+      task.benchmark.requirements.judge && task.benchmark.requirements.defaultJudgeModel
+        ? [task.benchmark.requirements.defaultJudgeModel]
+        : [],
+    ),
   );
   const [first] = models;
-  if (models.size > 1) log.warn(`The selected tasks use different default judges (${[...models].join(', ')}); using ${first}. Pass --annotator_model to choose.`);
+  if (models.size > 1)
+    log.warn(
+      `The selected tasks use different default judges (${[...models].join(', ')}); using ${first}. Pass --annotator_model to choose.`,
+    );
   return first;
 }
 
-function resolveTasks(flag: string | undefined, fromConfig: ConfigFile['tasks']): Map<string, Record<string, unknown>> {
+function resolveTasks(
+  flag: string | undefined,
+  fromConfig: ConfigFile['tasks'],
+): Map<string, Record<string, unknown>> {
   const configured = new Map<string, Record<string, unknown>>();
   if (Array.isArray(fromConfig)) for (const name of fromConfig) configured.set(name.toLowerCase(), {});
-  else for (const [name, options] of Object.entries(fromConfig ?? {})) configured.set(name.toLowerCase(), options ?? {});
+  else
+    for (const [name, options] of Object.entries(fromConfig ?? {}))
+      configured.set(name.toLowerCase(), options ?? {});
   if (flag === undefined) return configured;
   const selected = new Map<string, Record<string, unknown>>();
-  for (const name of flag.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const name of flag
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     selected.set(name, configured.get(name.toLowerCase()) ?? {});
   }
   return selected;
@@ -163,13 +206,20 @@ function resolveTasks(flag: string | undefined, fromConfig: ConfigFile['tasks'])
 const secretKey = /key|token|secret|password|authorization/i;
 
 function redactSecrets(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, secretKey.test(key) ? '<redacted>' : value]));
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, secretKey.test(key) ? '<redacted>' : value]),
+  );
 }
 
 async function createJudgeBackend(
   plugins: DiscoveredPlugin[],
   versions: Record<string, string>,
-  settings: { model: string; baseUrl: string | undefined; env: Record<string, string | undefined>; log: Logger },
+  settings: {
+    model: string;
+    baseUrl: string | undefined;
+    env: Record<string, string | undefined>;
+    log: Logger;
+  },
 ): Promise<BackendV1> {
   const baseUrl = settings.baseUrl ?? settings.env.EVALCHEMY_JUDGE_BASE_URL ?? DEFAULT_JUDGE_BASE_URL;
   const apiKey = settings.env.EVALCHEMY_JUDGE_API_KEY ?? settings.env.OPENAI_API_KEY;
@@ -216,8 +266,14 @@ async function createSandbox(
     }
     reasons.push(`${id}: ${available}`);
     if (id === 'process' && allowUnsafeCode) {
-      const unsafe = parsePluginOptions(provider.optionsSchema, { unsafe_no_isolation: true }, `sandbox ${id} (${plugin.packageName})`);
-      log.warn('No sandbox is available: generated code runs as plain processes with resource limits only (--confirm_run_unsafe_code).');
+      const unsafe = parsePluginOptions(
+        provider.optionsSchema,
+        { unsafe_no_isolation: true },
+        `sandbox ${id} (${plugin.packageName})`,
+      );
+      log.warn(
+        'No sandbox is available: generated code runs as plain processes with resource limits only (--confirm_run_unsafe_code).',
+      );
       versions[plugin.packageName] = plugin.packageVersion;
       return provider.createSandbox(unsafe, { log });
     }
@@ -230,6 +286,8 @@ async function createSandbox(
 }
 
 function ownVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return packageJson.version;
 }

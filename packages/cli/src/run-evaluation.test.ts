@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openai from '@evalchemy/backend-openai';
 import { ConfigurationError } from '@evalchemy/core';
+import { createDatasetResolver, ResponseCache, type RunSettings, runEvaluation } from '@evalchemy/runner';
 import { createRecordingLogger, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
-import { createDatasetResolver, ResponseCache, type RunSettings, runEvaluation } from '@evalchemy/runner';
 
 /** Answers "a+b" questions right, except for a = 3 (wrong) so accuracy is not trivially 1. */
 function arithmeticReply(request: { messages?: { role: string; content: string }[] }): string {
@@ -30,11 +30,17 @@ async function settingsFor(
   const directory = await mkdtemp(join(tmpdir(), 'evalchemy-runner-'));
   const log = createRecordingLogger();
   return {
-    backend: openai.createBackend(openai.optionsSchema.parse({ model: 'scripted-model', base_url: url, max_retries: '0' }), { env: {}, log }),
+    backend: openai.createBackend(
+      openai.optionsSchema.parse({ model: 'scripted-model', base_url: url, max_retries: '0' }),
+      { env: {}, log },
+    ),
     tasks: [{ benchmark: createArithmeticBenchmark(), options: { offset: 0 } }],
     datasets: createDatasetResolver({ offlineDirectory: directory }),
     outputPath: join(directory, 'out'),
-    cache: new ResponseCache({ directory: overrides.cacheDirectory ?? join(directory, 'cache'), enabled: true }),
+    cache: new ResponseCache({
+      directory: overrides.cacheDirectory ?? join(directory, 'cache'),
+      enabled: true,
+    }),
     concurrency: 4,
     seed: 0,
     predictOnly: false,
@@ -71,7 +77,9 @@ describe('runEvaluation', () => {
     expect(results.model).toMatchObject({ backend: 'openai', model_id: 'scripted-model' });
     expect(results.usage.requests_sent).toBe(5);
 
-    const samplesFile = (await readdir(join(settings.outputPath, 'scripted-model'))).find((name) => name.startsWith('samples_arithmetic_'));
+    const samplesFile = (await readdir(join(settings.outputPath, 'scripted-model'))).find((name) =>
+      name.startsWith('samples_arithmetic_'),
+    );
     expect(samplesFile).toMatch(/\.jsonl$/);
     const records = await readJsonLines(join(settings.outputPath, 'scripted-model', samplesFile!));
     expect(records).toHaveLength(5);
@@ -84,7 +92,9 @@ describe('runEvaluation', () => {
     server = await startScriptedServer({
       reply: arithmeticReply,
       faults: (_, request) =>
-        request.messages?.some((message) => message.content.includes('What is 2+')) ? { kind: 'status', status: 400 } : undefined,
+        request.messages?.some((message) => message.content.includes('What is 2+'))
+          ? { kind: 'status', status: 400 }
+          : undefined,
     });
     const settings = await settingsFor(server.url);
     const outcome = await runEvaluation(settings);
@@ -113,15 +123,22 @@ describe('runEvaluation', () => {
     expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
   });
 
-  it('sends turn 2 with the model\'s own turn-1 answer, and generation i with seed + i', async () => {
+  it("sends turn 2 with the model's own turn-1 answer, and generation i with seed + i", async () => {
     server = await startScriptedServer({ reply: arithmeticReply });
     const settings = await settingsFor(server.url, {
       seed: 100,
-      tasks: [{ benchmark: createArithmeticBenchmark({ size: 1, turns: 2, generations: 3 }), options: { offset: 0 } }],
+      tasks: [
+        {
+          benchmark: createArithmeticBenchmark({ size: 1, turns: 2, generations: 3 }),
+          options: { offset: 0 },
+        },
+      ],
     });
     await runEvaluation(settings);
 
-    const bodies = server.requests.map((request) => request.body as { messages: { role: string; content: string }[]; seed: number });
+    const bodies = server.requests.map(
+      (request) => request.body as { messages: { role: string; content: string }[]; seed: number },
+    );
     expect(bodies).toHaveLength(6);
     expect(bodies.map((body) => body.seed).sort()).toEqual([100, 100, 101, 101, 102, 102]);
     const secondTurn = bodies.find((body) => body.messages.length === 4)!;
@@ -135,7 +152,11 @@ describe('runEvaluation', () => {
 
   it('applies --max_tokens, --system_instruction and --limit', async () => {
     server = await startScriptedServer({ reply: arithmeticReply });
-    const settings = await settingsFor(server.url, { maxTokens: 7, systemInstruction: 'Be brief.', limit: 2 });
+    const settings = await settingsFor(server.url, {
+      maxTokens: 7,
+      systemInstruction: 'Be brief.',
+      limit: 2,
+    });
     const outcome = await runEvaluation(settings);
 
     expect(outcome.tasks[0]!.samples.total).toBe(2);
@@ -177,7 +198,10 @@ describe('runEvaluation', () => {
 
   it('keeps going when predict-only, recording responses without metrics', async () => {
     server = await startScriptedServer({ reply: arithmeticReply });
-    const settings = await settingsFor(server.url, { predictOnly: true, tasks: [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }] });
+    const settings = await settingsFor(server.url, {
+      predictOnly: true,
+      tasks: [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }],
+    });
     const outcome = await runEvaluation(settings);
     expect(outcome.complete).toBe(true);
     const records = await readJsonLines(outcome.tasks[0]!.samplesPath!);

@@ -25,7 +25,9 @@ export async function sandboxCommand(
     return action === 'build' || values.help ? 0 : 2;
   }
   const plugin = findPlugin(await discoverPlugins(io.cwd), 'sandbox', 'docker');
-  const module = (await import(new URL(`file://${plugin.directory}/${'entry' in plugin.manifest ? plugin.manifest.entry : ''}`).href)) as {
+  const module = (await import(
+    new URL(`file://${plugin.directory}/${'entry' in plugin.manifest ? plugin.manifest.entry : ''}`).href
+  )) as {
     buildSandboxImage?: (settings: { tag?: string; log: Logger }) => Promise<unknown>;
   };
   if (typeof module.buildSandboxImage !== 'function') {

@@ -9,7 +9,10 @@ import { DatasetError, type DatasetFile } from '@evalchemy/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatasetResolver } from './dataset-resolver.js';
 
-const rows = [{ question: 'What is 1+1?', answer: '2' }, { question: 'And 2+2?', answer: '4' }];
+const rows = [
+  { question: 'What is 1+1?', answer: '2' },
+  { question: 'And 2+2?', answer: '4' },
+];
 const jsonl = `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
@@ -29,7 +32,10 @@ afterEach(async () => {
 });
 
 /** A stand-in for the Hugging Face Hub on 127.0.0.1 that serves one file and counts downloads. */
-async function startHub(body: string | Buffer, status = 200): Promise<{ endpoint: string; downloads: string[] }> {
+async function startHub(
+  body: string | Buffer,
+  status = 200,
+): Promise<{ endpoint: string; downloads: string[] }> {
   const downloads: string[] = [];
   server = createServer((request, response) => {
     downloads.push(`${request.url} auth=${request.headers.authorization ?? ''}`);
@@ -76,7 +82,9 @@ describe('createDatasetResolver', () => {
     const settings = { hubEndpoint: hub.endpoint, cacheDirectory, hubToken: 'hf_secret' };
     expect(await createDatasetResolver(settings).rows(fileSpec())).toEqual(rows);
     expect(await createDatasetResolver(settings).rows(fileSpec())).toEqual(rows);
-    expect(hub.downloads).toEqual([`/datasets/someone/tiny/resolve/${'a'.repeat(40)}/data/test.jsonl auth=Bearer hf_secret`]);
+    expect(hub.downloads).toEqual([
+      `/datasets/someone/tiny/resolve/${'a'.repeat(40)}/data/test.jsonl auth=Bearer hf_secret`,
+    ]);
   });
 
   it('rejects a Hub download with the wrong hash and keeps nothing of it', async () => {
@@ -84,12 +92,17 @@ describe('createDatasetResolver', () => {
     const cacheDirectory = await mkdtemp(join(tmpdir(), 'hub-cache-'));
     const resolver = createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory });
     await expect(resolver.rows(fileSpec())).rejects.toThrow(/sha256/);
-    await expect(readFile(join(cacheDirectory, 'someone/tiny', 'a'.repeat(40), 'data/test.jsonl'))).rejects.toThrow();
+    await expect(
+      readFile(join(cacheDirectory, 'someone/tiny', 'a'.repeat(40), 'data/test.jsonl')),
+    ).rejects.toThrow();
   });
 
   it('says how to get a gated dataset when the Hub answers 401', async () => {
     const hub = await startHub('unauthorized', 401);
-    const resolver = createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: await mkdtemp(join(tmpdir(), 'c-')) });
+    const resolver = createDatasetResolver({
+      hubEndpoint: hub.endpoint,
+      cacheDirectory: await mkdtemp(join(tmpdir(), 'c-')),
+    });
     await expect(resolver.rows(fileSpec())).rejects.toThrow(/HTTP 401.*HF_TOKEN/);
   });
 
@@ -106,6 +119,8 @@ describe('createDatasetResolver', () => {
     const cached = join(cacheDirectory, 'someone/tiny', 'b'.repeat(40), 'data/test.jsonl.gz');
     expect((await readFile(`${cached}.sha256`, 'utf8')).trim()).toBe(sha256(body));
     await writeFile(cached, 'changed');
-    await expect(createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory }).rows(file)).rejects.toThrow(/sha256/);
+    await expect(
+      createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory }).rows(file),
+    ).rejects.toThrow(/sha256/);
   });
 });

@@ -19,12 +19,17 @@ describe('readDatasetRows', () => {
   });
 
   it('reads a JSON array', async () => {
-    expect(await readDatasetRows(await write('x.json', '[{"a":1},{"b":"c"}]'))).toEqual([{ a: 1 }, { b: 'c' }]);
+    expect(await readDatasetRows(await write('x.json', '[{"a":1},{"b":"c"}]'))).toEqual([
+      { a: 1 },
+      { b: 'c' },
+    ]);
   });
 
   it('reads headerless CSV with given columns, quotes and embedded newlines included (MMLU style)', async () => {
     const csv = '"Which is ""prime""?",2,4,6,8,A\nSecond,"line\nbreak",b,c,d,B\n';
-    const rows = await readDatasetRows(await write('x.csv', csv), { csvColumns: ['question', 'A', 'B', 'C', 'D', 'answer'] });
+    const rows = await readDatasetRows(await write('x.csv', csv), {
+      csvColumns: ['question', 'A', 'B', 'C', 'D', 'answer'],
+    });
     expect(rows).toEqual([
       { question: 'Which is "prime"?', A: '2', B: '4', C: '6', D: '8', answer: 'A' },
       { question: 'Second', A: 'line\nbreak', B: 'b', C: 'c', D: 'd', answer: 'B' },
@@ -32,6 +37,8 @@ describe('readDatasetRows', () => {
   });
 
   it('names the file and line of malformed JSONL', async () => {
-    await expect(readDatasetRows(await write('bad.jsonl', '{"a":1}\n{oops\n'))).rejects.toThrow(/bad\.jsonl.*line 2/);
+    await expect(readDatasetRows(await write('bad.jsonl', '{"a":1}\n{oops\n'))).rejects.toThrow(
+      /bad\.jsonl.*line 2/,
+    );
   });
 });

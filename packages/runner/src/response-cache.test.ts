@@ -6,9 +6,18 @@ import { ResponseCache } from './response-cache.js';
 
 describe('ResponseCache', () => {
   it('gives equal keys for equal requests whatever the key order, and different keys otherwise', () => {
-    const a = ResponseCache.key({ model: 'm', request: { messages: [{ role: 'user', content: 'hi' }], parameters: { temperature: 0, seed: 1 } } });
-    const b = ResponseCache.key({ request: { parameters: { seed: 1, temperature: 0 }, messages: [{ content: 'hi', role: 'user' }] }, model: 'm' });
-    const c = ResponseCache.key({ model: 'm', request: { messages: [{ role: 'user', content: 'hi' }], parameters: { temperature: 0, seed: 2 } } });
+    const a = ResponseCache.key({
+      model: 'm',
+      request: { messages: [{ role: 'user', content: 'hi' }], parameters: { temperature: 0, seed: 1 } },
+    });
+    const b = ResponseCache.key({
+      request: { parameters: { seed: 1, temperature: 0 }, messages: [{ content: 'hi', role: 'user' }] },
+      model: 'm',
+    });
+    const c = ResponseCache.key({
+      model: 'm',
+      request: { messages: [{ role: 'user', content: 'hi' }], parameters: { temperature: 0, seed: 2 } },
+    });
     expect(a).toBe(b);
     expect(a).not.toBe(c);
   });
@@ -17,7 +26,10 @@ describe('ResponseCache', () => {
     const directory = await mkdtemp(join(tmpdir(), 'cache-'));
     const key = ResponseCache.key({ x: 1 });
     await new ResponseCache({ directory, enabled: true }).set(key, { text: 'answer', warnings: [] });
-    expect(await new ResponseCache({ directory, enabled: true }).get(key)).toEqual({ text: 'answer', warnings: [] });
+    expect(await new ResponseCache({ directory, enabled: true }).get(key)).toEqual({
+      text: 'answer',
+      warnings: [],
+    });
     expect(await readdir(join(directory, key.slice(0, 2)))).toEqual([`${key}.json`]);
   });
 

@@ -11,9 +11,9 @@ import {
   type GenerateRequest,
   type GenerateResult,
   type Judge,
+  type Logger,
   type LoglikelihoodRequest,
   type LoglikelihoodResult,
-  type Logger,
   type Sample,
   type SamplePlan,
   type SampleResponses,
@@ -127,13 +127,19 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   let modelInfo: Record<string, unknown> = {};
   let sandboxInfo: Record<string, unknown> | null = null;
   try {
-    emit({ type: 'run-start', tasks: settings.tasks.map((task) => task.benchmark.id), model: backend.modelId });
+    emit({
+      type: 'run-start',
+      tasks: settings.tasks.map((task) => task.benchmark.id),
+      model: backend.modelId,
+    });
     for (const component of [backend, settings.judgeBackend, settings.sandbox]) {
       if (component === undefined) continue;
       started.push(component);
       await component.doStart?.({ signal });
     }
-    const backendLimit = pLimit(Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
+    const backendLimit = pLimit(
+      Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
+    );
     const judge = settings.judgeBackend
       ? createCachedJudge(settings.judgeBackend, settings.cache, settings.concurrency, counters)
       : undefined;
@@ -285,7 +291,12 @@ interface TaskRunContext {
 async function runTask(task: TaskSelection, context: TaskRunContext): Promise<TaskOutcome> {
   const { benchmark, options } = task;
   const { settings, signal } = context;
-  const source = await benchmark.doLoad({ options, datasets: settings.datasets, seed: settings.seed, log: settings.log });
+  const source = await benchmark.doLoad({
+    options,
+    datasets: settings.datasets,
+    seed: settings.seed,
+    log: settings.log,
+  });
   const total = settings.limit === undefined ? source.size : Math.min(settings.limit, source.size);
   context.emit({ type: 'task-start', task: benchmark.id, total });
 
@@ -453,7 +464,12 @@ async function requestResponses(
     const results = await Promise.all(
       plan.continuations.map((continuation, generation) =>
         cachedCall<LoglikelihoodResult>(
-          { type: 'loglikelihood', context: plan.context, continuation, origin: { task, sampleId: sample.id, turn: 0, generation } },
+          {
+            type: 'loglikelihood',
+            context: plan.context,
+            continuation,
+            origin: { task, sampleId: sample.id, turn: 0, generation },
+          },
           context,
         ),
       ),
@@ -466,7 +482,12 @@ async function requestResponses(
       const parameters = { ...plan.parameters, seed: (plan.parameters.seed ?? settings.seed) + generation };
       if (plan.type === 'completion') {
         const origin = { task, sampleId: sample.id, turn: 0, generation };
-        return [await cachedCall<GenerateResult>({ type: 'completion', prompt: plan.prompt, parameters, origin }, context)];
+        return [
+          await cachedCall<GenerateResult>(
+            { type: 'completion', prompt: plan.prompt, parameters, origin },
+            context,
+          ),
+        ];
       }
       const messages = [
         ...(plan.system !== undefined ? [{ role: 'system' as const, content: plan.system }] : []),
@@ -476,7 +497,10 @@ async function requestResponses(
       for (const [turn, content] of plan.turns.entries()) {
         messages.push({ role: 'user', content });
         const origin = { task, sampleId: sample.id, turn, generation };
-        const result = await cachedCall<GenerateResult>({ type: 'chat', messages: [...messages], parameters, origin }, context);
+        const result = await cachedCall<GenerateResult>(
+          { type: 'chat', messages: [...messages], parameters, origin },
+          context,
+        );
         turns.push(result);
         messages.push({ role: 'assistant', content: result.text });
       }
@@ -527,7 +551,12 @@ function addUsage(counters: Counters, usage: TokenUsage): void {
 }
 
 /** A judge whose calls go through the response cache, with its own concurrency limit. */
-function createCachedJudge(backend: BackendV1, cache: ResponseCache, concurrency: number, counters: Counters): Judge {
+function createCachedJudge(
+  backend: BackendV1,
+  cache: ResponseCache,
+  concurrency: number,
+  counters: Counters,
+): Judge {
   const limit = pLimit(Math.max(1, Math.min(concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
   return {
     modelId: backend.modelId,
@@ -568,8 +597,10 @@ function countWarning(counts: Record<string, number>, warning: Warning): void {
 }
 
 function describePlan(plan: SamplePlan): unknown {
-  if (plan.type === 'loglikelihood') return { type: plan.type, context: plan.context, continuations: plan.continuations };
-  if (plan.type === 'completion') return { type: plan.type, prompt: plan.prompt, parameters: plan.parameters };
+  if (plan.type === 'loglikelihood')
+    return { type: plan.type, context: plan.context, continuations: plan.continuations };
+  if (plan.type === 'completion')
+    return { type: plan.type, prompt: plan.prompt, parameters: plan.parameters };
   return {
     type: plan.type,
     system: plan.system ?? null,

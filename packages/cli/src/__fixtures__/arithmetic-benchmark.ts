@@ -6,7 +6,14 @@ import { z } from 'zod';
  * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader).
  */
 export function createArithmeticBenchmark(
-  settings: { id?: string; size?: number; turns?: number; generations?: number; failLoad?: boolean; judge?: boolean } = {},
+  settings: {
+    id?: string;
+    size?: number;
+    turns?: number;
+    generations?: number;
+    failLoad?: boolean;
+    judge?: boolean;
+  } = {},
 ): BenchmarkV1<{ a: number; b: number }, { offset: number }> {
   const size = settings.size ?? 5;
   return {
@@ -32,7 +39,9 @@ export function createArithmeticBenchmark(
       return {
         type: 'chat',
         system: 'Answer with a number.',
-        turns: Array.from({ length: settings.turns ?? 1 }, (_, turn) => (turn === 0 ? question : `Turn ${turn}: again?`)),
+        turns: Array.from({ length: settings.turns ?? 1 }, (_, turn) =>
+          turn === 0 ? question : `Turn ${turn}: again?`,
+        ),
         parameters: { temperature: 0, maxTokens: 16 },
         ...(settings.generations ? { generations: settings.generations } : {}),
       };

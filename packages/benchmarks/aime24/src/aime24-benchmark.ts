@@ -1,0 +1,41 @@
+import type { DatasetFile } from '@evalchemy/core';
+import { BoxedMathBenchmark } from '@evalchemy/math-grading';
+import { type Aime24Options, aime24OptionsSchema } from './aime24-options.js';
+import { VERSION } from './version.js';
+
+/** The pinned data file (aime24/test.jsonl). */
+export const aime24Dataset: DatasetFile = {
+  hub: { repository: 'HuggingFaceH4/aime_2024', revision: 'main', path: 'data/train-00000-of-00001.parquet' },
+  offlinePath: 'aime24/test.jsonl',
+  sha256: { offline: 'af2b8bd2aa911b6333ad0df32f3ca05c7ae8ed10f1731f4372c8ae26990bf7ac' },
+};
+
+/** Settings of `createAime24`. */
+export interface Aime24Settings {
+  /** Replaces the pinned data file (a mirror, a test fixture). */
+  dataset?: DatasetFile;
+}
+
+/** AIME 2024: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence. */
+export class Aime24Benchmark extends BoxedMathBenchmark<Aime24Options> {
+  constructor(settings: Aime24Settings = {}) {
+    super({
+      id: 'aime24',
+      version: VERSION,
+      description:
+        'AIME 2024: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence.',
+      optionsSchema: aime24OptionsSchema,
+      dataset: settings.dataset ?? aime24Dataset,
+      size: settings.dataset ? undefined : 30,
+      repeated: true,
+      describeRow(row, index) {
+        return { id: String(row.id ?? index), metadata: {} };
+      },
+    });
+  }
+}
+
+/** A `aime24` benchmark; `settings.dataset` replaces the pinned data file. */
+export function createAime24(settings: Aime24Settings = {}): Aime24Benchmark {
+  return new Aime24Benchmark(settings);
+}

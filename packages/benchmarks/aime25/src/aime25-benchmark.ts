@@ -1,0 +1,41 @@
+import type { DatasetFile } from '@evalchemy/core';
+import { BoxedMathBenchmark } from '@evalchemy/math-grading';
+import { type Aime25Options, aime25OptionsSchema } from './aime25-options.js';
+import { VERSION } from './version.js';
+
+/** The pinned data file (aime25/test.jsonl). */
+export const aime25Dataset: DatasetFile = {
+  hub: { repository: 'math-ai/aime25', revision: 'main', path: 'test.jsonl' },
+  offlinePath: 'aime25/test.jsonl',
+  sha256: { offline: '19a9f25a12e89abaeea9f7e214f8b6f6eae43285e9d8df7a3818ca0408df4b07' },
+};
+
+/** Settings of `createAime25`. */
+export interface Aime25Settings {
+  /** Replaces the pinned data file (a mirror, a test fixture). */
+  dataset?: DatasetFile;
+}
+
+/** AIME 2025: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence. */
+export class Aime25Benchmark extends BoxedMathBenchmark<Aime25Options> {
+  constructor(settings: Aime25Settings = {}) {
+    super({
+      id: 'aime25',
+      version: VERSION,
+      description:
+        'AIME 2025: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence.',
+      optionsSchema: aime25OptionsSchema,
+      dataset: settings.dataset ?? aime25Dataset,
+      size: settings.dataset ? undefined : 30,
+      repeated: true,
+      describeRow(row, index) {
+        return { id: String(row.id ?? index), metadata: {} };
+      },
+    });
+  }
+}
+
+/** A `aime25` benchmark; `settings.dataset` replaces the pinned data file. */
+export function createAime25(settings: Aime25Settings = {}): Aime25Benchmark {
+  return new Aime25Benchmark(settings);
+}
