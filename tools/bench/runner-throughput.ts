@@ -1,18 +1,24 @@
-// Throughput and memory of the runner against a local OpenAI-compatible server: N chat requests with L ms
-// latency at concurrency C. The floor is ceil(N / C) * L. Also checks that a warm-cache rerun sends zero
-// requests. Usage: pnpm exec tsx tools/bench/runner-throughput.ts [N=2000] [C=64] [L=50]
-import { mkdtemp } from 'node:fs/promises';
+// Throughput and memory of the runner against a local OpenAI-compatible server (the test-kit's scripted
+// server, in a process of its own): N chat requests with L ms latency at concurrency C. The floor is
+// ceil(N / C) * L. Side by side in one run, alternating, for R rounds: a bare loop of the openai SDK at the
+// same concurrency (what any client pays on this machine), the runner with an empty cache, and the runner
+// again on the filled cache (which must send zero requests). Peak RSS is measured in a child process that
+// runs the runner alone.
+// Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3]
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import openai from '@evalchemy/backend-openai';
+import openaiBackend from '@evalchemy/backend-openai';
 import type { BenchmarkV1 } from '@evalchemy/core';
 import { createDatasetResolver, ResponseCache, runEvaluation } from '@evalchemy/runner';
 import { execa } from 'execa';
+import OpenAI from 'openai';
 import { z } from 'zod';
 
-const [requests, concurrency, latencyMs] = [2000, 64, 50].map((fallback, index) =>
+const [requests, concurrency, latencyMs, rounds] = [2000, 64, 50, 3].map((fallback, index) =>
   Number(process.argv[2 + index] ?? fallback),
-) as [number, number, number];
+) as [number, number, number, number];
+const floorSeconds = (Math.ceil(requests / concurrency) * latencyMs) / 1000;
 
 const benchmark: BenchmarkV1<number, Record<string, never>> = {
   specificationVersion: 'v1',
@@ -24,12 +30,10 @@ const benchmark: BenchmarkV1<number, Record<string, never>> = {
   requirements: {},
   primaryMetric: 'ok',
   async doLoad() {
-    return {
-      size: requests,
-      samples: (function* () {
-        for (let index = 0; index < requests; index++) yield { id: String(index), data: index };
-      })(),
-    };
+    const samples = (function* () {
+      for (let index = 0; index < requests; index++) yield { id: String(index), data: index };
+    })();
+    return { size: requests, samples };
   },
   doPlan: (sample) => ({
     type: 'chat',
@@ -41,19 +45,11 @@ const benchmark: BenchmarkV1<number, Record<string, never>> = {
   }),
 };
 
-const serverProcess = execa(
-  'node',
-  ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)],
-  { buffer: false },
-);
-const url = await new Promise<string>((resolve) =>
-  serverProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
-);
-const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-'));
 const log = { info: () => {}, warn: (message: string) => console.warn(message), debug: () => {} };
 
-async function once(label: string) {
-  const backend = openai.createBackend(openai.optionsSchema.parse({ model: 'bench', base_url: url }), {
+async function runnerOnce(url: string, cacheDirectory: string) {
+  const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-'));
+  const backend = openaiBackend.createBackend(openaiBackend.optionsSchema.parse({ model: 'bench', base_url: url }), {
     env: {},
     log,
   });
@@ -63,7 +59,7 @@ async function once(label: string) {
     tasks: [{ benchmark, options: {} }],
     datasets: createDatasetResolver({ offlineDirectory: directory }),
     outputPath: join(directory, 'out'),
-    cache: new ResponseCache({ directory: join(directory, 'cache'), enabled: true }),
+    cache: new ResponseCache({ directory: cacheDirectory, enabled: true }),
     concurrency,
     seed: 0,
     predictOnly: false,
@@ -72,16 +68,80 @@ async function once(label: string) {
     log,
   });
   const seconds = (performance.now() - start) / 1000;
-  const floor = (Math.ceil(requests / concurrency) * latencyMs) / 1000;
-  console.log(
-    `${label}: ${seconds.toFixed(2)} s for ${requests} requests at concurrency ${concurrency}, ${latencyMs} ms latency ` +
-      `(floor ${floor.toFixed(2)} s, ${(seconds / floor).toFixed(3)}× floor); requests sent ${outcome.requestsSent}, cache hits ${outcome.cacheHits}; ` +
-      `metric ok = ${outcome.tasks[0]?.metrics.ok?.value}`,
-  );
+  if (outcome.tasks[0]?.metrics.ok?.value !== 1) throw new Error('the runner did not get every answer right');
+  await rm(directory, { recursive: true });
+  return { seconds, requestsSent: outcome.requestsSent };
 }
 
-await once('cold cache');
-await once('warm cache');
-console.log(`peak RSS of the runner process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+async function sdkOnce(url: string) {
+  const client = new OpenAI({ baseURL: url, apiKey: 'EMPTY', maxRetries: 0 });
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const index = next++;
+        await client.chat.completions.create({
+          model: 'bench',
+          messages: [{ role: 'user', content: `Request number ${index}` }],
+          temperature: 0,
+          max_tokens: 8,
+          seed: 0,
+        });
+      }
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+if (process.argv[6] === '--runner-only') {
+  // Child mode: one cold runner pass, then report this process's peak RSS.
+  const url = process.argv[7]!;
+  const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
+  await runnerOnce(url, cache);
+  console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  await rm(cache, { recursive: true });
+  process.exit(0);
+}
+
+const serverProcess = execa('node', ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)], {
+  buffer: false,
+});
+const url = await new Promise<string>((resolve) =>
+  serverProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+);
+console.log(`${requests} chat requests, concurrency ${concurrency}, ${latencyMs} ms latency: floor ${floorSeconds.toFixed(2)} s`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sdk: number[] = [];
+const cold: number[] = [];
+const warm: number[] = [];
+for (let round = 1; round <= rounds; round++) {
+  const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
+  sdk.push(await sdkOnce(url));
+  const first = await runnerOnce(url, cache);
+  const second = await runnerOnce(url, cache);
+  if (second.requestsSent !== 0) throw new Error(`warm-cache rerun sent ${second.requestsSent} requests`);
+  cold.push(first.seconds);
+  warm.push(second.seconds);
+  await rm(cache, { recursive: true });
+  console.log(
+    `round ${round}: openai SDK loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
+      `runner, warm cache ${second.seconds.toFixed(2)} s (requests sent: ${second.requestsSent})`,
+  );
+}
+console.log(
+  `median: SDK loop ${median(sdk).toFixed(2)} s (${(median(sdk) / floorSeconds).toFixed(2)}× floor) | ` +
+    `runner ${median(cold).toFixed(2)} s (${(median(cold) / floorSeconds).toFixed(2)}× floor, ${(median(cold) / median(sdk)).toFixed(2)}× SDK loop) | ` +
+    `warm rerun ${median(warm).toFixed(2)} s, 0 requests`,
+);
+const child = await execa('node', [
+  '--import',
+  'tsx',
+  import.meta.filename,
+  ...[requests, concurrency, latencyMs, rounds].map(String),
+  '--runner-only',
+  url,
+]);
+console.log(`peak RSS of a process running the runner once (empty cache): ${Number(JSON.parse(child.stdout).maxRssMb).toFixed(0)} MB`);
 serverProcess.kill('SIGTERM');
 await serverProcess.catch(() => {});

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stableStringify } from './stable-json.js';
+
+// The callback APIs: the FileHandle-based promise APIs cost several times more per call, and a run makes
+// two file operations per response.
+const readFileAsync = promisify(readFile);
+const writeFileAsync = promisify(writeFile);
+const renameAsync = promisify(rename);
+const readdirAsync = promisify(readdir);
 
 /**
  * Content-addressed store of backend responses on disk: one file per response under
@@ -9,10 +18,13 @@ import { stableStringify } from './stable-json.js';
  * (SIGKILL included) leaves only whole entries, and a rerun of the same command sends no completed request
  * again. The key is the sha256 of everything that determines the answer: backend id, model, the request
  * (messages or prompt, generation parameters, generation index) — never API keys.
+ *
+ * Each shard's listing is read once, so a miss costs no failed open, and each shard is created once.
  */
 export class ResponseCache {
   private readonly directory: string;
   private readonly enabled: boolean;
+  private readonly shards = new Map<string, Promise<Set<string>>>();
 
   constructor(settings: { directory: string; enabled: boolean }) {
     this.directory = settings.directory;
@@ -25,22 +37,38 @@ export class ResponseCache {
 
   async get<Value>(key: string): Promise<Value | undefined> {
     if (!this.enabled) return undefined;
+    const names = await this.shard(key);
+    if (!names.has(`${key}.json`)) return undefined;
     try {
-      const text = await readFile(this.pathOf(key), 'utf8');
-      return (JSON.parse(text) as { value: Value }).value;
+      return (JSON.parse(await readFileAsync(this.pathOf(key), 'utf8')) as { value: Value }).value;
     } catch {
-      // Absent, or unreadable (a disk error mid-write cannot leave a partial entry, but be lenient): a miss.
+      // Removed by someone else since the listing was read: a miss.
       return undefined;
     }
   }
 
   async set(key: string, value: unknown): Promise<void> {
     if (!this.enabled) return;
+    const names = await this.shard(key);
     const path = this.pathOf(key);
-    await mkdir(join(this.directory, key.slice(0, 2)), { recursive: true });
     const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temporary, JSON.stringify({ value }));
-    await rename(temporary, path);
+    await writeFileAsync(temporary, JSON.stringify({ value }));
+    await renameAsync(temporary, path);
+    names.add(`${key}.json`);
+  }
+
+  /** The names in a key's shard directory, read (and the directory created) on first use. */
+  private shard(key: string): Promise<Set<string>> {
+    const name = key.slice(0, 2);
+    let names = this.shards.get(name);
+    if (names === undefined) {
+      const directory = join(this.directory, name);
+      names = mkdir(directory, { recursive: true })
+        .then(() => readdirAsync(directory))
+        .then((entries) => new Set(entries));
+      this.shards.set(name, names);
+    }
+    return names;
   }
 
   private pathOf(key: string): string {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -343,7 +344,10 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
     }
     await Promise.all(inFlight);
   } finally {
-    await new Promise<void>((resolve) => samplesFile.end(resolve));
+    await new Promise<void>((resolve, reject) => {
+      samplesFile.once('error', reject);
+      samplesFile.end(resolve);
+    });
   }
   if (fatal !== undefined) throw fatal;
   await rename(partialPath, samplesPath);
@@ -359,10 +363,9 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   };
 }
 
-function writeLine(stream: WriteStream, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve()));
-  });
+/** Queues a line; waits only when the stream's buffer is full, so lines go out in batches. */
+async function writeLine(stream: WriteStream, line: string): Promise<void> {
+  if (!stream.write(`${line}\n`)) await once(stream, 'drain');
 }
 
 interface SampleRecord {
