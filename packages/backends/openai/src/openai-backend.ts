@@ -201,7 +201,7 @@ export class OpenAIBackend implements BackendV1 {
       try {
         let raw: unknown;
         try {
-          raw = await send(signal);
+          raw = await sendWithOwnSignal(signal, send);
         } catch (error) {
           if (error instanceof SyntaxError) throw new MalformedResponse('the body is not valid JSON');
           throw error;
@@ -334,6 +334,25 @@ function describeCause(error: Error): string {
 /** The SDK's own backoff: 0.5 s doubling up to 8 s, with up to 25 % jitter. */
 function retryDelayMs(attempt: number): number {
   return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
+}
+
+/**
+ * Calls `send` with a signal of its own that follows `signal`. The SDK adds an abort listener to the signal
+ * it is given and never removes it; handing it the run's long-lived signal would pile up one listener per
+ * request on it (and make each later addEventListener slower).
+ */
+async function sendWithOwnSignal(
+  signal: AbortSignal,
+  send: (signal: AbortSignal) => Promise<unknown>,
+): Promise<unknown> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await send(controller.signal);
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
