@@ -81,6 +81,15 @@ describe('evalchemy run', () => {
     });
     expect(files.some((name) => /^samples_gsm8k_.*\.jsonl$/.test(name))).toBe(true);
     expect(server.requestCount).toBe(3);
+    expect(Object.keys(results.versions as object)).toEqual(
+      expect.arrayContaining([
+        '@evalchemy/cli',
+        '@evalchemy/core',
+        '@evalchemy/runner',
+        '@evalchemy/backend-openai',
+        '@evalchemy/benchmark-gsm8k',
+      ]),
+    );
   });
 
   it('accepts kebab-case flags and --config with per-task options', async () => {

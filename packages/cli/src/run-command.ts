@@ -79,7 +79,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const reporter = createProgressReporter(io.stderr);
   const log = reporter.log;
   const plugins = await discoverPlugins(io.cwd);
-  const versions: Record<string, string> = { '@evalchemy/cli': ownVersion() };
+  const versions: Record<string, string> = {
+    '@evalchemy/cli': ownVersion(),
+    '@evalchemy/core': installedVersion('@evalchemy/core'),
+    '@evalchemy/runner': installedVersion('@evalchemy/runner'),
+  };
 
   // Load and configure everything before any request is sent: a bad option or a missing key fails fast.
   const backendPlugin = findPlugin(plugins, 'backend', backendName);
@@ -283,6 +287,14 @@ async function createSandbox(
       'Install Docker (and run "evalchemy sandbox build") or bubblewrap (apt-get install bubblewrap); ' +
       'or pass --confirm_run_unsafe_code to run it without isolation at your own risk.',
   );
+}
+
+/** Version of a package this CLI imports (its entry is `<package>/dist/index.js`). */
+function installedVersion(name: string): string {
+  const packageJson = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.resolve(name)), 'utf8'),
+  ) as { version: string };
+  return packageJson.version;
 }
 
 function ownVersion(): string {
