@@ -49,10 +49,13 @@ const log = { info: () => {}, warn: (message: string) => console.warn(message), 
 
 async function runnerOnce(url: string, cacheDirectory: string) {
   const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-'));
-  const backend = openaiBackend.createBackend(openaiBackend.optionsSchema.parse({ model: 'bench', base_url: url }), {
-    env: {},
-    log,
-  });
+  const backend = openaiBackend.createBackend(
+    openaiBackend.optionsSchema.parse({ model: 'bench', base_url: url }),
+    {
+      env: {},
+      log,
+    },
+  );
   const start = performance.now();
   const outcome = await runEvaluation({
     backend,
@@ -104,13 +107,19 @@ if (process.argv[6] === '--runner-only') {
   process.exit(0);
 }
 
-const serverProcess = execa('node', ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)], {
-  buffer: false,
-});
+const serverProcess = execa(
+  'node',
+  ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latencyMs)],
+  {
+    buffer: false,
+  },
+);
 const url = await new Promise<string>((resolve) =>
   serverProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
 );
-console.log(`${requests} chat requests, concurrency ${concurrency}, ${latencyMs} ms latency: floor ${floorSeconds.toFixed(2)} s`);
+console.log(
+  `${requests} chat requests, concurrency ${concurrency}, ${latencyMs} ms latency: floor ${floorSeconds.toFixed(2)} s`,
+);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sdk: number[] = [];
 const cold: number[] = [];
@@ -142,6 +151,8 @@ const child = await execa('node', [
   '--runner-only',
   url,
 ]);
-console.log(`peak RSS of a process running the runner once (empty cache): ${Number(JSON.parse(child.stdout).maxRssMb).toFixed(0)} MB`);
+console.log(
+  `peak RSS of a process running the runner once (empty cache): ${Number(JSON.parse(child.stdout).maxRssMb).toFixed(0)} MB`,
+);
 serverProcess.kill('SIGTERM');
 await serverProcess.catch(() => {});
