@@ -1,113 +1,25 @@
-import { type LoadContext, parsePluginOptions, type Sample, type SampleResponses } from '@evalchemy/core';
-import { type MathProblem, runMetricName } from '@evalchemy/math-grading';
+import { runBoxedMathBenchmarkSuite } from '@evalchemy/math-grading/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAmc23 } from './amc23-benchmark.js';
-import type { Amc23Options } from './amc23-options.js';
 import defaultBenchmark, { VERSION } from './index.js';
-
-const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 runBenchmarkConformance(defaultBenchmark, { packageJsonPath: new URL('../package.json', import.meta.url) });
 
-function loadContext(options: Amc23Options): LoadContext<Amc23Options> {
-  return { options, datasets, seed: 0, log: createRecordingLogger() };
-}
-
-function scoreContext(options: Amc23Options) {
-  return { options, signal: new AbortController().signal, log: createRecordingLogger() };
-}
-
-function generated(texts: string[]): SampleResponses {
-  return {
-    type: 'generate',
-    generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
-  };
-}
-
-async function allSamples(options: Amc23Options): Promise<Sample<MathProblem>[]> {
-  const source = await createAmc23().doLoad(loadContext(options));
-  return [...(source.samples as Iterable<Sample<MathProblem>>)];
-}
+runBoxedMathBenchmarkSuite({
+  create: createAmc23,
+  size: 40,
+  repeats: 10,
+  datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+  log: createRecordingLogger(),
+});
 
 describe('amc23', () => {
   it('is a v1 benchmark plugin whose id and version match its manifest', () => {
     expect(defaultBenchmark.specificationVersion).toBe('v1');
     expect(defaultBenchmark.id).toBe(packageJson.evalchemy.id);
     expect(VERSION).toBe(packageJson.version);
-  });
-
-  it('loads all 40 problems with unique ids from the pinned file', async () => {
-    const samples = await allSamples(parsePluginOptions(defaultBenchmark.optionsSchema, {}, 'amc23'));
-    expect(samples).toHaveLength(40);
-    expect(new Set(samples.map((sample) => sample.id)).size).toBe(40);
-  });
-
-  it("asks with Evalchemy's prompt, temperature and token budget", async () => {
-    const options = parsePluginOptions(defaultBenchmark.optionsSchema, {}, 'amc23');
-    const [sample] = await allSamples(options);
-    const plan = defaultBenchmark.doPlan(sample!, {
-      options,
-      backend: {
-        id: 'x',
-        modelId: 'm',
-        capabilities: { chat: true, completion: false, loglikelihood: false, cacheable: true },
-      },
-    });
-    expect(plan).toMatchObject({
-      type: 'chat',
-      turns: [`Problem: ${sample!.data.problem}\nMark your solution with \\boxed\nAnswer:`],
-      parameters: { maxTokens: 32768, temperature: 0.7 },
-      generations: 10,
-    });
-  });
-
-  it('rejects an unknown option, naming it', () => {
-    expect(() => parsePluginOptions(defaultBenchmark.optionsSchema, { max_tokens: 5 }, 'amc23')).toThrow(
-      /max_tokens/,
-    );
-  });
-
-  for (const grading of ['equivalent', 'is_equiv'] as const) {
-    it(`grades every gold answer as correct against itself in \\boxed{} (${grading})`, async () => {
-      const options = parsePluginOptions(defaultBenchmark.optionsSchema, { grading }, 'amc23');
-      for (const sample of await allSamples(options)) {
-        const text = `Reasoning... so the answer is $\\boxed{${sample.data.answer}}$.`;
-        const score = await defaultBenchmark.doScore(sample, generated([text]), scoreContext(options));
-        expect(score.metrics[runMetricName(0)], `${sample.id}: ${sample.data.answer}`).toBe(1);
-      }
-    });
-  }
-
-  it('grades the answer after the reasoning trace and keeps the trace', async () => {
-    const options = parsePluginOptions(defaultBenchmark.optionsSchema, {}, 'amc23');
-    const [sample] = await allSamples(options);
-    const text = `<think>first guess \\boxed{${sample!.data.answer}}</think>Final: \\boxed{-12345}`;
-    const score = await defaultBenchmark.doScore(sample!, generated([text]), scoreContext(options));
-    expect(score.metrics[runMetricName(0)]).toBe(0);
-    expect(score.details?.reasoning).toEqual([`first guess \\boxed{${sample!.data.answer}}`]);
-  });
-
-  it('reports Evalchemy repeat statistics over runs', async () => {
-    const benchmark = createAmc23();
-    const options = parsePluginOptions(benchmark.optionsSchema, { repeats: 2 }, 'amc23');
-    const source = await benchmark.doLoad(loadContext(options));
-    const samples = [...(source.samples as Iterable<Sample<MathProblem>>)].slice(0, 2);
-    const scored = [];
-    for (const [index, sample] of samples.entries()) {
-      // Question 0 is right in both runs, question 1 only in run 0.
-      const texts = [
-        `\\boxed{${sample.data.answer}}`,
-        index === 0 ? `\\boxed{${sample.data.answer}}` : 'no idea',
-      ];
-      const score = await benchmark.doScore(sample, generated(texts), scoreContext(options));
-      scored.push({ id: sample.id, metadata: {}, metrics: score.metrics });
-    }
-    const result = benchmark.doAggregate(scored, { options });
-    expect(result.accuracy_run_0).toBe(1);
-    expect(result.accuracy_run_1).toBe(0.5);
-    expect(result.accuracy_avg).toEqual({ value: 0.75, stderr: 0.25 / Math.sqrt(2) });
   });
 });

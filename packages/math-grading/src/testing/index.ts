@@ -1,0 +1,4 @@
+export {
+  type BoxedMathBenchmarkSuiteSettings,
+  runBoxedMathBenchmarkSuite,
+} from './boxed-math-benchmark-suite.js';
