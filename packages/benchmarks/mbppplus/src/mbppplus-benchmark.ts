@@ -1,0 +1,208 @@
+import {
+  aggregateEvalPlus,
+  CodeExecutor,
+  chooseGenerationMode,
+  evalPlusCompletionPrompt,
+  evalPlusCompletionSolution,
+  extractMbppChatCode,
+  type MbppPromptExample,
+  mbppChatInstruction,
+  readEvalPlusRecords,
+  samplingTemperature,
+  scoreEvalPlusSolutions,
+  truncateAtStopSequences,
+} from '@evalchemy/code-eval';
+import {
+  type AggregateMetric,
+  type BenchmarkV1,
+  ConfigurationError,
+  DatasetError,
+  type DatasetFile,
+  type DatasetRow,
+  type LoadContext,
+  type PlanContext,
+  type Sample,
+  type SamplePlan,
+  type SampleResponses,
+  type SampleScore,
+  type SampleSource,
+  type ScoreContext,
+  type ScoredSample,
+} from '@evalchemy/core';
+import { type MbppPlusOptions, mbppPlusOptionsSchema } from './mbppplus-options.js';
+import { mbppPlusStopSequences } from './mbppplus-prompt.js';
+import { VERSION } from './version.js';
+
+/** One MBPP+ task. */
+export interface MbppPlusProblem {
+  /** `Mbpp/2`. */
+  taskId: string;
+  /** evalplus's prompt: a docstring with the problem and one example assert. */
+  prompt: string;
+  entryPoint: string;
+  canonicalSolution: string;
+  /** Evalchemy's 3-shot chat instruction for this task. */
+  chatPrompt: string;
+  /** The task's unparsed line of `MbppPlus.jsonl` (its inputs go to the sandbox as they are). */
+  record: string;
+  /** How the model was asked, recorded at plan time so that scoring extracts code the same way. */
+  mode?: 'chat' | 'completion';
+}
+
+/**
+ * MBPP+ v0.2.0 as evalplus downloads it (GitHub release `evalplus/mbppplus_release`, tag v0.2.0 = commit
+ * 64fc4195). That file is not on the Hub in this form, so the Hub location is a placeholder pinned to the
+ * release file's sha256: without the offline copy, resolution fails with a checksum error.
+ */
+export const mbppPlusFile: DatasetFile = {
+  hub: { repository: 'evalplus/mbppplus', revision: 'main', path: 'MbppPlus.jsonl.gz' },
+  offlinePath: 'mbppplus/MbppPlus.jsonl.gz',
+  sha256: 'af43697e8791c4c149bdfd6b489d8b5412507551ac20e28a439f650b8225db63',
+};
+
+/**
+ * The same tasks in MBPP's format (`task_id, prompt, code, test_list, …`), which Evalchemy's chat prompt is
+ * built from (its rows 1–3, tasks 3, 4 and 6, are the exemplars). Same Hub caveat as `mbppPlusFile`.
+ */
+export const mbppPlusOriginalFormatFile: DatasetFile = {
+  hub: { repository: 'evalplus/mbppplus', revision: 'main', path: 'MbppPlus-OriginFmt.jsonl.gz' },
+  offlinePath: 'mbppplus/MbppPlus-OriginFmt.jsonl.gz',
+  sha256: '7a5aec547b134fa297ee6c45f829298aa3f58de02547b8d8a5c3d85d9cb10efc',
+  format: { offline: 'jsonl', hub: 'jsonl' },
+};
+
+/** Settings of `createMbppPlus`. */
+export interface MbppPlusSettings {
+  /** The evalplus data file; default `mbppPlusFile`. */
+  dataset?: DatasetFile;
+  /** The MBPP-format file of the chat prompts; default `mbppPlusOriginalFormatFile`. */
+  originalFormatDataset?: DatasetFile;
+}
+
+function promptExample(row: DatasetRow, withCode: boolean): MbppPromptExample {
+  const example: MbppPromptExample = {
+    text: String(row.prompt),
+    tests: (row.test_list as unknown[]).map(String),
+  };
+  if (withCode) example.code = String(row.code);
+  return example;
+}
+
+/** MBPP+: generate the function, run evalplus's base and plus tests in the sandbox, pass@k. */
+export class MbppPlusBenchmark implements BenchmarkV1<MbppPlusProblem, MbppPlusOptions> {
+  readonly specificationVersion = 'v1' as const;
+  readonly kind = 'benchmark' as const;
+  readonly id = 'mbppplus';
+  readonly version = VERSION;
+  readonly description = 'MBPP+ (378 problems, evalplus v0.2.0) in a sandbox; base and plus pass@k.';
+  readonly optionsSchema = mbppPlusOptionsSchema;
+  readonly requirements = { sandbox: true };
+  readonly primaryMetric = 'pass@1';
+  readonly #dataset: DatasetFile;
+  readonly #originalFormat: DatasetFile;
+  readonly #executors = new WeakMap<object, CodeExecutor>();
+
+  constructor(settings: MbppPlusSettings = {}) {
+    this.#dataset = settings.dataset ?? mbppPlusFile;
+    this.#originalFormat = settings.originalFormatDataset ?? mbppPlusOriginalFormatFile;
+  }
+
+  async doLoad(context: LoadContext<MbppPlusOptions>): Promise<SampleSource<MbppPlusProblem>> {
+    // Not rows(): the records hold NaN/Infinity and integers beyond 2^53 that only Python reads faithfully.
+    const location = await context.datasets.resolve(this.#dataset);
+    const records = await readEvalPlusRecords(location.path);
+    const originals = await context.datasets.rows(this.#originalFormat);
+    const byNumber = new Map(originals.map((row) => [Number(row.task_id), row]));
+    const exemplars = originals.slice(1, 4).map((row) => promptExample(row, true));
+    const samples = records.map((record): Sample<MbppPlusProblem> => {
+      const original = byNumber.get(Number(record.taskId.split('/')[1]));
+      if (original === undefined) {
+        throw new DatasetError(
+          `${this.#originalFormat.offlinePath} has no row for ${record.taskId}: it does not belong with ${this.#dataset.offlinePath}.`,
+        );
+      }
+      return {
+        id: record.taskId,
+        data: {
+          taskId: record.taskId,
+          prompt: record.prompt,
+          entryPoint: record.entryPoint,
+          canonicalSolution: record.canonicalSolution,
+          chatPrompt: mbppChatInstruction(exemplars, promptExample(original, false)),
+          record: record.record,
+        },
+      };
+    });
+    return { size: samples.length, samples };
+  }
+
+  doPlan(sample: Sample<MbppPlusProblem>, context: PlanContext<MbppPlusOptions>): SamplePlan {
+    const options = context.options;
+    const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
+    sample.data.mode = mode;
+    const temperature = samplingTemperature(options);
+    if (mode === 'chat') {
+      return {
+        type: 'chat',
+        turns: [sample.data.chatPrompt],
+        parameters: { maxTokens: options.maxTokens ?? 1024, temperature },
+        generations: options.n,
+      };
+    }
+    return {
+      type: 'completion',
+      prompt: evalPlusCompletionPrompt(sample.data.prompt),
+      parameters: { maxTokens: options.maxTokens ?? 768, temperature, stop: [...mbppPlusStopSequences] },
+      generations: options.n,
+    };
+  }
+
+  async doScore(
+    sample: Sample<MbppPlusProblem>,
+    responses: SampleResponses,
+    context: ScoreContext<MbppPlusOptions>,
+  ): Promise<SampleScore> {
+    if (responses.type !== 'generate') throw new ConfigurationError('mbppplus needs generated text.');
+    if (context.sandbox === undefined) throw new ConfigurationError('mbppplus needs a sandbox.');
+    const problem = sample.data;
+    const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
+    // A sample planned elsewhere (a resumed run) has no recorded mode: a fenced reply is taken as chat.
+    const solutions = replies.map((reply) =>
+      problem.mode === 'chat' || (problem.mode === undefined && reply.includes('```'))
+        ? extractMbppChatCode(reply)
+        : evalPlusCompletionSolution(problem.prompt, truncateAtStopSequences(reply, mbppPlusStopSequences)),
+    );
+    return scoreEvalPlusSolutions(
+      this.#executor(context.sandbox),
+      { taskId: problem.taskId, dataset: 'mbpp', record: problem.record },
+      solutions,
+      {
+        signal: context.signal,
+        memoryMb: context.options.memoryMb,
+        minTimeLimitSeconds: context.options.minTimeLimitSeconds,
+        timeLimitFactor: context.options.timeLimitFactor,
+      },
+    );
+  }
+
+  doAggregate(
+    samples: readonly ScoredSample[],
+    context: { options: MbppPlusOptions },
+  ): Record<string, AggregateMetric> {
+    return aggregateEvalPlus(samples, context.options.k);
+  }
+
+  #executor(sandbox: NonNullable<ScoreContext<MbppPlusOptions>['sandbox']>): CodeExecutor {
+    let executor = this.#executors.get(sandbox);
+    if (executor === undefined) {
+      executor = new CodeExecutor(sandbox);
+      this.#executors.set(sandbox, executor);
+    }
+    return executor;
+  }
+}
+
+/** An MBPP+ benchmark instance. */
+export function createMbppPlus(settings: MbppPlusSettings = {}): MbppPlusBenchmark {
+  return new MbppPlusBenchmark(settings);
+}

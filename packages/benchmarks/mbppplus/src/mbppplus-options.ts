@@ -1,0 +1,22 @@
+import { codeBenchmarkOptionsShape } from '@evalchemy/code-eval';
+import { z } from 'zod';
+
+/** Options of `mbppplus` (the `mbppplus` key of the task options). */
+export const mbppPlusOptionsSchema = z
+  .object({
+    ...codeBenchmarkOptionsShape,
+    /**
+     * `chat`: Evalchemy's 3-shot instruction, the first ```python block of the reply; `completion`: the model
+     * continues the task's docstring prompt (evalplus's direct completion); `auto` (default): chat when the
+     * backend has it.
+     */
+    mode: z.enum(['auto', 'chat', 'completion']).default('auto'),
+    /** Floor of every per-input time limit, seconds (evalplus `min_time_limit`, 4.0 in current evalplus). */
+    minTimeLimitSeconds: z.number().positive().default(4),
+    /** Per-input limit as a multiple of the canonical solution's time (evalplus `gt_time_limit_factor`). */
+    timeLimitFactor: z.number().positive().default(4),
+  })
+  .strict();
+
+/** Parsed options of `mbppplus`. */
+export type MbppPlusOptions = z.infer<typeof mbppPlusOptionsSchema>;
