@@ -1,11 +1,13 @@
 // Throughput and memory of the runner against a local OpenAI-compatible server (the test-kit's scripted
 // server, in a process of its own): N chat requests with L ms latency at concurrency C. The floor is
 // ceil(N / C) * L. Side by side in one run, alternating, for R rounds: a bare loop of the openai SDK at the
-// same concurrency (what any client pays on this machine), the runner with an empty cache, and the runner
-// again on the filled cache (which must send zero requests). Peak RSS is measured in a child process that
+// same concurrency (what the openai package costs on this machine), a bare node:http loop with keep-alive
+// (what the machine and server allow at all), the runner with an empty cache, and the runner again on the
+// filled cache (which must send zero requests). Peak RSS is measured in a child process that
 // runs the runner alone.
 // Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3]
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openaiBackend from '@evalchemy/backend-openai';
@@ -97,6 +99,36 @@ async function sdkOnce(url: string) {
   return (performance.now() - start) / 1000;
 }
 
+async function httpOnce(url: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (index: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({
+        model: 'bench',
+        messages: [{ role: 'user', content: `Request number ${index}` }],
+      });
+      const outgoing = request(
+        `${url}/chat/completions`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', resolve);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) await post(next++);
+    }),
+  );
+  agent.destroy();
+  return (performance.now() - start) / 1000;
+}
+
 if (process.argv[6] === '--runner-only') {
   // Child mode: one cold runner pass, then report this process's peak RSS.
   const url = process.argv[7]!;
@@ -121,11 +153,13 @@ console.log(
   `${requests} chat requests, concurrency ${concurrency}, ${latencyMs} ms latency: floor ${floorSeconds.toFixed(2)} s`,
 );
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const http: number[] = [];
 const sdk: number[] = [];
 const cold: number[] = [];
 const warm: number[] = [];
 for (let round = 1; round <= rounds; round++) {
   const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
+  http.push(await httpOnce(url));
   sdk.push(await sdkOnce(url));
   const first = await runnerOnce(url, cache);
   const second = await runnerOnce(url, cache);
@@ -134,12 +168,12 @@ for (let round = 1; round <= rounds; round++) {
   warm.push(second.seconds);
   await rm(cache, { recursive: true });
   console.log(
-    `round ${round}: openai SDK loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
+    `round ${round}: node:http loop ${http.at(-1)!.toFixed(2)} s | openai SDK loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
       `runner, warm cache ${second.seconds.toFixed(2)} s (requests sent: ${second.requestsSent})`,
   );
 }
 console.log(
-  `median: SDK loop ${median(sdk).toFixed(2)} s (${(median(sdk) / floorSeconds).toFixed(2)}× floor) | ` +
+  `median: node:http loop ${median(http).toFixed(2)} s (${(median(http) / floorSeconds).toFixed(2)}× floor) | SDK loop ${median(sdk).toFixed(2)} s (${(median(sdk) / floorSeconds).toFixed(2)}× floor) | ` +
     `runner ${median(cold).toFixed(2)} s (${(median(cold) / floorSeconds).toFixed(2)}× floor, ${(median(cold) / median(sdk)).toFixed(2)}× SDK loop) | ` +
     `warm rerun ${median(warm).toFixed(2)} s, 0 requests`,
 );

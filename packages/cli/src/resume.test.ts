@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
+/** Whole entries in the response cache's journals (a line torn by the kill does not count). */
 async function cachedEntries(cacheDirectory: string): Promise<number> {
   const root = join(cacheDirectory, 'responses');
   let count = 0;
-  for (const shard of await readdir(root).catch(() => [] as string[])) {
-    count += (await readdir(join(root, shard))).filter((name) => name.endsWith('.json')).length;
+  for (const journal of await readdir(root).catch(() => [] as string[])) {
+    count += (await readFile(join(root, journal), 'utf8')).split('\n').length - 1;
   }
   return count;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,24 +22,52 @@ describe('ResponseCache', () => {
     expect(a).not.toBe(c);
   });
 
-  it('returns what was stored, across instances, and leaves no temporary files', async () => {
+  it('returns what was stored, in the same run and in a later one', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'cache-'));
-    const key = ResponseCache.key({ x: 1 });
-    await new ResponseCache({ directory, enabled: true }).set(key, { text: 'answer', warnings: [] });
-    expect(await new ResponseCache({ directory, enabled: true }).get(key)).toEqual({
-      text: 'answer',
-      warnings: [],
-    });
-    expect(await readdir(join(directory, key.slice(0, 2)))).toEqual([`${key}.json`]);
+    const first = new ResponseCache({ directory, enabled: true });
+    const stored = Object.fromEntries(
+      Array.from({ length: 50 }, (_, index) => [
+        ResponseCache.key({ index }),
+        { text: `answer ${index} é\n"quoted"`, warnings: [] },
+      ]),
+    );
+    await Promise.all(Object.entries(stored).map(([key, value]) => first.set(key, value)));
+    expect(await first.get(ResponseCache.key({ index: 7 }))).toEqual(stored[ResponseCache.key({ index: 7 })]);
+    await first.close();
+
+    const second = new ResponseCache({ directory, enabled: true });
+    for (const [key, value] of Object.entries(stored)) expect(await second.get(key)).toEqual(value);
+    expect(await second.get(ResponseCache.key({ index: 'absent' }))).toBeUndefined();
+    await second.close();
+  });
+
+  it('ignores a line torn by a writer that was killed, and keeps every whole one', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'cache-'));
+    const cache = new ResponseCache({ directory, enabled: true });
+    await cache.set(ResponseCache.key({ n: 1 }), 'whole');
+    await cache.close();
+    const [journal] = await readdir(directory);
+    await appendFile(join(directory, journal!), `{"k":"${ResponseCache.key({ n: 2 })}","v":"tor`);
+
+    const reader = new ResponseCache({ directory, enabled: true });
+    expect(await reader.get(ResponseCache.key({ n: 1 }))).toBe('whole');
+    expect(await reader.get(ResponseCache.key({ n: 2 }))).toBeUndefined();
+    await reader.set(ResponseCache.key({ n: 2 }), 'rewritten');
+    await reader.close();
+    expect(await new ResponseCache({ directory, enabled: true }).get(ResponseCache.key({ n: 2 }))).toBe(
+      'rewritten',
+    );
   });
 
   it('neither reads nor writes when disabled (--no_cache)', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'cache-'));
-    const key = ResponseCache.key({ x: 2 });
-    await new ResponseCache({ directory, enabled: true }).set(key, 'stored');
+    const enabled = new ResponseCache({ directory, enabled: true });
+    await enabled.set(ResponseCache.key({ x: 2 }), 'stored');
+    await enabled.close();
     const disabled = new ResponseCache({ directory, enabled: false });
-    expect(await disabled.get(key)).toBeUndefined();
+    expect(await disabled.get(ResponseCache.key({ x: 2 }))).toBeUndefined();
     await disabled.set(ResponseCache.key({ x: 3 }), 'not stored');
-    expect(await readdir(directory)).toEqual([key.slice(0, 2)]);
+    const [journal] = await readdir(directory);
+    expect((await readFile(join(directory, journal!), 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 });

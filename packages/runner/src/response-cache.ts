@@ -1,30 +1,38 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, writeFile } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stableStringify } from './stable-json.js';
 
-// The callback APIs: the FileHandle-based promise APIs cost several times more per call, and a run makes
-// two file operations per response.
-const readFileAsync = promisify(readFile);
-const writeFileAsync = promisify(writeFile);
-const renameAsync = promisify(rename);
-const readdirAsync = promisify(readdir);
+/** Where an entry's line lies in a journal. */
+interface EntryLocation {
+  journal: string;
+  offset: number;
+  length: number;
+}
+
+const linePrefix = '{"k":"';
+const keyLength = 64;
 
 /**
- * Content-addressed store of backend responses on disk: one file per response under
- * `<directory>/<2 hex>/<sha256>.json`, written to a temporary name and renamed, so a run killed at any point
- * (SIGKILL included) leaves only whole entries, and a rerun of the same command sends no completed request
- * again. The key is the sha256 of everything that determines the answer: backend id, model, the request
- * (messages or prompt, generation parameters, generation index) — never API keys.
+ * Content-addressed store of backend responses on disk. The key is the sha256 of everything that
+ * determines the answer: backend id, model, the request (messages or prompt, generation parameters,
+ * generation index) — never API keys.
  *
- * Each shard's listing is read once, so a miss costs no failed open, and each shard is created once.
+ * Entries are appended as JSON lines (`{"k":"<sha256>","v":<response>}`) to a journal file of this
+ * process's own under `<directory>/journal-*.jsonl`; `set` resolves once its line has been handed to the
+ * operating system, so a run killed at any point (SIGKILL included) keeps every entry it reported stored,
+ * and a torn last line is ignored when the journals are read again. Appending costs one write for many
+ * concurrent entries, where a file per entry cost a file creation each (most of a fast run's CPU).
+ * On first use the journals are scanned once for keys and line positions (not values), so memory grows
+ * with the number of entries, not their size; values are read from disk on a hit.
  */
 export class ResponseCache {
   private readonly directory: string;
   private readonly enabled: boolean;
-  private readonly shards = new Map<string, Promise<Set<string>>>();
+  private index: Promise<Map<string, EntryLocation>> | undefined;
+  private journal: { name: string; stream: WriteStream; bytes: number } | undefined;
+  private readonly handles = new Map<string, Promise<FileHandle>>();
 
   constructor(settings: { directory: string; enabled: boolean }) {
     this.directory = settings.directory;
@@ -37,41 +45,92 @@ export class ResponseCache {
 
   async get<Value>(key: string): Promise<Value | undefined> {
     if (!this.enabled) return undefined;
-    const names = await this.shard(key);
-    if (!names.has(`${key}.json`)) return undefined;
-    try {
-      return (JSON.parse(await readFileAsync(this.pathOf(key), 'utf8')) as { value: Value }).value;
-    } catch {
-      // Removed by someone else since the listing was read: a miss.
-      return undefined;
-    }
+    const location = (await this.loadIndex()).get(key);
+    if (location === undefined) return undefined;
+    const handle = await this.handleOf(location.journal);
+    const buffer = Buffer.allocUnsafe(location.length);
+    await handle.read(buffer, 0, location.length, location.offset);
+    return (JSON.parse(buffer.toString('utf8')) as { v: Value }).v;
   }
 
   async set(key: string, value: unknown): Promise<void> {
     if (!this.enabled) return;
-    const names = await this.shard(key);
-    const path = this.pathOf(key);
-    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFileAsync(temporary, JSON.stringify({ value }));
-    await renameAsync(temporary, path);
-    names.add(`${key}.json`);
+    const index = await this.loadIndex();
+    const journal = this.openJournal();
+    const line = Buffer.from(`${linePrefix}${key}","v":${JSON.stringify(value)}}\n`);
+    const offset = journal.bytes;
+    journal.bytes += line.length;
+    await new Promise<void>((resolve, reject) =>
+      journal.stream.write(line, (error) => (error ? reject(error) : resolve())),
+    );
+    index.set(key, { journal: journal.name, offset, length: line.length - 1 });
   }
 
-  /** The names in a key's shard directory, read (and the directory created) on first use. */
-  private shard(key: string): Promise<Set<string>> {
-    const name = key.slice(0, 2);
-    let names = this.shards.get(name);
-    if (names === undefined) {
-      const directory = join(this.directory, name);
-      names = mkdir(directory, { recursive: true })
-        .then(() => readdirAsync(directory))
-        .then((entries) => new Set(entries));
-      this.shards.set(name, names);
+  /** Closes the journal and read handles. The cache may be used again afterwards. */
+  async close(): Promise<void> {
+    const journal = this.journal;
+    this.journal = undefined;
+    if (journal) await new Promise<void>((resolve) => journal.stream.end(resolve));
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(handles.map(async (handle) => (await handle).close()));
+  }
+
+  private loadIndex(): Promise<Map<string, EntryLocation>> {
+    this.index ??= (async () => {
+      await mkdir(this.directory, { recursive: true });
+      const index = new Map<string, EntryLocation>();
+      const names = (await readdir(this.directory)).filter(
+        (name) => name.startsWith('journal-') && name.endsWith('.jsonl'),
+      );
+      for (const name of names.sort()) await scanJournal(join(this.directory, name), name, index);
+      return index;
+    })();
+    return this.index;
+  }
+
+  private openJournal(): { name: string; stream: WriteStream; bytes: number } {
+    if (this.journal === undefined) {
+      const name = `journal-${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
+      this.journal = {
+        name,
+        stream: createWriteStream(join(this.directory, name), { flags: 'a' }),
+        bytes: 0,
+      };
     }
-    return names;
+    return this.journal;
   }
 
-  private pathOf(key: string): string {
-    return join(this.directory, key.slice(0, 2), `${key}.json`);
+  private handleOf(journal: string): Promise<FileHandle> {
+    let handle = this.handles.get(journal);
+    if (handle === undefined) {
+      handle = open(join(this.directory, journal), 'r');
+      this.handles.set(journal, handle);
+    }
+    return handle;
+  }
+}
+
+/** Adds the complete lines of a journal to the index; a torn last line (a killed writer) is skipped. */
+async function scanJournal(path: string, name: string, index: Map<string, EntryLocation>): Promise<void> {
+  let offset = 0;
+  let pending = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path)) {
+    let data = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let end = data.indexOf(10); end !== -1; end = data.indexOf(10, start)) {
+      const length = end - start;
+      if (
+        length > linePrefix.length + keyLength &&
+        data.toString('latin1', start, start + linePrefix.length) === linePrefix
+      ) {
+        const key = data.toString('latin1', start + linePrefix.length, start + linePrefix.length + keyLength);
+        index.set(key, { journal: name, offset: offset + start, length });
+      }
+      start = end + 1;
+    }
+    offset += start;
+    data = data.subarray(start);
+    pending = Buffer.from(data);
   }
 }

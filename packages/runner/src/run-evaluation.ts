@@ -197,6 +197,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
         log.warn(`Stopping failed: ${describeError(error)}`);
       }
     }
+    await settings.cache.close();
   }
 
   const finishedAt = new Date();
