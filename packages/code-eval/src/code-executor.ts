@@ -124,9 +124,7 @@ export class CodeExecutor {
       });
       // Enough drains that every queued program is taken even if each drain finds a full batch.
       for (let drains = Math.ceil(programs.length / maxBatchPrograms); drains > 0; drains--) {
-        limiterFor(this.sandbox)
-          .run(() => this.drain(queue, limits))
-          .catch(() => {});
+        limiterFor(this.sandbox)(() => this.drain(queue, limits)).catch(() => {});
       }
     });
   }
@@ -221,9 +219,7 @@ export class CodeExecutor {
       // The execution died under them (code that kills its parent) or hung past its outer bound: each runs
       // again alone, where a batch of one is not retried.
       for (const item of missing) {
-        limiterFor(this.sandbox)
-          .run(() => this.drain([item], limits))
-          .catch(() => {});
+        limiterFor(this.sandbox)(() => this.drain([item], limits)).catch(() => {});
       }
     } catch (error) {
       for (const item of items) item.call.fail(error);
@@ -249,7 +245,7 @@ export class CodeExecutor {
         { signal: options.signal },
       );
     // A drain already holds its slot.
-    const execution = holdsSlot ? await run() : await limiterFor(this.sandbox).run(run);
+    const execution = holdsSlot ? await run() : await limiterFor(this.sandbox)(run);
     const results: Record<string, unknown>[] = [];
     for (const line of execution.stdout.split('\n')) {
       const at = line.indexOf(nonce);
