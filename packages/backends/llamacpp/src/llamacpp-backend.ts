@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   BackendCallError,
   type BackendCapabilities,
@@ -72,7 +73,8 @@ export class LlamaCppBackend implements BackendV1 {
     this.options = options;
     this.env = context.env;
     this.log = context.log;
-    this.modelId = options.model;
+    // A path is normalised (`a/../b` and `b` are one model for the cache and the results folder).
+    this.modelId = options.model.startsWith('hf:') ? options.model : resolve(options.model);
   }
 
   /** `chat` is true only once `doStart` has found a chat template in the model. */
