@@ -1,19 +1,22 @@
 import { globSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per package, named after the package, inheriting the settings below. Suites that need a
 // real service are in files named *.docker.test.ts / *.bwrap.test.ts: .ci/run installs and starts Docker and
 // bubblewrap first, so they run there too. Sandbox suites run hostile programs to their timeouts, hence
 // the generous limits.
-const projects = globSync(['packages/*/package.json', 'packages/*/*/package.json']).map((path) => ({
-  extends: true as const,
-  test: {
-    name: (JSON.parse(readFileSync(path, 'utf8')) as { name: string }).name,
-    root: dirname(path),
-    include: ['src/**/*.test.ts'],
-  },
-}));
+const root = import.meta.dirname;
+const projects = globSync(['packages/*/package.json', 'packages/*/*/package.json'], { cwd: root }).map(
+  (path) => ({
+    extends: true as const,
+    test: {
+      name: (JSON.parse(readFileSync(join(root, path), 'utf8')) as { name: string }).name,
+      root: join(root, dirname(path)),
+      include: ['src/**/*.test.ts'],
+    },
+  }),
+);
 
 export default defineConfig({
   test: {
