@@ -1,4 +1,17 @@
 export {
+  CodeBenchmark,
+  type CodeBenchmarkOptions,
+  type CodeGenerationDefaults,
+  type EvalPlusBenchmarkOptions,
+  EvalPlusCodeBenchmark,
+  type EvalPlusProblem,
+  evalPlusOptionsShape,
+  scoreTestPrograms,
+  type TestProgramBenchmarkOptions,
+  TestProgramCodeBenchmark,
+  testProgramOptionsShape,
+} from './code-benchmark.js';
+export {
   CodeExecutor,
   type EvalPlusTask,
   type ExecuteOptions,

@@ -410,6 +410,7 @@ async function processSample(
   try {
     const score = await benchmark.doScore(sample, responses, {
       options,
+      plan,
       judge: benchmark.requirements.judge ? context.judge : undefined,
       sandbox: benchmark.requirements.sandbox ? settings.sandbox : undefined,
       signal,

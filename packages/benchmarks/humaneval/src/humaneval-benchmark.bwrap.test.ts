@@ -1,50 +1,31 @@
-import type { Sample, SampleResponses, SandboxV1 } from '@evalchemy/core';
+import { codeBenchmarkHarness, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHumanEval, type HumanEvalProblem } from './humaneval-benchmark.js';
+import { describe, expect, it } from 'vitest';
+import { createHumanEval } from './humaneval-benchmark.js';
 
-let sandbox: SandboxV1;
-const signal = new AbortController().signal;
-beforeAll(async () => {
-  sandbox = createProcessSandbox();
-  await sandbox.doStart?.({ signal });
-});
-afterAll(async () => {
-  await sandbox?.doStop?.();
-});
-
-const completion = (texts: string[]): SampleResponses => ({
-  type: 'generate',
-  generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
-});
+const suite = useSuiteSandbox(createProcessSandbox);
+const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 describe('humaneval in the bubblewrap sandbox', () => {
   const benchmark = createHumanEval();
   const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
-  const context = () => ({ options, sandbox, signal, log: createRecordingLogger() });
-
-  async function load(): Promise<Sample<HumanEvalProblem>[]> {
-    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
-    const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
-    return [...(source.samples as Iterable<Sample<HumanEvalProblem>>)];
-  }
+  const { load, score, scoreAll } = codeBenchmarkHarness(benchmark, options, {
+    suite,
+    datasets,
+    log: createRecordingLogger(),
+  });
 
   it('passes all 164 canonical solutions and fails an empty body, as completions', {
     timeout: 600_000,
   }, async () => {
     const samples = await load();
     expect(samples).toHaveLength(164);
-    const scores = await Promise.all(
-      samples.map((sample) => {
-        sample.data.mode = 'completion';
-        return benchmark.doScore(
-          sample,
-          completion([sample.data.canonicalSolution, '    pass\n']),
-          context(),
-        );
-      }),
+    const scores = await scoreAll(
+      samples,
+      (sample) => [sample.data.canonicalSolution, '    pass\n'],
+      'completion',
     );
     const failures = scores.flatMap((score, index) =>
       (score.details?.verdicts as string[] | undefined)?.[0] === 'passed' ? [] : [samples[index]!.id],
@@ -61,11 +42,10 @@ describe('humaneval in the bubblewrap sandbox', () => {
 
   it('scores a chat reply by extracting the fenced function', async () => {
     const [first] = await load();
-    first!.data.mode = 'chat';
     const reply = `Sure:\n\`\`\`python\n${first!.data.prompt}${first!.data.canonicalSolution}\`\`\`\nDone.`;
     const wrong = `\`\`\`python\n${first!.data.prompt}    return not True\n\`\`\``;
-    const score = await benchmark.doScore(first!, completion([reply, wrong]), context());
-    expect(score.details?.verdicts).toEqual(['passed', 'failed: ']);
-    expect(score.metrics['pass@1']).toBe(0.5);
+    const result = await score(first!, [reply, wrong], 'chat');
+    expect(result.details?.verdicts).toEqual(['passed', 'failed: ']);
+    expect(result.metrics['pass@1']).toBe(0.5);
   });
 });

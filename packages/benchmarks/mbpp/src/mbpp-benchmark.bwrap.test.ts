@@ -1,36 +1,28 @@
-import type { Sample, SampleResponses, SampleScore, SandboxV1 } from '@evalchemy/core';
+import { codeBenchmarkHarness, useSuiteSandbox } from '@evalchemy/code-eval/testing';
+import type { SampleScore } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMbpp, type MbppProblem } from './mbpp-benchmark.js';
+import { describe, expect, it } from 'vitest';
+import { createMbpp } from './mbpp-benchmark.js';
 
 // One sandbox execution per CPU (the process sandbox's default concurrency).
-let sandbox: SandboxV1;
-const signal = new AbortController().signal;
-beforeAll(async () => {
-  sandbox = createProcessSandbox();
-  await sandbox.doStart?.({ signal });
-});
-afterAll(async () => {
-  await sandbox?.doStop?.();
-});
+const suite = useSuiteSandbox(createProcessSandbox);
+const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 const verdicts = (score: SampleScore): string[] => (score.details?.verdicts ?? []) as string[];
-
-const replies = (texts: string[]): SampleResponses => ({
-  type: 'generate',
-  generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
-});
 
 describe('mbpp in the bubblewrap sandbox', () => {
   const benchmark = createMbpp();
 
   async function load(split: 'full' | 'sanitized', raw: Record<string, unknown> = {}) {
     const options = benchmark.optionsSchema.parse({ split, n: 2, k: [1, 2], ...raw });
-    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
-    const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
-    return { options, samples: [...(source.samples as Iterable<Sample<MbppProblem>>)] };
+    const harness = codeBenchmarkHarness(benchmark, options, {
+      suite,
+      datasets,
+      log: createRecordingLogger(),
+    });
+    return { options, harness, samples: await harness.load() };
   }
 
   for (const [split, size] of [
@@ -42,19 +34,13 @@ describe('mbpp in the bubblewrap sandbox', () => {
     }, async () => {
       // 20 s instead of the reference's 3 s per program: task 123's reference solution (amicable numbers up to
       // 9999) needs 3–5 s of CPU on a loaded 2-CPU machine, which the default would count as a timeout.
-      const { options, samples } = await load(split, { timeoutSeconds: 20 });
+      const { options, harness, samples } = await load(split, { timeoutSeconds: 20 });
       expect(samples).toHaveLength(size);
-      const context = { options, sandbox, signal, log: createRecordingLogger() };
-      const scores = await Promise.all(
-        samples.map((sample) => {
-          sample.data.mode = 'completion';
-          // A reply as lm-eval's prompt elicits it: code, then the stop marker (the server may not cut it).
-          return benchmark.doScore(
-            sample,
-            replies([`${sample.data.code}\n[DONE]`, 'def nothing():\n    pass\n']),
-            context,
-          );
-        }),
+      // A reply as lm-eval's prompt elicits it: code, then the stop marker (the server may not cut it).
+      const scores = await harness.scoreAll(
+        samples,
+        (sample) => [`${sample.data.code}\n[DONE]`, 'def nothing():\n    pass\n'],
+        'completion',
       );
       const failures = scores.flatMap((score, index) =>
         verdicts(score)[0] === 'passed' ? [] : [`${samples[index]!.id}: ${verdicts(score)[0]}`],
@@ -71,18 +57,12 @@ describe('mbpp in the bubblewrap sandbox', () => {
   }
 
   it('extracts the first python block of a chat reply and reports why a wrong one fails', async () => {
-    const { options, samples } = await load('full', { n: 3 });
+    const { harness, samples } = await load('full', { n: 3, timeoutSeconds: 1 });
     const task = samples.find((sample) => sample.id === '11')!;
-    task.data.mode = 'chat';
     const right = `Here is the function:\n\`\`\`python\n${task.data.code}\n\`\`\`\nAnd a second block:\n\`\`\`python\nraise SystemExit\n\`\`\``;
     const wrong = '```python\ndef remove_Occ(s, ch):\n    return s.strip(ch)\n```';
     const loops = '```python\ndef remove_Occ(s, ch):\n    while True:\n        pass\n```';
-    const score = await benchmark.doScore(task, replies([right, wrong, loops]), {
-      options: { ...options, timeoutSeconds: 1 },
-      sandbox,
-      signal,
-      log: createRecordingLogger(),
-    });
+    const score = await harness.score(task, [right, wrong, loops], 'chat');
     expect(verdicts(score)).toEqual(['passed', 'failed: ', 'timed out']);
     expect(score.metrics['pass@1']).toBeCloseTo(1 / 3, 12);
   });

@@ -1,29 +1,17 @@
 import {
-  aggregatePassAtK,
-  CodeExecutor,
-  chooseGenerationMode,
   extractMbppChatCode,
-  isPassed,
   mbppChatInstruction,
   mbppProgram,
-  samplingTemperature,
+  TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
 import {
-  type AggregateMetric,
-  type BenchmarkV1,
   ConfigurationError,
   type DatasetFile,
   type DatasetRow,
   type LoadContext,
-  type PlanContext,
   type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
   type SampleSource,
-  type ScoreContext,
-  type ScoredSample,
 } from '@evalchemy/core';
 import { type MbppOptions, mbppOptionsSchema } from './mbpp-options.js';
 import { mbppCompletionPrompt, mbppStopSequences } from './mbpp-prompt.js';
@@ -46,8 +34,6 @@ export interface MbppProblem {
   chatPrompt: string;
   /** lm-eval's 3-shot `mbpp` prompt. */
   completionPrompt: string;
-  /** How the model was asked, recorded at plan time so that scoring extracts code the same way. */
-  mode?: 'chat' | 'completion';
 }
 
 /**
@@ -86,20 +72,17 @@ const lastTestId = 510;
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 /** MBPP: generate a function from its description and tests, run the asserts in the sandbox, pass@k. */
-export class MbppBenchmark implements BenchmarkV1<MbppProblem, MbppOptions> {
-  readonly specificationVersion = 'v1' as const;
-  readonly kind = 'benchmark' as const;
+export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOptions> {
   readonly id = 'mbpp';
   readonly version = VERSION;
   readonly description = 'MBPP (500 test problems, or sanitized 427) run in a sandbox; pass@k.';
   readonly optionsSchema = mbppOptionsSchema;
-  readonly requirements = { sandbox: true };
-  readonly primaryMetric = 'pass@1';
+  protected readonly generation = { chatMaxTokens: 512, completionMaxTokens: 256, stop: mbppStopSequences };
   readonly #full: DatasetFile;
   readonly #sanitized: DatasetFile;
-  readonly #executors = new WeakMap<object, CodeExecutor>();
 
   constructor(settings: MbppSettings = {}) {
+    super();
     this.#full = settings.fullDataset ?? mbppFullFile;
     this.#sanitized = settings.sanitizedDataset ?? mbppSanitizedFile;
   }
@@ -131,62 +114,21 @@ export class MbppBenchmark implements BenchmarkV1<MbppProblem, MbppOptions> {
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<MbppProblem>, context: PlanContext<MbppOptions>): SamplePlan {
-    const options = context.options;
-    const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
-    sample.data.mode = mode;
-    const temperature = samplingTemperature(options);
-    if (mode === 'chat') {
-      return {
-        type: 'chat',
-        turns: [sample.data.chatPrompt],
-        parameters: { maxTokens: options.maxTokens ?? 512, temperature },
-        generations: options.n,
-      };
-    }
-    return {
-      type: 'completion',
-      prompt: sample.data.completionPrompt,
-      parameters: { maxTokens: options.maxTokens ?? 256, temperature, stop: [...mbppStopSequences] },
-      generations: options.n,
-    };
+  protected chatPrompt(problem: MbppProblem): string {
+    return problem.chatPrompt;
   }
 
-  async doScore(
-    sample: Sample<MbppProblem>,
-    responses: SampleResponses,
-    context: ScoreContext<MbppOptions>,
-  ): Promise<SampleScore> {
-    if (responses.type !== 'generate') throw new ConfigurationError('mbpp needs generated text.');
-    if (context.sandbox === undefined) throw new ConfigurationError('mbpp needs a sandbox.');
-    const problem = sample.data;
-    const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
-    // A sample planned elsewhere (a resumed run) has no recorded mode: a fenced reply is taken as chat.
-    const codes = replies.map((reply) =>
-      problem.mode === 'chat' || (problem.mode === undefined && reply.includes('```'))
-        ? extractMbppChatCode(reply)
-        : truncateAtStopSequences(reply, mbppStopSequences),
-    );
+  protected completionPrompt(problem: MbppProblem): string {
+    return problem.completionPrompt;
+  }
+
+  protected code(_problem: MbppProblem, reply: string, chat: boolean): string {
+    return chat ? extractMbppChatCode(reply) : truncateAtStopSequences(reply, mbppStopSequences);
+  }
+
+  protected program(problem: MbppProblem, code: string): string {
     const tests = problem.setupCode.trim() === '' ? problem.tests : [problem.setupCode, ...problem.tests];
-    const programs = codes.map((code) => mbppProgram({ code, tests, imports: problem.imports }));
-    const outcomes = await this.#executor(context.sandbox).runPrograms(programs, {
-      timeoutSeconds: context.options.timeoutSeconds,
-      memoryMb: context.options.memoryMb,
-      signal: context.signal,
-    });
-    const correct = outcomes.filter((outcome) => isPassed(outcome.verdict)).length;
-    return {
-      metrics: { 'pass@1': correct / Math.max(1, outcomes.length) },
-      extracted: codes,
-      details: { n: outcomes.length, correct, verdicts: outcomes.map((outcome) => outcome.verdict) },
-    };
-  }
-
-  doAggregate(
-    samples: readonly ScoredSample[],
-    context: { options: MbppOptions },
-  ): Record<string, AggregateMetric> {
-    return aggregatePassAtK(samples, { ks: context.options.k, countKey: 'correct' });
+    return mbppProgram({ code, tests, imports: problem.imports });
   }
 
   #problem(row: DatasetRow, text: string, imports: string[], setupCode: string): MbppProblem {
@@ -200,15 +142,6 @@ export class MbppBenchmark implements BenchmarkV1<MbppProblem, MbppOptions> {
       chatPrompt: '',
       completionPrompt: '',
     };
-  }
-
-  #executor(sandbox: NonNullable<ScoreContext<MbppOptions>['sandbox']>): CodeExecutor {
-    let executor = this.#executors.get(sandbox);
-    if (executor === undefined) {
-      executor = new CodeExecutor(sandbox);
-      this.#executors.set(sandbox, executor);
-    }
-    return executor;
   }
 }
 

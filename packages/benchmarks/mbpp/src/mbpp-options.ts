@@ -1,4 +1,4 @@
-import { codeBenchmarkOptionsShape } from '@evalchemy/code-eval';
+import { codeBenchmarkOptionsShape, testProgramOptionsShape } from '@evalchemy/code-eval';
 import { z } from 'zod';
 
 /** Options of `mbpp` (the `mbpp` key of the task options). */
@@ -15,8 +15,7 @@ export const mbppOptionsSchema = z
      * 3-shot `mbpp` prompt, the model writes code up to `[DONE]`; `auto` (default): chat when the backend has it.
      */
     mode: z.enum(['auto', 'chat', 'completion']).default('auto'),
-    /** Wall-clock limit of one test program, seconds (3, as human-eval's executor in Evalchemy and code_eval). */
-    timeoutSeconds: z.number().positive().default(3),
+    ...testProgramOptionsShape,
   })
   .strict();
 

@@ -1,39 +1,22 @@
-import type { Sample, SampleResponses, SampleScore, SandboxV1 } from '@evalchemy/core';
+import { codeBenchmarkHarness, detailList as list, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMbppPlus, type MbppPlusProblem } from './mbppplus-benchmark.js';
+import { describe, expect, it } from 'vitest';
+import { createMbppPlus } from './mbppplus-benchmark.js';
 
 // One sandbox execution per CPU (the process sandbox's default concurrency).
-let sandbox: SandboxV1;
-const signal = new AbortController().signal;
-beforeAll(async () => {
-  sandbox = createProcessSandbox();
-  await sandbox.doStart?.({ signal });
-});
-afterAll(async () => {
-  await sandbox?.doStop?.();
-});
-
-const list = (score: SampleScore, key: string): (string | null)[] =>
-  (score.details?.[key] ?? []) as (string | null)[];
-
-const replies = (texts: string[]): SampleResponses => ({
-  type: 'generate',
-  generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
-});
+const suite = useSuiteSandbox(createProcessSandbox);
+const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 describe('mbppplus in the bubblewrap sandbox', () => {
   const benchmark = createMbppPlus();
   const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
-  const context = () => ({ options, sandbox, signal, log: createRecordingLogger() });
-
-  async function load(): Promise<Sample<MbppPlusProblem>[]> {
-    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
-    const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
-    return [...(source.samples as Iterable<Sample<MbppPlusProblem>>)];
-  }
+  const { load, score, scoreAll } = codeBenchmarkHarness(benchmark, options, {
+    suite,
+    datasets,
+    log: createRecordingLogger(),
+  });
 
   // The full corpus, base and plus inputs: about 270 s of CPU for the canonical solutions, twice (expected
   // outputs, then the candidate), spread over the CPUs.
@@ -42,12 +25,13 @@ describe('mbppplus in the bubblewrap sandbox', () => {
   }, async () => {
     const samples = await load();
     expect(samples).toHaveLength(378);
-    const scores = await Promise.all(
-      samples.map((sample) => {
-        sample.data.mode = 'completion';
-        const broken = `\ndef ${sample.data.entryPoint}(*args):\n    raise ValueError("broken")\n`;
-        return benchmark.doScore(sample, replies([sample.data.canonicalSolution, broken]), context());
-      }),
+    const scores = await scoreAll(
+      samples,
+      (sample) => [
+        sample.data.canonicalSolution,
+        `\ndef ${sample.data.entryPoint}(*args):\n    raise ValueError("broken")\n`,
+      ],
+      'completion',
     );
     const failures = scores.flatMap((score, index) =>
       list(score, 'verdicts')[0] === 'passed' ? [] : [`${samples[index]!.id}: ${list(score, 'verdicts')[0]}`],
@@ -68,16 +52,15 @@ describe('mbppplus in the bubblewrap sandbox', () => {
   it('extracts the code from a chat reply; a solution right on base but wrong on plus counts for base only', async () => {
     const samples = await load();
     const task = samples.find((sample) => sample.id === 'Mbpp/3')!;
-    task.data.mode = 'chat';
     const right = `Here you go:\n\`\`\`python${task.data.canonicalSolution}\`\`\`\nIt checks divisors.`;
     // Tries divisors below 50 only: right for the base inputs (1, 2, 10, 35, 37), wrong for 7921 = 89²
     // among evalplus's added inputs.
     const smallDivisors =
       '```python\nimport math\ndef is_not_prime(n):\n    if n == 1:\n        return True\n    for i in range(2, min(int(math.sqrt(n)) + 1, 50)):\n        if n % i == 0:\n            return True\n    return False\n```';
-    const score = await benchmark.doScore(task, replies([right, smallDivisors]), context());
-    expect(score.details?.baseVerdicts).toEqual(['passed', 'passed']);
-    expect(list(score, 'plusVerdicts')[0]).toBe('passed');
-    expect(list(score, 'verdicts')[1]).toMatch(/^failed: plus input \d+: AssertionError/);
-    expect(score.metrics).toEqual({ 'pass@1': 0.5, 'pass@1_base': 1, 'pass@1_plus': 0.5 });
+    const result = await score(task, [right, smallDivisors], 'chat');
+    expect(result.details?.baseVerdicts).toEqual(['passed', 'passed']);
+    expect(list(result, 'plusVerdicts')[0]).toBe('passed');
+    expect(list(result, 'verdicts')[1]).toMatch(/^failed: plus input \d+: AssertionError/);
+    expect(result.metrics).toEqual({ 'pass@1': 0.5, 'pass@1_base': 1, 'pass@1_plus': 0.5 });
   });
 });

@@ -1,52 +1,30 @@
 import {
-  aggregateEvalPlus,
-  CodeExecutor,
-  chooseGenerationMode,
+  EvalPlusCodeBenchmark,
+  type EvalPlusProblem,
   evalPlusCompletionPrompt,
   evalPlusCompletionSolution,
   extractMbppChatCode,
   type MbppPromptExample,
   mbppChatInstruction,
   readEvalPlusRecords,
-  samplingTemperature,
-  scoreEvalPlusSolutions,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
 import {
-  type AggregateMetric,
-  type BenchmarkV1,
-  ConfigurationError,
   DatasetError,
   type DatasetFile,
   type DatasetRow,
   type LoadContext,
-  type PlanContext,
   type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
   type SampleSource,
-  type ScoreContext,
-  type ScoredSample,
 } from '@evalchemy/core';
 import { type MbppPlusOptions, mbppPlusOptionsSchema } from './mbppplus-options.js';
 import { mbppPlusStopSequences } from './mbppplus-prompt.js';
 import { VERSION } from './version.js';
 
-/** One MBPP+ task. */
-export interface MbppPlusProblem {
-  /** `Mbpp/2`. */
-  taskId: string;
-  /** evalplus's prompt: a docstring with the problem and one example assert. */
-  prompt: string;
-  entryPoint: string;
-  canonicalSolution: string;
+/** One MBPP+ task (its line of `MbppPlus.jsonl`, raw and in part decoded). */
+export interface MbppPlusProblem extends EvalPlusProblem {
   /** Evalchemy's 3-shot chat instruction for this task. */
   chatPrompt: string;
-  /** The task's unparsed line of `MbppPlus.jsonl` (its inputs go to the sandbox as they are). */
-  record: string;
-  /** How the model was asked, recorded at plan time so that scoring extracts code the same way. */
-  mode?: 'chat' | 'completion';
 }
 
 /**
@@ -89,20 +67,22 @@ function promptExample(row: DatasetRow, withCode: boolean): MbppPromptExample {
 }
 
 /** MBPP+: generate the function, run evalplus's base and plus tests in the sandbox, pass@k. */
-export class MbppPlusBenchmark implements BenchmarkV1<MbppPlusProblem, MbppPlusOptions> {
-  readonly specificationVersion = 'v1' as const;
-  readonly kind = 'benchmark' as const;
+export class MbppPlusBenchmark extends EvalPlusCodeBenchmark<MbppPlusProblem, MbppPlusOptions> {
   readonly id = 'mbppplus';
   readonly version = VERSION;
   readonly description = 'MBPP+ (378 problems, evalplus v0.2.0) in a sandbox; base and plus pass@k.';
   readonly optionsSchema = mbppPlusOptionsSchema;
-  readonly requirements = { sandbox: true };
-  readonly primaryMetric = 'pass@1';
+  protected readonly generation = {
+    chatMaxTokens: 1024,
+    completionMaxTokens: 768,
+    stop: mbppPlusStopSequences,
+  };
+  protected readonly evalPlusDataset = 'mbpp' as const;
   readonly #dataset: DatasetFile;
   readonly #originalFormat: DatasetFile;
-  readonly #executors = new WeakMap<object, CodeExecutor>();
 
   constructor(settings: MbppPlusSettings = {}) {
+    super();
     this.#dataset = settings.dataset ?? mbppPlusFile;
     this.#originalFormat = settings.originalFormatDataset ?? mbppPlusOriginalFormatFile;
   }
@@ -136,69 +116,18 @@ export class MbppPlusBenchmark implements BenchmarkV1<MbppPlusProblem, MbppPlusO
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<MbppPlusProblem>, context: PlanContext<MbppPlusOptions>): SamplePlan {
-    const options = context.options;
-    const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
-    sample.data.mode = mode;
-    const temperature = samplingTemperature(options);
-    if (mode === 'chat') {
-      return {
-        type: 'chat',
-        turns: [sample.data.chatPrompt],
-        parameters: { maxTokens: options.maxTokens ?? 1024, temperature },
-        generations: options.n,
-      };
-    }
-    return {
-      type: 'completion',
-      prompt: evalPlusCompletionPrompt(sample.data.prompt),
-      parameters: { maxTokens: options.maxTokens ?? 768, temperature, stop: [...mbppPlusStopSequences] },
-      generations: options.n,
-    };
+  protected chatPrompt(problem: MbppPlusProblem): string {
+    return problem.chatPrompt;
   }
 
-  async doScore(
-    sample: Sample<MbppPlusProblem>,
-    responses: SampleResponses,
-    context: ScoreContext<MbppPlusOptions>,
-  ): Promise<SampleScore> {
-    if (responses.type !== 'generate') throw new ConfigurationError('mbppplus needs generated text.');
-    if (context.sandbox === undefined) throw new ConfigurationError('mbppplus needs a sandbox.');
-    const problem = sample.data;
-    const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
-    // A sample planned elsewhere (a resumed run) has no recorded mode: a fenced reply is taken as chat.
-    const solutions = replies.map((reply) =>
-      problem.mode === 'chat' || (problem.mode === undefined && reply.includes('```'))
-        ? extractMbppChatCode(reply)
-        : evalPlusCompletionSolution(problem.prompt, truncateAtStopSequences(reply, mbppPlusStopSequences)),
-    );
-    return scoreEvalPlusSolutions(
-      this.#executor(context.sandbox),
-      { taskId: problem.taskId, dataset: 'mbpp', record: problem.record },
-      solutions,
-      {
-        signal: context.signal,
-        memoryMb: context.options.memoryMb,
-        minTimeLimitSeconds: context.options.minTimeLimitSeconds,
-        timeLimitFactor: context.options.timeLimitFactor,
-      },
-    );
+  protected completionPrompt(problem: MbppPlusProblem): string {
+    return evalPlusCompletionPrompt(problem.prompt);
   }
 
-  doAggregate(
-    samples: readonly ScoredSample[],
-    context: { options: MbppPlusOptions },
-  ): Record<string, AggregateMetric> {
-    return aggregateEvalPlus(samples, context.options.k);
-  }
-
-  #executor(sandbox: NonNullable<ScoreContext<MbppPlusOptions>['sandbox']>): CodeExecutor {
-    let executor = this.#executors.get(sandbox);
-    if (executor === undefined) {
-      executor = new CodeExecutor(sandbox);
-      this.#executors.set(sandbox, executor);
-    }
-    return executor;
+  protected solution(problem: MbppPlusProblem, reply: string, chat: boolean): string {
+    return chat
+      ? extractMbppChatCode(reply)
+      : evalPlusCompletionSolution(problem.prompt, truncateAtStopSequences(reply, mbppPlusStopSequences));
   }
 }
 

@@ -1,4 +1,4 @@
-import { codeBenchmarkOptionsShape } from '@evalchemy/code-eval';
+import { codeBenchmarkOptionsShape, evalPlusOptionsShape } from '@evalchemy/code-eval';
 import { z } from 'zod';
 
 /** Options of `mbppplus` (the `mbppplus` key of the task options). */
@@ -11,10 +11,7 @@ export const mbppPlusOptionsSchema = z
      * backend has it.
      */
     mode: z.enum(['auto', 'chat', 'completion']).default('auto'),
-    /** Floor of every per-input time limit, seconds (evalplus `min_time_limit`, 4.0 in current evalplus). */
-    minTimeLimitSeconds: z.number().positive().default(4),
-    /** Per-input limit as a multiple of the canonical solution's time (evalplus `gt_time_limit_factor`). */
-    timeLimitFactor: z.number().positive().default(4),
+    ...evalPlusOptionsShape,
   })
   .strict();
 

@@ -34,6 +34,12 @@ const chatBackend = {
   capabilities: { chat: true, completion: false, loglikelihood: false, cacheable: true },
 };
 
+const chatPlan = (
+  benchmark: ReturnType<typeof createMTBench>,
+  sample: Sample<MTBenchQuestion>,
+  options: MTBenchOptions,
+) => benchmark.doPlan(sample, { options, backend: chatBackend });
+
 describe('loading', () => {
   it('yields the 80 questions with their question_id as sample id and category as metadata', async () => {
     const samples = await load();
@@ -140,7 +146,13 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
             answers.get(Number(sample.id))!.map((text) => ({ text, finishReason: 'stop', warnings: [] })),
           ],
         },
-        { options, judge, signal: new AbortController().signal, log: createRecordingLogger() },
+        {
+          options,
+          plan: chatPlan(benchmark, sample, options),
+          judge,
+          signal: new AbortController().signal,
+          log: createRecordingLogger(),
+        },
       );
       scored.push({ id: sample.id, metadata: sample.metadata ?? {}, metrics: score.metrics });
       if (sample.id === '81') {
@@ -189,6 +201,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
         },
         {
           options: benchmark.optionsSchema.parse({}),
+          plan: chatPlan(benchmark, sample!, benchmark.optionsSchema.parse({})),
           signal: new AbortController().signal,
           log: createRecordingLogger(),
         },

@@ -136,6 +136,8 @@ export interface LoadContext<Options> {
 /** Context of `doScore`. */
 export interface ScoreContext<Options> {
   options: Options;
+  /** The plan the responses answer, as sent (after the user's overrides): tells chat from completion. */
+  plan: SamplePlan;
   /** Present when the benchmark declares `requirements.judge`. */
   judge?: Judge;
   /** Present when the benchmark declares `requirements.sandbox`. */

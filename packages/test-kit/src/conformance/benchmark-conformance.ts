@@ -164,6 +164,7 @@ export function runBenchmarkConformance<Data, Options>(
           if (first === undefined) continue;
           const score = await benchmark.doScore(sample, emptyResponses(first.plan), {
             options: options(),
+            plan: first.plan,
             ...(benchmark.requirements.judge ? { judge: scriptedJudge } : {}),
             signal: new AbortController().signal,
             log: createRecordingLogger(),

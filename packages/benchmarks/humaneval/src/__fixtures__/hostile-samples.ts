@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { planFor } from '@evalchemy/code-eval/testing';
 import type { Sample, SampleResponses, SandboxV1 } from '@evalchemy/core';
 import { hostileCases } from '@evalchemy/sandbox-process';
 import { createRecordingLogger } from '@evalchemy/test-kit';
@@ -36,7 +37,6 @@ const sample = (
       entryPoint: 'candidate_function',
       test,
       canonicalSolution: normal,
-      mode: 'completion',
     },
   },
   completion,
@@ -55,7 +55,14 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
   const signal = new AbortController().signal;
   const benchmark = createHumanEval();
   const options = benchmark.optionsSchema.parse({ n: 1, k: [1], mode: 'completion', memoryMb: 1024 });
-  const context = { options, sandbox, signal, log: createRecordingLogger() };
+  const log = createRecordingLogger();
+  const context = (item: Sample<HumanEvalProblem>) => ({
+    options,
+    plan: planFor(benchmark, item, options, 'completion'),
+    sandbox,
+    signal,
+    log,
+  });
   const hostile = [
     ...hostileCases({ secret, token }).map((hostileCase) =>
       sample(`hostile/${hostileCase.name}`, asBody(hostileCase.program.source)),
@@ -69,7 +76,7 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   try {
     const scores = await Promise.all(
-      wave.map((item) => benchmark.doScore(item.sample, responses(item.completion), context)),
+      wave.map((item) => benchmark.doScore(item.sample, responses(item.completion), context(item.sample))),
     );
     const verdicts = Object.fromEntries(
       scores.map((score, index) => [
@@ -90,7 +97,7 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
       expect(existsSync(join(directory, fileName)), `${directory}/${fileName}`).toBe(false);
     }
     const after = sample('normal/after', normal);
-    const score = await benchmark.doScore(after.sample, responses(after.completion), context);
+    const score = await benchmark.doScore(after.sample, responses(after.completion), context(after.sample));
     expect(score.details?.verdicts).toEqual(['passed']);
   } finally {
     delete process.env.OPENAI_API_KEY;

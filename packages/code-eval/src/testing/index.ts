@@ -1,0 +1,11 @@
+export {
+  type CodeBenchmarkHarness,
+  codeBenchmarkHarness,
+  detailList,
+  generatedReplies,
+  loadAllSamples,
+  planFor,
+  type SuiteSandbox,
+  scoreContextFor,
+  useSuiteSandbox,
+} from './code-benchmark-testing.js';
