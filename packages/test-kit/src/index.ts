@@ -4,6 +4,7 @@ export {
   runBenchmarkConformance,
   scriptedJudge,
 } from './conformance/benchmark-conformance.js';
+export { type ScriptedHub, startScriptedHub } from './scripted-hub.js';
 export {
   type Fault,
   type ReceivedRequest,

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BackendCapabilities, DatasetFile, Sample } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance } from '@evalchemy/test-kit';
+import {
+  createRecordingLogger,
+  runBenchmarkConformance,
+  type ScriptedHub,
+  startScriptedHub,
+} from '@evalchemy/test-kit';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type ArcQuestion, arcChallengeTestFile, createArcChallenge, VERSION } from './index.js';
@@ -94,33 +97,23 @@ const chatOnly: BackendCapabilities = {
 
 describe('arc_challenge', () => {
   const parquet = fixtureParquet();
-  const requested: string[] = [];
-  let server: Server;
-  let endpoint: string;
+  let hub: ScriptedHub;
   let cacheDirectory: string;
 
   beforeAll(async () => {
     cacheDirectory = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
-    server = createServer((request, response) => {
-      requested.push(request.url ?? '');
-      const { hub } = arcChallengeTestFile;
-      if (request.url === `/datasets/${hub.repository}/resolve/${hub.revision}/${hub.path}`) {
-        response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(parquet);
-      } else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hub = await startScriptedHub([{ file: arcChallengeTestFile, content: parquet }]);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await hub.close();
     await rm(cacheDirectory, { recursive: true, force: true });
   });
 
   async function load(file: DatasetFile): Promise<Sample<ArcQuestion>[]> {
     const benchmark = createArcChallenge({ dataset: file });
     const datasets = createDatasetResolver({
-      hubEndpoint: endpoint,
+      hubEndpoint: hub.endpoint,
       cacheDirectory,
       log: createRecordingLogger(),
     });
@@ -143,7 +136,7 @@ describe('arc_challenge', () => {
     const samples = await load(pinned);
     expect(samples.map((sample) => sample.data)).toEqual(rows);
     expect(samples.map((sample) => sample.id)).toEqual(['Mercury_7175875', 'NYSEDREGENTS_2015_4_9']);
-    expect(requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
+    expect(hub.requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
   });
 
   it('refuses a download whose sha256 differs from the pin', async () => {
@@ -152,7 +145,7 @@ describe('arc_challenge', () => {
     const corrupt: DatasetFile = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
     const fresh = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
     const benchmark = createArcChallenge({ dataset: corrupt });
-    const datasets = createDatasetResolver({ hubEndpoint: endpoint, cacheDirectory: fresh });
+    const datasets = createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh });
     await expect(
       benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() }),
     ).rejects.toThrow(/sha256/);

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +12,12 @@ import {
   type Sample,
 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance } from '@evalchemy/test-kit';
+import {
+  createRecordingLogger,
+  runBenchmarkConformance,
+  type ScriptedHub,
+  startScriptedHub,
+} from '@evalchemy/test-kit';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { createDrop, type DropQuestion, dropValidationFile, VERSION } from './index.js';
@@ -123,26 +126,16 @@ async function loadWith(file: DatasetFile, datasets: DatasetResolver): Promise<S
 
 describe('drop', () => {
   const parquet = fixtureParquet();
-  const requested: string[] = [];
-  let server: Server;
-  let endpoint: string;
+  let hub: ScriptedHub;
   let cacheDirectory: string;
 
   beforeAll(async () => {
     cacheDirectory = await mkdtemp(join(tmpdir(), 'drop-hub-cache-'));
-    server = createServer((request, response) => {
-      requested.push(request.url ?? '');
-      const { hub } = dropValidationFile;
-      if (request.url === `/datasets/${hub.repository}/resolve/${hub.revision}/${hub.path}`) {
-        response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(parquet);
-      } else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hub = await startScriptedHub([{ file: dropValidationFile, content: parquet }]);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await hub.close();
     await rm(cacheDirectory, { recursive: true, force: true });
   });
 
@@ -151,7 +144,7 @@ describe('drop', () => {
   function load(file: DatasetFile = pinned): Promise<Sample<DropQuestion>[]> {
     return loadWith(
       file,
-      createDatasetResolver({ hubEndpoint: endpoint, cacheDirectory, log: createRecordingLogger() }),
+      createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory, log: createRecordingLogger() }),
     );
   }
 
@@ -171,14 +164,14 @@ describe('drop', () => {
       [['11 November 1918']],
     ]);
     expect(samples[0]?.metadata).toEqual({ section_id: 'nfl_1184' });
-    expect(requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
+    expect(hub.requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
   });
 
   it('refuses a download whose sha256 differs from the pin', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'drop-hub-cache-'));
     const corrupt: DatasetFile = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
     await expect(
-      loadWith(corrupt, createDatasetResolver({ hubEndpoint: endpoint, cacheDirectory: fresh })),
+      loadWith(corrupt, createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh })),
     ).rejects.toThrow(/sha256/);
     await rm(fresh, { recursive: true, force: true });
   });
