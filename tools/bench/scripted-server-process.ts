@@ -3,7 +3,7 @@
 import { startScriptedServer } from '@evalchemy/test-kit/scripted-server';
 
 const latencyMs = Number(process.argv[2] ?? '50');
-const server = await startScriptedServer({ latencyMs, reply: () => 'ok' });
+const server = await startScriptedServer({ latencyMs, reply: () => 'ok', recordRequests: false });
 process.stdout.write(`${server.url}\n`);
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));

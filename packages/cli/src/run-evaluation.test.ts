@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openai from '@evalchemy/backend-openai';
@@ -86,6 +88,36 @@ describe('runEvaluation', () => {
     const third = records.find((record) => record.sample_id === 'q3')!;
     expect(third).toMatchObject({ extracted: '0', metrics: { accuracy: 0 }, metadata: { parity: 'odd' } });
     expect(third.prompt).toMatchObject({ turns: ['What is 3+10?'], system: 'Answer with a number.' });
+  });
+
+  it('keeps exactly --concurrency requests in flight while samples remain', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const counting = createServer((incoming, outgoing) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      incoming.resume();
+      incoming.on('end', () =>
+        setTimeout(() => {
+          inFlight -= 1;
+          outgoing.writeHead(200, { 'content-type': 'application/json' });
+          outgoing.end(JSON.stringify({ choices: [{ message: { content: '10' }, finish_reason: 'stop' }] }));
+        }, 20),
+      );
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = counting.address() as AddressInfo;
+      const settings = await settingsFor(`http://127.0.0.1:${port}/v1`, {
+        tasks: [{ benchmark: createArithmeticBenchmark({ size: 40 }), options: { offset: 0 } }],
+      });
+      const outcome = await runEvaluation(settings);
+      expect(outcome.tasks[0]!.samples).toEqual({ total: 40, scored: 40, failed: 0 });
+      expect(peak).toBe(settings.concurrency);
+    } finally {
+      counting.closeAllConnections();
+      await new Promise((resolve) => counting.close(resolve));
+    }
   });
 
   it('records a failed request as a sample error and scores the other samples', async () => {

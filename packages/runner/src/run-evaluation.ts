@@ -305,6 +305,7 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
   const partialPath = `${samplesPath}.partial`;
   const samplesFile = createWriteStream(partialPath);
+  const writeLine = lineWriter(samplesFile);
   const scored: ScoredSample[] = [];
   let done = 0;
   let failed = 0;
@@ -323,23 +324,31 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
     } else if (!settings.predictOnly || record.error !== undefined) {
       failed += record.error !== undefined ? 1 : 0;
     }
-    await writeLine(samplesFile, record.line);
+    await writeLine(record.line);
     done += 1;
     context.emit({ type: 'sample-end', task: benchmark.id, done, failed, total });
   };
 
+  // Twice the request bound in samples: when a request ends, the next one is already planned and waiting
+  // for the backend's slot, so requests go out back to back while finished samples are scored and written.
+  const window = 2 * settings.concurrency;
+  let slotFreed: (() => void) | undefined;
   try {
     let index = 0;
     for await (const sample of source.samples) {
       if (index >= total || fatal !== undefined) break;
       signal.throwIfAborted();
-      while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
       if (fatal !== undefined) break;
       const running: Promise<void> = processOne(sample, index)
         .catch((error: unknown) => {
           fatal ??= error;
         })
-        .finally(() => inFlight.delete(running));
+        .finally(() => {
+          inFlight.delete(running);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
       inFlight.add(running);
       index += 1;
     }
@@ -364,9 +373,19 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   };
 }
 
-/** Queues a line; waits only when the stream's buffer is full, so lines go out in batches. */
-async function writeLine(stream: WriteStream, line: string): Promise<void> {
-  if (!stream.write(`${line}\n`)) await once(stream, 'drain');
+/**
+ * Queues lines on a stream; a write waits only while the stream's buffer is full, so lines go out in
+ * batches. Every writer waiting for the same `drain` shares one listener.
+ */
+function lineWriter(stream: WriteStream): (line: string) => Promise<void> {
+  let drained: Promise<unknown> | undefined;
+  return async (line) => {
+    if (stream.write(`${line}\n`)) return;
+    drained ??= once(stream, 'drain').finally(() => {
+      drained = undefined;
+    });
+    await drained;
+  };
 }
 
 interface SampleRecord {

@@ -103,6 +103,14 @@ describe('startScriptedServer', () => {
     expect(requests[1]?.body).toEqual({ model: 'm', prompt: 'p' });
   });
 
+  it('only counts requests with recordRequests: false, so that long benchmark runs do not grow its memory', async () => {
+    const { url, requests } = await start({ recordRequests: false });
+    await post(url, '/chat/completions', chatBody);
+    await post(url, '/chat/completions', chatBody);
+    expect(server?.requestCount).toBe(2);
+    expect(requests).toEqual([]);
+  });
+
   it('injects status faults from the plan, with retry-after, then answers normally', async () => {
     const { url } = await start({
       faultPlan: [

@@ -71,12 +71,17 @@ export interface ScriptedServerSettings {
   faults?: (requestIndex: number, request: ScriptedReplyRequest) => Fault | undefined;
   /** Model ids listed by `GET /v1/models`. Default `['scripted-model']`. */
   models?: string[];
+  /**
+   * Keep every received request in `requests` (default true). A long benchmark run turns it off so that the
+   * server's memory does not grow with every request; `requestCount` still counts.
+   */
+  recordRequests?: boolean;
 }
 
 export interface ScriptedServer {
   /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:40123/v1`. */
   readonly url: string;
-  /** Every received request, in arrival order (faulted ones included). */
+  /** Every received request, in arrival order (faulted ones included); empty with `recordRequests: false`. */
   readonly requests: ReceivedRequest[];
   /** Number of requests received so far. */
   readonly requestCount: number;
@@ -123,19 +128,24 @@ const jsonHeaders = { 'content-type': 'application/json' };
  */
 export async function startScriptedServer(settings: ScriptedServerSettings = {}): Promise<ScriptedServer> {
   const requests: ReceivedRequest[] = [];
+  const record = settings.recordRequests ?? true;
+  let requestCount = 0;
   const faultPlan = [...(settings.faultPlan ?? [])];
   const sockets = new Set<Socket>();
   const models = settings.models ?? ['scripted-model'];
   const latencyMs = settings.latencyMs ?? 0;
 
   const server = createServer((request, response) => {
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = (request.url ?? '/').split('?')[0] ?? '/';
       const body = decodeBody(chunks);
-      const index = requests.length;
-      requests.push({ index, method: request.method ?? 'GET', path, headers: request.headers, body });
+      const index = requestCount++;
+      if (record) {
+        requests.push({ index, method: request.method ?? 'GET', path, headers: request.headers, body });
+      }
       const replyRequest = toReplyRequest(path, body);
       const fault = faultPlan.length > 0 ? faultPlan.shift() : settings.faults?.(index, replyRequest);
       if (fault?.kind === 'reset') {
@@ -143,11 +153,19 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
         return;
       }
       if (fault?.kind === 'hang') return;
+      // The answer is prepared at once and sent `latencyMs` after the request arrived, as a model that
+      // takes that long would: the server's own work does not add to the latency.
+      const [status, text] =
+        fault === undefined ? route(request, path, body, replyRequest) : ([0, ''] as const);
       const answer = () => {
         if (fault !== undefined) sendFault(response, fault);
-        else route(request, response, path, body, replyRequest);
+        else {
+          response.writeHead(status, jsonHeaders);
+          response.end(text);
+        }
       };
-      if (latencyMs > 0) setTimeout(answer, latencyMs);
+      const remainingMs = latencyMs - (performance.now() - arrivedAt);
+      if (remainingMs > 0) setTimeout(answer, remainingMs);
       else answer();
     });
   });
@@ -160,25 +178,29 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     socket.on('close', () => sockets.delete(socket));
   });
 
+  /** The status and JSON text of the answer to a request. */
   function route(
     request: IncomingMessage,
-    response: ServerResponse,
     path: string,
     body: Record<string, unknown>,
     replyRequest: ScriptedReplyRequest,
-  ): void {
+  ): readonly [number, string] {
     if (request.method === 'GET' && path === '/v1/models') {
       const data = models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'evalchemy' }));
-      sendJson(response, 200, { object: 'list', data });
-    } else if (request.method === 'POST' && path === '/v1/chat/completions') {
-      sendJson(response, 200, chatCompletion(body, replyRequest, settings.reply));
-    } else if (request.method === 'POST' && path === '/v1/completions') {
-      sendJson(response, 200, completion(body, replyRequest, settings.reply));
-    } else {
-      sendJson(response, 404, {
-        error: { message: `No route ${request.method} ${path}`, type: 'invalid_request_error', code: null },
-      });
+      return [200, JSON.stringify({ object: 'list', data })];
     }
+    if (request.method === 'POST' && path === '/v1/chat/completions') {
+      return [200, JSON.stringify(chatCompletion(body, replyRequest, settings.reply))];
+    }
+    if (request.method === 'POST' && path === '/v1/completions') {
+      return [200, JSON.stringify(completion(body, replyRequest, settings.reply))];
+    }
+    return [
+      404,
+      JSON.stringify({
+        error: { message: `No route ${request.method} ${path}`, type: 'invalid_request_error', code: null },
+      }),
+    ];
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -192,7 +214,7 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     url: `http://127.0.0.1:${address.port}/v1`,
     requests,
     get requestCount() {
-      return requests.length;
+      return requestCount;
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -380,11 +402,6 @@ function usageOf(generated: Generated, promptTokens: number) {
 
 function countWords(text: string): number {
   return text.match(/\S+/g)?.length ?? 0;
-}
-
-function sendJson(response: ServerResponse, status: number, value: unknown): void {
-  response.writeHead(status, jsonHeaders);
-  response.end(JSON.stringify(value));
 }
 
 function sendFault(response: ServerResponse, fault: Fault): void {

@@ -15,6 +15,7 @@ import {
 } from '@evalchemy/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 import { completionLogprobsSchema, continuationLoglikelihood, splitAtWord } from './openai-loglikelihood.js';
 import { type OpenAIOptions, type OpenAIOptionsInput, openAIOptionsSchema } from './openai-options.js';
 import { isOpenAIHost, isReasoningModel, normaliseParameters } from './openai-parameters.js';
@@ -101,6 +102,7 @@ export class OpenAIBackend implements BackendV1 {
       baseURL: this.#baseUrl,
       maxRetries: options.max_retries,
       timeout: options.timeout_ms,
+      fetch: createNodeHttpFetch(),
     });
   }
 
