@@ -110,6 +110,7 @@ describe('evalchemy run --model replay --tasks mtbench', () => {
         score_turn_2: 6,
         score: 7,
         judge_parse_failures: 2,
+        judge_errors: 0,
       });
       expect(results.config).toMatchObject({ annotator_model: 'gpt-4' });
     } finally {

@@ -161,6 +161,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
           score_turn_2: null,
           score: 8.5,
           judge_parse_failures: 1,
+          judge_errors: 0,
         });
         expect(score.details?.judgments).toEqual([
           { turn: 1, judge_prompt: 'single-v1', judgment: 'Rating: [[8.5]]', rating: 8.5 },
@@ -187,6 +188,53 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     expect(metrics.score_turn_2).toMatchObject({ value: 6 });
     expect(metrics.score).toMatchObject({ value: (8 * 8.5 + 7 * 6) / 15 });
     expect(metrics.score_writing).toEqual({ value: 8.5 });
+  });
+
+  it('leaves only the turn unrated when its judge call fails after retries, as FastChat ($ERROR$ -> -1)', async () => {
+    const [sample] = await load({ categories: ['writing'] });
+    const benchmark = createMTBench();
+    const options = benchmark.optionsSchema.parse({});
+    const judge: Judge = {
+      modelId: 'judge',
+      async judge(request) {
+        const prompt = request.messages.at(-1)!.content;
+        if (prompt.startsWith('<|The Start'))
+          throw new Error('judge server answered HTTP 503 (after 5 retries)');
+        return { text: 'Rating: [[7]]' };
+      },
+    };
+    const score = await benchmark.doScore(
+      sample!,
+      {
+        type: 'generate',
+        generations: [['a', 'b'].map((text) => ({ text, finishReason: 'stop' as const, warnings: [] }))],
+      },
+      {
+        options,
+        plan: chatPlan(benchmark, sample!, options),
+        judge,
+        signal: new AbortController().signal,
+        log: createRecordingLogger(),
+      },
+    );
+    expect(score.metrics).toEqual({
+      score_turn_1: 7,
+      score_turn_2: null,
+      score: 7,
+      judge_parse_failures: 0,
+      judge_errors: 1,
+    });
+    expect(score.details?.judgments).toMatchObject([
+      { turn: 1, rating: 7 },
+      { turn: 2, rating: -1, judgment: '', error: expect.stringMatching(/HTTP 503/) },
+    ]);
+    expect(score.warnings).toEqual([
+      { type: 'other', message: expect.stringMatching(/turn 2 failed.*HTTP 503/) },
+    ]);
+    const metrics = benchmark.doAggregate([
+      { id: sample!.id, metadata: sample!.metadata ?? {}, metrics: score.metrics },
+    ]);
+    expect(metrics).toMatchObject({ judge_errors: 1, judge_parse_failures: 0, score: { value: 7 } });
   });
 
   it('fails the sample when no judge is configured', async () => {

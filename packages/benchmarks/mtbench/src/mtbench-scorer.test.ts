@@ -31,7 +31,12 @@ function scored(id: number, category: string, turn1: number | null, turn2: numbe
   return {
     id: String(id),
     metadata: { category },
-    metrics: { score_turn_1: turn1, score_turn_2: turn2 },
+    metrics: {
+      score_turn_1: turn1,
+      score_turn_2: turn2,
+      judge_parse_failures: [turn1, turn2].filter((rating) => rating === null).length,
+      judge_errors: 0,
+    },
   };
 }
 

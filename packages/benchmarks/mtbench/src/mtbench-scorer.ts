@@ -1,6 +1,7 @@
 import {
   type AggregateMetric,
   ConfigurationError,
+  describeError,
   mean,
   type SampleResponses,
   type SampleScore,
@@ -30,16 +31,20 @@ export interface TurnJudgment {
   turn: number;
   /** FastChat judge prompt name. */
   judge_prompt: string;
-  /** The judge's raw answer. */
+  /** The judge's raw answer (empty when the judge call failed). */
   judgment: string;
-  /** Parsed rating; -1 when the judgment holds none (left out of every mean). */
+  /** Parsed rating; -1 when the judgment holds none or the call failed (left out of every mean). */
   rating: number;
+  /** Why the judge call failed after the backend's retries, when it did. */
+  error?: string;
 }
 
 /**
  * Judges both turns of one question (FastChat's single-answer grading: one judge call per turn). Per-sample
- * metrics: `score_turn_1`, `score_turn_2` (null when the judgment had no rating), `score` (mean of this
- * question's valid ratings) and `judge_parse_failures` (0–2).
+ * metrics: `score_turn_1`, `score_turn_2` (null when the turn has no rating), `score` (mean of this
+ * question's valid ratings), `judge_parse_failures` (judgments without a rating, 0–2) and `judge_errors`
+ * (judge calls that failed after the backend's retries, 0–2). A failed call costs only its turn, as in
+ * FastChat, whose judge gives up with the answer `$ERROR$` and so the rating -1.
  */
 export async function scoreMTBenchSample(
   question: MTBenchQuestion,
@@ -58,29 +63,40 @@ export async function scoreMTBenchSample(
   const judgments = await Promise.all(
     ([0, 1] as const).map(async (turn): Promise<TurnJudgment> => {
       const request = buildJudgeRequest(question, answers, turn, context.options.judge_max_tokens);
-      const answer = await judge.judge(
-        { messages: request.messages, parameters: request.parameters },
-        { signal: context.signal },
-      );
-      return {
-        turn: turn + 1,
-        judge_prompt: request.judgePrompt,
-        judgment: answer.text,
-        rating: parseRating(answer.text),
-      };
+      const judged = { turn: turn + 1, judge_prompt: request.judgePrompt };
+      try {
+        const answer = await judge.judge(
+          { messages: request.messages, parameters: request.parameters },
+          { signal: context.signal },
+        );
+        return { ...judged, judgment: answer.text, rating: parseRating(answer.text) };
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        return { ...judged, judgment: '', rating: -1, error: describeError(error) };
+      }
     }),
   );
   const ratings = judgments.map((judgment) => (judgment.rating === -1 ? null : judgment.rating));
   const valid = ratings.filter((rating): rating is number => rating !== null);
+  const failedCalls = judgments.filter((judgment) => judgment.error !== undefined);
   return {
     metrics: {
       score_turn_1: ratings[0] ?? null,
       score_turn_2: ratings[1] ?? null,
       score: valid.length > 0 ? mean(valid) : null,
-      judge_parse_failures: ratings.length - valid.length,
+      judge_parse_failures: ratings.length - valid.length - failedCalls.length,
+      judge_errors: failedCalls.length,
     },
     extracted: judgments.map((judgment) => judgment.rating),
     details: { judge_model: judge.modelId, judgments },
+    ...(failedCalls.length > 0
+      ? {
+          warnings: failedCalls.map((judgment) => ({
+            type: 'other' as const,
+            message: `judge call for turn ${judgment.turn} failed, turn left unrated: ${judgment.error}`,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -92,15 +108,19 @@ function meanWithStderr(values: readonly number[]): AggregateMetric {
 /**
  * Corpus metrics as FastChat's show_result: ratings of -1 are dropped, `score_turn_1`/`score_turn_2` are the
  * means of each turn's ratings and `score` the mean over every valid turn rating pooled (not the mean of the
- * two turn means). Adds the standard error of each mean, `judge_parse_failures` (turns without a rating) and
- * `score_<category>` (pooled over both turns of the category's questions).
+ * two turn means). Adds the standard error of each mean, `judge_parse_failures` (judgments without a
+ * rating), `judge_errors` (failed judge calls) and `score_<category>` (pooled over both turns of the
+ * category's questions).
  */
 export function aggregateMTBench(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
   const turn1: number[] = [];
   const turn2: number[] = [];
   const byCategory = new Map<string, number[]>();
   let parseFailures = 0;
+  let judgeErrors = 0;
   for (const sample of samples) {
+    parseFailures += Number(sample.metrics.judge_parse_failures ?? 0);
+    judgeErrors += Number(sample.metrics.judge_errors ?? 0);
     const category = String(sample.metadata.category);
     const pooled = byCategory.get(category) ?? [];
     byCategory.set(category, pooled);
@@ -112,8 +132,6 @@ export function aggregateMTBench(samples: readonly ScoredSample[]): Record<strin
       if (typeof rating === 'number') {
         list.push(rating);
         pooled.push(rating);
-      } else {
-        parseFailures += 1;
       }
     }
   }
@@ -122,6 +140,7 @@ export function aggregateMTBench(samples: readonly ScoredSample[]): Record<strin
     score_turn_1: meanWithStderr(turn1),
     score_turn_2: meanWithStderr(turn2),
     judge_parse_failures: parseFailures,
+    judge_errors: judgeErrors,
   };
   // Known categories in question.jsonl order, then any others alphabetically.
   const order = (category: string) => {
