@@ -6,8 +6,10 @@
 // (what the machine and server allow at all), the runner with an empty cache, and the runner again on the
 // filled cache (which must send zero requests). Peak RSS is measured in a child process that
 // runs the runner alone.
-// Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3]
-import { mkdtemp, rm } from 'node:fs/promises';
+// With `--promptfoo <path to promptfoo's bin>`, each round also runs `promptfoo eval` on the same workload
+// (2000 tests of one chat prompt, -j C, no cache, no database write), the issue's point of comparison.
+// Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +20,11 @@ import { execa } from 'execa';
 import OpenAI from 'openai';
 import { z } from 'zod';
 
+const promptfooFlag = process.argv.indexOf('--promptfoo');
+const promptfooBin = promptfooFlag === -1 ? undefined : process.argv[promptfooFlag + 1];
+const positional = promptfooFlag === -1 ? process.argv.slice(2) : process.argv.slice(2, promptfooFlag);
 const [requests, concurrency, latencyMs, rounds] = [2000, 64, 50, 3].map((fallback, index) =>
-  Number(process.argv[2 + index] ?? fallback),
+  Number(positional[index] ?? fallback),
 ) as [number, number, number, number];
 const floorSeconds = (Math.ceil(requests / concurrency) * latencyMs) / 1000;
 const fractionalFloorSeconds = ((requests / concurrency) * latencyMs) / 1000;
@@ -131,6 +136,53 @@ async function httpOnce(url: string) {
   return (performance.now() - start) / 1000;
 }
 
+/** promptfoo's `eval` on the same workload: wall time of the command, and the eval's own reported duration. */
+async function promptfooOnce(url: string, bin: string) {
+  const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-promptfoo-'));
+  const config = {
+    prompts: ['Request number {{i}}'],
+    providers: [
+      {
+        id: 'openai:chat:bench',
+        config: { apiBaseUrl: url, apiKey: 'EMPTY', temperature: 0, max_tokens: 8, seed: 0 },
+      },
+    ],
+    tests: Array.from({ length: requests }, (_, index) => ({ vars: { i: index } })),
+    defaultTest: { assert: [{ type: 'equals', value: 'ok' }] },
+  };
+  await writeFile(join(directory, 'promptfooconfig.json'), JSON.stringify(config));
+  const start = performance.now();
+  const result = await execa(
+    bin,
+    [
+      'eval',
+      '-c',
+      'promptfooconfig.json',
+      '-j',
+      String(concurrency),
+      '--no-cache',
+      '--no-write',
+      '--no-table',
+    ],
+    {
+      cwd: directory,
+      env: {
+        PROMPTFOO_DISABLE_TELEMETRY: '1',
+        PROMPTFOO_DISABLE_UPDATE: '1',
+        PROMPTFOO_CONFIG_DIR: directory,
+        CI: '1',
+      },
+      all: true,
+    },
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await rm(directory, { recursive: true });
+  const passed = /([\d,]+) passed/.exec(result.all ?? '')?.[1]?.replaceAll(',', '');
+  if (Number(passed) !== requests) throw new Error(`promptfoo did not pass every test:\n${result.all}`);
+  const reported = /Duration: ([^\n(]+)/.exec(result.all ?? '')?.[1]?.trim() ?? '?';
+  return { seconds, reported };
+}
+
 if (process.argv[6] === '--runner-only') {
   // Child mode: one cold runner pass, then report this process's peak RSS.
   const url = process.argv[7]!;
@@ -160,6 +212,7 @@ const http: number[] = [];
 const sdk: number[] = [];
 const cold: number[] = [];
 const warm: number[] = [];
+const promptfoo: number[] = [];
 for (let round = 1; round <= rounds; round++) {
   const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
   http.push(await httpOnce(url));
@@ -170,6 +223,13 @@ for (let round = 1; round <= rounds; round++) {
   cold.push(first.seconds);
   warm.push(second.seconds);
   await rm(cache, { recursive: true });
+  if (promptfooBin !== undefined) {
+    const compared = await promptfooOnce(url, promptfooBin);
+    promptfoo.push(compared.seconds);
+    console.log(
+      `round ${round}: promptfoo eval ${compared.seconds.toFixed(2)} s (command), ${compared.reported} (its own report)`,
+    );
+  }
   console.log(
     `round ${round}: node:http loop ${http.at(-1)!.toFixed(2)} s | SDK + built-in fetch loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
       `runner, warm cache ${second.seconds.toFixed(2)} s (requests sent: ${second.requestsSent})`,
@@ -180,6 +240,11 @@ console.log(
     `runner ${median(cold).toFixed(2)} s (${(median(cold) / floorSeconds).toFixed(3)}× floor, ${(median(cold) / fractionalFloorSeconds).toFixed(3)}× N / C × L, ${(median(cold) / median(http)).toFixed(3)}× node:http loop) | ` +
     `warm rerun ${median(warm).toFixed(2)} s, 0 requests`,
 );
+if (promptfoo.length > 0) {
+  console.log(
+    `median: promptfoo eval ${median(promptfoo).toFixed(2)} s (command) = ${(median(promptfoo) / median(cold)).toFixed(1)}× the runner`,
+  );
+}
 const child = await execa('node', [
   '--import',
   'tsx',

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   BackendCallError,
   type BackendCapabilities,
@@ -218,7 +219,7 @@ export class OpenAIBackend implements BackendV1 {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof MalformedResponse && attempt < maxRetries) {
-          await sleep(retryDelayMs(attempt), signal);
+          await delay(retryDelayMs(attempt), undefined, { signal });
           continue;
         }
         throw this.#toCallError(error, attempt);
@@ -355,18 +356,4 @@ async function sendWithOwnSignal(
   } finally {
     signal.removeEventListener('abort', forward);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
