@@ -78,7 +78,7 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --output_path DIR         where results go (default ./results)
   --limit N                 only the first N samples of each task
   --debug                   a few samples per task (limit 5), for a quick check
-  --batch_size, --concurrency N   samples and requests in flight at once (default 32)
+  --batch_size, --concurrency N   requests in flight at once (default 32)
   --seed N                  base seed (default 0); generation i of a sample uses seed + i
   --max_tokens N            overrides every task's max generated tokens
   --system_instruction TEXT system message for chat prompts

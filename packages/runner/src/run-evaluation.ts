@@ -45,7 +45,10 @@ export interface RunSettings {
   /** Results go to `<outputPath>/<sanitized model>/`. */
   outputPath: string;
   cache: ResponseCache;
-  /** Samples processed at once, and the bound on concurrent backend calls (with the backend's own bound). */
+  /**
+   * Bound on concurrent backend calls (with the backend's own bound) and on concurrent judge calls. Up to
+   * twice as many samples are in flight, so that the next request is ready when one ends.
+   */
   concurrency: number;
   /** Base seed; generation i of a sample is sent with seed `seed + i`. */
   seed: number;
