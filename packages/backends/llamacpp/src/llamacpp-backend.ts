@@ -26,7 +26,10 @@ import {
   type LlamaContextSequence,
   LlamaLogLevel,
   type LlamaModel,
+  type LlamaText,
   resolveChatWrapper,
+  SpecialToken,
+  SpecialTokensText,
   type Token,
 } from 'node-llama-cpp';
 import {
@@ -175,14 +178,12 @@ export class LlamaCppBackend implements BackendV1 {
         // The open model turn makes the template end with the assistant prefix.
         history.push({ type: 'model', response: [] });
         const state = loaded.chatWrapper.generateContextState({ chatHistory: history });
-        const tokens = state.contextText.tokenize(loaded.model.tokenizer);
-        const triggers = state.stopGenerationTriggers
-          .map((trigger) => trigger.tokenize(loaded.model.tokenizer, 'trimLeadingSpace'))
-          .filter((trigger) => trigger.length > 0);
+        const tokens = this.encode(loaded.model, renderChatContext(state.contextText, loaded.model));
+        const triggers = resolveStopTriggers(state.stopGenerationTriggers, loaded.model);
         return this.generate(loaded, tokens, request.parameters, triggers, options.signal);
       }
       const tokens = this.encode(loaded.model, request.prompt);
-      return this.generate(loaded, tokens, request.parameters, [], options.signal);
+      return this.generate(loaded, tokens, request.parameters, { tokens: [], texts: [] }, options.signal);
     });
   }
 
@@ -221,6 +222,7 @@ export class LlamaCppBackend implements BackendV1 {
       batchSize: loaded.context?.batchSize,
       threads: loaded.context?.currentThreads,
       chatTemplate: loaded.chatWrapper !== undefined,
+      chatWrapper: loaded.chatWrapper?.wrapperName,
       computeBackend: loaded.llama.gpu === false ? 'cpu' : loaded.llama.gpu,
       llamaCppRelease: loaded.llama.llamaCppRelease.release,
     };
@@ -257,7 +259,7 @@ export class LlamaCppBackend implements BackendV1 {
     loaded: Required<Loaded>,
     promptTokens: Token[],
     parameters: GenerationParameters,
-    stopTriggers: Token[][],
+    stopTriggers: StopTriggers,
     signal: AbortSignal,
   ): Promise<GenerateResult> {
     const { model, sequence } = loaded;
@@ -293,7 +295,7 @@ export class LlamaCppBackend implements BackendV1 {
             ...(parameters.topP === undefined ? {} : { topP: parameters.topP }),
             ...(parameters.seed === undefined ? {} : { seed: parameters.seed }),
           };
-    const stops = (parameters.stop ?? []).filter((stop) => stop.length > 0);
+    const stops = [...(parameters.stop ?? []), ...stopTriggers.texts].filter((stop) => stop.length > 0);
     const lastPromptTokens = prompt.slice(-8);
     const generated: Token[] = [];
     let text = '';
@@ -312,7 +314,7 @@ export class LlamaCppBackend implements BackendV1 {
           break;
         }
         generated.push(next.value);
-        const trigger = stopTriggers.find((candidate) => endsWith(generated, candidate));
+        const trigger = stopTriggers.tokens.find((candidate) => endsWith(generated, candidate));
         if (trigger !== undefined) {
           generated.splice(generated.length - trigger.length);
           text = model.detokenize(generated, false, lastPromptTokens);
@@ -458,6 +460,60 @@ function startTokens(model: LlamaModel): Token[] {
     );
   }
   return [start];
+}
+
+/**
+ * The chat context as the text llama.cpp's server tokenizes: the rendered template with special tokens written
+ * as their text, without a leading BOS (`encode` adds one when the model asks for it, so a template with or
+ * without `bos_token` gives exactly one). Tokenizing it whole, rather than node-llama-cpp's piece by piece, keeps
+ * a SentencePiece vocabulary from adding a space before every template piece that is not a special token
+ * (`[INST]`, `\nuser: `).
+ */
+function renderChatContext(context: LlamaText, model: LlamaModel): string {
+  const values = [...context.values];
+  const first = values[0];
+  if (first instanceof SpecialToken && first.value === 'BOS') values.shift();
+  return values
+    .map((value) => {
+      if (typeof value === 'string') return value;
+      if (value instanceof SpecialTokensText) return value.value;
+      return model.detokenize(value.tokenize(model.tokenizer), true);
+    })
+    .join('');
+}
+
+/** When generation ends for the chat template: after a token sequence, or at a text in the generated text. */
+interface StopTriggers {
+  tokens: Token[][];
+  texts: string[];
+}
+
+/**
+ * The chat wrapper's stop triggers, matched as node-llama-cpp's own chat does: special tokens by id, everything
+ * else as text. Matching text pieces as token sequences missed them whenever the model spelled the text with
+ * other tokens (a template's `\n` turn end, tokenized alone as `▁` + `\n`, never matched a generated `\n`).
+ */
+function resolveStopTriggers(triggers: readonly LlamaText[], model: LlamaModel): StopTriggers {
+  const resolved: StopTriggers = { tokens: [], texts: [] };
+  for (const trigger of triggers) {
+    const parts = trigger.values
+      .flatMap((value): (string | Token)[] => {
+        if (typeof value === 'string') return [value];
+        if (value instanceof SpecialTokensText) return value.tokenizeSpecialTokensOnly(model.tokenizer);
+        return value.tokenize(model.tokenizer);
+      })
+      .filter((part) => part !== '');
+    if (parts.length === 0) continue;
+    if (parts.every((part) => typeof part === 'string')) resolved.texts.push(parts.join(''));
+    else {
+      resolved.tokens.push(
+        parts.flatMap((part) =>
+          typeof part === 'string' ? model.tokenize(part, false, 'trimLeadingSpace') : [part],
+        ),
+      );
+    }
+  }
+  return resolved;
 }
 
 function endsWith(tokens: Token[], suffix: Token[]): boolean {
