@@ -18,9 +18,15 @@ const projects = globSync(['packages/*/package.json', 'packages/*/*/package.json
   }),
 );
 
+// Repository scripts in tools/ (create-plugin) are tested as a project of their own.
+const tools = {
+  extends: true as const,
+  test: { name: 'tools', root: join(root, 'tools'), include: ['*.test.ts'] },
+};
+
 export default defineConfig({
   test: {
-    projects,
+    projects: [...projects, tools],
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

@@ -30,7 +30,12 @@ export const configFileSchema = z
       .positive()
       .describe("Overrides every task's max generated tokens.")
       .optional(),
-    concurrency: z.number().int().positive().describe('Requests in flight at once (model and judge each).').optional(),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .describe('Requests in flight at once (model and judge each).')
+      .optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
     annotator_model: z.string().describe('Judge model for LLM-judged tasks.').optional(),
     judge: z

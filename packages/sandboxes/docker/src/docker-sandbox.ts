@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { ExecutionLimits, ExecutionResult, Logger, SandboxProgram, SandboxV1 } from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
+import { CappedOutput, splitExitStatus } from '@evalchemy/sandbox-kit';
 import Docker from 'dockerode';
-import { CappedOutput } from './capped-output.js';
 import type { DockerSandboxOptions } from './docker-options.js';
-import { splitExitStatus } from './exit-status.js';
 import { VERSION } from './version.js';
 
 /** Label on every sandbox container; `docker ps -a --filter label=evalchemy.sandbox=1` finds leftovers. */

@@ -1,8 +1,7 @@
 import type { ExecutionResult } from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
+import { CappedOutput, splitExitStatus } from '@evalchemy/sandbox-kit';
 import { execa } from 'execa';
-import { CappedOutput } from './capped-output.js';
-import { splitExitStatus } from './exit-status.js';
 
 /** How to start one confined process and what to feed it. */
 export interface ConfinedCommand {

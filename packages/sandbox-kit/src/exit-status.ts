@@ -1,8 +1,10 @@
 import { constants } from 'node:os';
 
-const signalNames = new Map<number, string>(
-  Object.entries(constants.signals).map(([name, number]) => [number, name]),
-);
+/** Signal number → name; of two names for one number (SIGABRT and SIGIOT), the first, common one. */
+const signalNames = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.signals)) {
+  if (!signalNames.has(number)) signalNames.set(number, name);
+}
 
 /**
  * bubblewrap and `timeout` report a child killed by signal N as exit status 128+N (the shell convention);

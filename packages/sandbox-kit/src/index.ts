@@ -1,0 +1,2 @@
+export { CappedOutput } from './capped-output.js';
+export { splitExitStatus } from './exit-status.js';
