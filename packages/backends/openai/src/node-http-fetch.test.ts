@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { GenerateRequest } from '@evalchemy/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOpenAIBackend } from './index.js';
 
 const never = new AbortController().signal;
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 /** A server on 127.0.0.1 that answers every chat request with `text`, gzip-compressed when asked for. */
 async function startServer(text: string) {
-  const seen = { connections: 0, acceptEncoding: [] as (string | undefined)[] };
+  const seen = { connections: 0, closed: 0, acceptEncoding: [] as (string | undefined)[] };
   server = createServer((incoming, outgoing) => {
     seen.acceptEncoding.push(incoming.headers['accept-encoding']);
     incoming.resume();
@@ -40,8 +40,11 @@ async function startServer(text: string) {
       }
     });
   });
-  server.on('connection', () => {
+  server.on('connection', (socket) => {
     seen.connections += 1;
+    socket.on('close', () => {
+      seen.closed += 1;
+    });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -64,5 +67,15 @@ describe('openai backend HTTP transport', () => {
       expect((await backend.doGenerate(request, { signal: never })).text).toBe('ok');
     }
     expect(seen.connections).toBe(1);
+  });
+
+  it('closes its connections when stopped, and opens a new one when used again', async () => {
+    const { url, seen } = await startServer('ok');
+    const backend = createOpenAIBackend({ model: 'm', base_url: url });
+    await backend.doGenerate(request, { signal: never });
+    await backend.doStop();
+    await vi.waitFor(() => expect(seen.closed).toBe(1));
+    expect((await backend.doGenerate(request, { signal: never })).text).toBe('ok');
+    expect(seen.connections).toBe(2);
   });
 });

@@ -40,14 +40,20 @@ class BufferedResponse extends Response {
  * which on a small machine running a local server shows directly in throughput (BENCHMARKS.md).
  * Requests whose body is a stream (uploads; never sent by this backend) go to the built-in `fetch`.
  */
-export function createNodeHttpFetch(): typeof fetch {
+export interface NodeHttpFetch {
+  fetch: typeof fetch;
+  /** Closes the kept-alive connections (requests sent afterwards open new ones). */
+  close(): void;
+}
+
+export function createNodeHttpFetch(): NodeHttpFetch {
   const agents = {
     'http:': new HttpAgent({ keepAlive: true }),
     'https:': new HttpsAgent({ keepAlive: true }),
   };
   // The backend sends to one or two URLs thousands of times: parse each once.
   const parsedUrls = new Map<string, RequestOptions>();
-  return (input, init = {}) => {
+  const send: typeof fetch = (input, init = {}) => {
     const href = input instanceof Request ? input.url : String(input);
     let url = parsedUrls.get(href);
     if (url === undefined) {
@@ -68,9 +74,9 @@ export function createNodeHttpFetch(): typeof fetch {
       headers[name] = value;
     });
     headers['accept-encoding'] ??= 'gzip, deflate, br';
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const requestOf = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Response>((resolve, reject) => {
-      const outgoing = send(
+      const outgoing = requestOf(
         {
           ...url,
           method: init.method ?? 'GET',
@@ -93,6 +99,13 @@ export function createNodeHttpFetch(): typeof fetch {
       outgoing.on('error', reject);
       outgoing.end(body ?? undefined);
     });
+  };
+  return {
+    fetch: send,
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
   };
 }
 

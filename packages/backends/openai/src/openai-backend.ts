@@ -75,6 +75,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly #baseUrl: string;
   readonly #apiKey: string;
   readonly #client: OpenAI;
+  readonly #transport = createNodeHttpFetch();
   readonly #maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
 
   constructor(options: OpenAIOptions, context: BackendCreateContext) {
@@ -103,7 +104,7 @@ export class OpenAIBackend implements BackendV1 {
       baseURL: this.#baseUrl,
       maxRetries: options.max_retries,
       timeout: options.timeout_ms,
-      fetch: createNodeHttpFetch(),
+      fetch: this.#transport.fetch,
     });
   }
 
@@ -179,6 +180,11 @@ export class OpenAIBackend implements BackendV1 {
       });
     }
     return result;
+  }
+
+  /** Closes the kept-alive connections; the backend may be used again (it opens new ones). */
+  async doStop(): Promise<void> {
+    this.#transport.close();
   }
 
   describe(): Record<string, unknown> {
