@@ -1,14 +1,16 @@
 // Throughput and memory of the runner against a local OpenAI-compatible server (the test-kit's scripted
 // server, in a process of its own): N chat requests with L ms latency at concurrency C. The floor is
 // ceil(N / C) * L (some connection must carry ceil(N / C) requests one after the other; N / C * L, the
-// issue's figure, is also printed). Side by side in one run, alternating, for R rounds: a bare loop of the
-// openai SDK with Node's built-in fetch at the same concurrency, a bare node:http loop with keep-alive
-// (what the machine and server allow at all), the runner with an empty cache, and the runner again on the
-// filled cache (which must send zero requests). Peak RSS is measured in a child process that
-// runs the runner alone.
+// issue's figure, is also printed). Side by side in one run, alternating, for R rounds: a bare node:http
+// loop with keep-alive (what the machine and server allow at all), the runner with an empty cache, the
+// runner again on the filled cache (which must send zero requests), and a bare loop of the openai SDK with
+// Node's built-in fetch at the same concurrency (what the SDK costs with its default transport). Peak RSS
+// is measured in a child process that runs the runner alone.
 // With `--promptfoo <path to promptfoo's bin>`, each round also runs `promptfoo eval` on the same workload
 // (2000 tests of one chat prompt, -j C, no cache, no database write), the issue's point of comparison.
-// Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
+// Usage (from tools/bench): pnpm exec tsx --expose-gc runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
+// (--expose-gc lets each leg start after a full garbage collection.)
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -207,6 +209,21 @@ console.log(
   `${requests} chat requests, concurrency ${concurrency}, ${latencyMs} ms latency: floor ${floorSeconds.toFixed(2)} s ` +
     `(N / C × L = ${fractionalFloorSeconds.toFixed(4)} s)`,
 );
+/** Jiffies the hypervisor took from this VM (steal) and all jiffies, from /proc/stat; undefined elsewhere. */
+function cpuTimes(): { steal: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return { steal: fields[7] ?? 0, total: fields.reduce((sum, value) => sum + value, 0) };
+  } catch {
+    return undefined;
+  }
+}
+const timesAtStart = cpuTimes();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const http: number[] = [];
 const sdk: number[] = [];
@@ -215,10 +232,16 @@ const warm: number[] = [];
 const promptfoo: number[] = [];
 for (let round = 1; round <= rounds; round++) {
   const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
+  // A full collection before each leg, so that no leg pays for the garbage of the one before.
+  const settle = () => (globalThis as { gc?: () => void }).gc?.();
+  settle();
   http.push(await httpOnce(url));
-  sdk.push(await sdkOnce(url));
+  settle();
   const first = await runnerOnce(url, cache);
+  settle();
   const second = await runnerOnce(url, cache);
+  settle();
+  sdk.push(await sdkOnce(url));
   if (second.requestsSent !== 0) throw new Error(`warm-cache rerun sent ${second.requestsSent} requests`);
   cold.push(first.seconds);
   warm.push(second.seconds);
@@ -243,6 +266,14 @@ console.log(
 if (promptfoo.length > 0) {
   console.log(
     `median: promptfoo eval ${median(promptfoo).toFixed(2)} s (command) = ${(median(promptfoo) / median(cold)).toFixed(1)}× the runner`,
+  );
+}
+const timesAtEnd = cpuTimes();
+if (timesAtStart && timesAtEnd) {
+  const steal = timesAtEnd.steal - timesAtStart.steal;
+  console.log(
+    `CPU steal during the rounds: ${((100 * steal) / (timesAtEnd.total - timesAtStart.total)).toFixed(1)} % ` +
+      '(time the hypervisor gave to other machines; a quiet run has about 0)',
   );
 }
 const child = await execa('node', [

@@ -168,7 +168,16 @@ describe('startScriptedServer', () => {
     const { url } = await start({ latencyMs: 150 });
     const started = performance.now();
     await post(url, '/chat/completions', chatBody);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('never answers before latencyMs, even a fractional one (timers drop fractions)', async () => {
+    const { url } = await start({ latencyMs: 10.5 });
+    for (let index = 0; index < 10; index++) {
+      const started = performance.now();
+      await post(url, '/chat/completions', chatBody);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(10.5);
+    }
   });
 
   it('returns per-token logprobs of the echoed prompt for loglikelihood requests', async () => {

@@ -164,7 +164,9 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
           response.end(text);
         }
       };
-      const remainingMs = latencyMs - (performance.now() - arrivedAt);
+      // Node truncates a timer's fractional milliseconds (setTimeout(49.8) fires after ~49.4 ms): round up,
+      // so that no answer comes before `latencyMs`.
+      const remainingMs = Math.ceil(latencyMs - (performance.now() - arrivedAt));
       if (remainingMs > 0) setTimeout(answer, remainingMs);
       else answer();
     });
