@@ -8,8 +8,7 @@
 // is measured in a child process that runs the runner alone.
 // With `--promptfoo <path to promptfoo's bin>`, each round also runs `promptfoo eval` on the same workload
 // (2000 tests of one chat prompt, -j C, no cache, no database write), the issue's point of comparison.
-// Usage (from tools/bench): pnpm exec tsx --expose-gc runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
-// (--expose-gc lets each leg start after a full garbage collection.)
+// Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -232,15 +231,9 @@ const warm: number[] = [];
 const promptfoo: number[] = [];
 for (let round = 1; round <= rounds; round++) {
   const cache = await mkdtemp(join(tmpdir(), 'evalchemy-bench-cache-'));
-  // A full collection before each leg, so that no leg pays for the garbage of the one before.
-  const settle = () => (globalThis as { gc?: () => void }).gc?.();
-  settle();
   http.push(await httpOnce(url));
-  settle();
   const first = await runnerOnce(url, cache);
-  settle();
   const second = await runnerOnce(url, cache);
-  settle();
   sdk.push(await sdkOnce(url));
   if (second.requestsSent !== 0) throw new Error(`warm-cache rerun sent ${second.requestsSent} requests`);
   cold.push(first.seconds);
