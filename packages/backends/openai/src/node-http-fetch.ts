@@ -33,19 +33,22 @@ class BufferedResponse extends Response {
   override arrayBuffer = async (): Promise<ArrayBuffer> => new Uint8Array(this.#bytes).buffer;
 }
 
-/**
- * The `fetch` the openai SDK is given: one HTTP/1.1 request through `node:http`/`node:https` with a
- * keep-alive agent, answer read whole. The SDK keeps everything else (headers, retries with `retry-after`,
- * timeouts, errors). Node's built-in `fetch` (undici's web fetch) spends about twice the CPU per request,
- * which on a small machine running a local server shows directly in throughput (BENCHMARKS.md).
- * Requests whose body is a stream (uploads; never sent by this backend) go to the built-in `fetch`.
- */
+/** A `fetch` for the openai SDK, and a way to close its connections. */
 export interface NodeHttpFetch {
   fetch: typeof fetch;
   /** Closes the kept-alive connections (requests sent afterwards open new ones). */
   close(): void;
 }
 
+/**
+ * The `fetch` the openai SDK is given: one HTTP/1.1 request through `node:http`/`node:https` with a
+ * keep-alive agent, answer read whole. The SDK keeps everything else (headers, retries with `retry-after`,
+ * timeouts, errors). Node's built-in `fetch` (undici's web fetch) spends about twice the CPU per request,
+ * which on a small machine running a local server shows directly in throughput (BENCHMARKS.md).
+ * Requests whose body is a stream (uploads; never sent by this backend) go to the built-in `fetch`. Answers
+ * are read whole, so their `body` is null: streamed (`stream: true`) and binary answers, which this backend
+ * never asks for, need the built-in `fetch`.
+ */
 export function createNodeHttpFetch(): NodeHttpFetch {
   const agents = {
     'http:': new HttpAgent({ keepAlive: true }),
