@@ -78,20 +78,24 @@ export function createNodeHttpFetch(): NodeHttpFetch {
     });
     headers['accept-encoding'] ??= 'gzip, deflate, br';
     const requestOf = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const signal = init.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<Response>((resolve, reject) => {
+      // One abort listener, removed when the answer is in (node:http's own `signal` option costs more).
+      const onAbort = () => outgoing.destroy(abortError(signal!));
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const fail = (error: Error) => {
+        settle();
+        reject(error);
+      };
       const outgoing = requestOf(
-        {
-          ...url,
-          method: init.method ?? 'GET',
-          headers,
-          agent: agents[url.protocol as 'http:' | 'https:'],
-          ...(init.signal ? { signal: init.signal } : {}),
-        },
+        { ...url, method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('error', reject);
+          incoming.on('error', fail);
           incoming.on('end', () => {
+            settle();
             toResponse(incoming, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).then(
               resolve,
               reject,
@@ -99,7 +103,8 @@ export function createNodeHttpFetch(): NodeHttpFetch {
           });
         },
       );
-      outgoing.on('error', reject);
+      outgoing.on('error', fail);
+      signal?.addEventListener('abort', onAbort, { once: true });
       outgoing.end(body ?? undefined);
     });
   };
@@ -110,6 +115,14 @@ export function createNodeHttpFetch(): NodeHttpFetch {
       agents['https:'].destroy();
     },
   };
+}
+
+/** What fetch rejects with on abort: an `AbortError` (the SDK tells timeouts by that name). */
+function abortError(signal: AbortSignal): DOMException {
+  return new DOMException(
+    signal.reason instanceof Error ? signal.reason.message : 'This operation was aborted',
+    'AbortError',
+  );
 }
 
 async function toResponse(incoming: IncomingMessage, body: Buffer): Promise<Response> {
