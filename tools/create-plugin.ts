@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { pluginManifestSchema } from '../packages/core/src/manifest.js';
 
 /** Thrown for a mistake of the caller (usage, id, existing folder); the command prints its message alone. */
@@ -196,28 +197,24 @@ export function nextSteps(created: CreatedPlugin, root: string = defaultRoot): s
 }
 
 async function main(argv: string[]): Promise<number> {
-  const positional: string[] = [];
-  let root: string | undefined;
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index]!;
-    if (argument === '--help' || argument === '-h') {
-      console.log(usage);
-      return 0;
-    }
-    if (argument === '--root') root = argv[++index];
-    else if (argument.startsWith('--root=')) root = argument.slice('--root='.length);
-    else positional.push(argument);
-  }
-  const [kind, id, ...rest] = positional;
-  if (
-    kind === undefined ||
-    id === undefined ||
-    rest.length > 0 ||
-    (root === undefined && argv.includes('--root'))
-  ) {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch {
     console.error(usage);
     return 1;
   }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const [kind, id, ...rest] = positionals;
+  if (kind === undefined || id === undefined || rest.length > 0) {
+    console.error(usage);
+    return 1;
+  }
+  const root = values.root;
   try {
     const created = await createPlugin({ kind, id, ...(root !== undefined ? { root } : {}) });
     console.log(nextSteps(created, resolve(root ?? defaultRoot)));
@@ -227,6 +224,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`create-plugin: ${error.message}`);
     return 1;
   }
+}
+
+function parseCommandLine(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
