@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { execa } from 'execa';
+
+const linuxGpuDevices = ['/proc/driver/nvidia', '/dev/nvidiactl', '/dev/dxg'];
 
 /** Facts about the machine for the results file (as lm-evaluation-harness records them). */
 export async function describeEnvironment(): Promise<Record<string, unknown>> {
@@ -14,7 +17,13 @@ export async function describeEnvironment(): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * NVIDIA GPUs as `nvidia-smi` lists them. On Linux, a machine without the NVIDIA driver (no
+ * /proc/driver/nvidia, no /dev/nvidiactl, and no /dev/dxg as under WSL) has none: `nvidia-smi` is not
+ * spawned there, since forking a process with a large heap blocks the event loop for tens of ms.
+ */
 async function describeGpus(): Promise<string[]> {
+  if (platform() === 'linux' && !linuxGpuDevices.some((path) => existsSync(path))) return [];
   const result = await execa('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], {
     reject: false,
     timeout: 5000,
@@ -24,10 +33,4 @@ async function describeGpus(): Promise<string[]> {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-}
-
-/** Commit of the git checkout the command runs in (the user's project), or null outside one. */
-export async function gitCommit(directory: string): Promise<string | null> {
-  const result = await execa('git', ['rev-parse', 'HEAD'], { cwd: directory, reject: false, timeout: 5000 });
-  return result.exitCode === 0 && typeof result.stdout === 'string' ? result.stdout.trim() : null;
 }

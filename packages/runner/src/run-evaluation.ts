@@ -29,8 +29,9 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { aggregateTask } from './aggregate.js';
 import { writeFileAtomically } from './atomic-file.js';
 import type { RunEvent } from './events.js';
+import { gitCommit } from './git-commit.js';
 import { ResponseCache } from './response-cache.js';
-import { describeEnvironment, gitCommit } from './run-environment.js';
+import { describeEnvironment } from './run-environment.js';
 
 /** A benchmark selected for a run, with its parsed options. */
 export interface TaskSelection {
@@ -119,6 +120,10 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   checkRequirements(settings);
 
   const startedAt = new Date();
+  // Facts that cannot change during the run are gathered while it runs (each spawns a process): started
+  // here, read when the results are written. Neither rejects (a failure is recorded as null / no GPUs).
+  const gitHash = gitCommit(settings.workingDirectory ?? process.cwd());
+  const environment = describeEnvironment();
   const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
   const directory = join(settings.outputPath, sanitizeModelName(backend.modelId));
   await mkdir(directory, { recursive: true });
@@ -236,8 +241,8 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       prompt_tokens: counters.promptTokens,
       completion_tokens: counters.completionTokens,
     },
-    git_hash: await gitCommit(settings.workingDirectory ?? process.cwd()),
-    environment: await describeEnvironment(),
+    git_hash: await gitHash,
+    environment: await environment,
     timing: {
       start: startedAt.toISOString(),
       end: finishedAt.toISOString(),
