@@ -5,7 +5,8 @@
 // loop with keep-alive (what the machine and server allow at all), the runner with an empty cache, the
 // runner again on the filled cache (which must send zero requests), and a bare loop of the openai SDK with
 // Node's built-in fetch at the same concurrency (what the SDK costs with its default transport). Peak RSS
-// is measured in a child process that runs the runner alone.
+// is measured in a child process that runs the runner alone. First, one request at a time over one connection
+// gives the round trip a client sees (server latency plus loopback and wake-ups): what the machine adds per hop.
 // With `--promptfoo <path to promptfoo's bin>`, each round also runs `promptfoo eval` on the same workload
 // (2000 tests of one chat prompt, -j C, no cache, no database write), the issue's point of comparison.
 // Usage (from tools/bench): pnpm exec tsx runner-throughput.ts [N=2000] [C=64] [L=50] [R=3] [--promptfoo BIN]
@@ -27,6 +28,7 @@ const positional = promptfooFlag === -1 ? process.argv.slice(2) : process.argv.s
 const [requests, concurrency, latencyMs, rounds] = [2000, 64, 50, 3].map((fallback, index) =>
   Number(positional[index] ?? fallback),
 ) as [number, number, number, number];
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const floorSeconds = (Math.ceil(requests / concurrency) * latencyMs) / 1000;
 const fractionalFloorSeconds = ((requests / concurrency) * latencyMs) / 1000;
 
@@ -137,6 +139,36 @@ async function httpOnce(url: string) {
   return (performance.now() - start) / 1000;
 }
 
+/**
+ * Round-trip time of one request at a time over one kept-alive connection (median of 40): the server's
+ * latency as a client sees it, with loopback and both processes' wake-ups. ⌈N / C⌉ × this is the floor that
+ * this machine and server allow a client with no work of its own.
+ */
+async function sequentialRoundTripMs(url: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  for (let index = 0; index < 40; index++) {
+    const start = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const outgoing = request(
+        `${url}/chat/completions`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', resolve);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(
+        JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'one at a time' }] }),
+      );
+    });
+    times.push(performance.now() - start);
+  }
+  agent.destroy();
+  return median(times);
+}
+
 /** promptfoo's `eval` on the same workload: wall time of the command, and the eval's own reported duration. */
 async function promptfooOnce(url: string, bin: string) {
   const directory = await mkdtemp(join(tmpdir(), 'evalchemy-bench-promptfoo-'));
@@ -222,8 +254,12 @@ function cpuTimes(): { steal: number; total: number } | undefined {
     return undefined;
   }
 }
+const roundTripMs = await sequentialRoundTripMs(url);
+console.log(
+  `one request at a time: median round trip ${roundTripMs.toFixed(2)} ms for ${latencyMs} ms of server latency, so ` +
+    `⌈N / C⌉ × round trip = ${((Math.ceil(requests / concurrency) * roundTripMs) / 1000).toFixed(2)} s is what this machine allows a client that does no work`,
+);
 const timesAtStart = cpuTimes();
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const http: number[] = [];
 const sdk: number[] = [];
 const cold: number[] = [];
