@@ -3,7 +3,8 @@
 // ceil(N / C) * L (some connection must carry ceil(N / C) requests one after the other; N / C * L, the
 // issue's figure, is also printed). Side by side in one run, alternating, for R rounds: a bare node:http
 // loop with keep-alive (what the machine and server allow at all), the runner with an empty cache, the
-// runner again on the filled cache (which must send zero requests), and a bare loop of the openai SDK with
+// runner again on the filled cache (which must send zero requests), a loop of the openai backend alone (the
+// SDK on this project's transport, no runner: what the runner adds on top), and a bare loop of the openai SDK with
 // Node's built-in fetch at the same concurrency (what the SDK costs with its default transport). Peak RSS
 // is measured in a child process that runs the runner alone. First, one request at a time over one connection
 // gives the round trip a client sees (server latency plus loopback and wake-ups): what the machine adds per hop.
@@ -86,6 +87,36 @@ async function runnerOnce(url: string, cacheDirectory: string) {
   if (outcome.tasks[0]?.metrics.ok?.value !== 1) throw new Error('the runner did not get every answer right');
   await rm(directory, { recursive: true });
   return { seconds, requestsSent: outcome.requestsSent };
+}
+
+/** The openai backend alone (the SDK on this project's transport), no runner: what the runner adds on top. */
+async function backendOnce(url: string) {
+  const backend = openaiBackend.createBackend(
+    openaiBackend.optionsSchema.parse({ model: 'bench', base_url: url }),
+    { env: {}, log },
+  );
+  const signal = new AbortController().signal;
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const index = next++;
+        await backend.doGenerate(
+          {
+            type: 'chat',
+            messages: [{ role: 'user', content: `Request number ${index}` }],
+            parameters: { temperature: 0, maxTokens: 8, seed: 0 },
+            origin: { task: 'throughput', sampleId: String(index), turn: 0, generation: 0 },
+          },
+          { signal },
+        );
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await backend.doStop?.();
+  return seconds;
 }
 
 async function sdkOnce(url: string) {
@@ -262,6 +293,7 @@ console.log(
 const timesAtStart = cpuTimes();
 const http: number[] = [];
 const sdk: number[] = [];
+const viaBackend: number[] = [];
 const cold: number[] = [];
 const warm: number[] = [];
 const promptfoo: number[] = [];
@@ -270,6 +302,7 @@ for (let round = 1; round <= rounds; round++) {
   http.push(await httpOnce(url));
   const first = await runnerOnce(url, cache);
   const second = await runnerOnce(url, cache);
+  viaBackend.push(await backendOnce(url));
   sdk.push(await sdkOnce(url));
   if (second.requestsSent !== 0) throw new Error(`warm-cache rerun sent ${second.requestsSent} requests`);
   cold.push(first.seconds);
@@ -283,12 +316,12 @@ for (let round = 1; round <= rounds; round++) {
     );
   }
   console.log(
-    `round ${round}: node:http loop ${http.at(-1)!.toFixed(2)} s | SDK + built-in fetch loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
+    `round ${round}: node:http loop ${http.at(-1)!.toFixed(2)} s | backend loop ${viaBackend.at(-1)!.toFixed(2)} s | SDK + built-in fetch loop ${sdk.at(-1)!.toFixed(2)} s | runner, empty cache ${first.seconds.toFixed(2)} s | ` +
       `runner, warm cache ${second.seconds.toFixed(2)} s (requests sent: ${second.requestsSent})`,
   );
 }
 console.log(
-  `median: node:http loop ${median(http).toFixed(2)} s (${(median(http) / floorSeconds).toFixed(2)}× floor) | SDK loop ${median(sdk).toFixed(2)} s (${(median(sdk) / floorSeconds).toFixed(2)}× floor) | ` +
+  `median: node:http loop ${median(http).toFixed(2)} s (${(median(http) / floorSeconds).toFixed(2)}× floor) | backend loop ${median(viaBackend).toFixed(2)} s (${(median(viaBackend) / floorSeconds).toFixed(3)}× floor) | SDK loop ${median(sdk).toFixed(2)} s (${(median(sdk) / floorSeconds).toFixed(2)}× floor) | ` +
     `runner ${median(cold).toFixed(2)} s (${(median(cold) / floorSeconds).toFixed(3)}× floor, ${(median(cold) / fractionalFloorSeconds).toFixed(3)}× N / C × L, ${(median(cold) / median(http)).toFixed(3)}× node:http loop) | ` +
     `warm rerun ${median(warm).toFixed(2)} s, 0 requests`,
 );
