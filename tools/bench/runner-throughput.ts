@@ -140,30 +140,29 @@ async function sdkOnce(url: string) {
   return (performance.now() - start) / 1000;
 }
 
+/** One chat request through `agent`, answer read and dropped. */
+function postChat(url: string, agent: Agent, content: string) {
+  return new Promise<void>((resolve, reject) => {
+    const outgoing = request(
+      `${url}/chat/completions`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (incoming) => {
+        incoming.resume();
+        incoming.on('end', resolve);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(JSON.stringify({ model: 'bench', messages: [{ role: 'user', content }] }));
+  });
+}
+
 async function httpOnce(url: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const post = (index: number) =>
-    new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({
-        model: 'bench',
-        messages: [{ role: 'user', content: `Request number ${index}` }],
-      });
-      const outgoing = request(
-        `${url}/chat/completions`,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-        (incoming) => {
-          incoming.resume();
-          incoming.on('end', resolve);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
   let next = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < requests) await post(next++);
+      while (next < requests) await postChat(url, agent, `Request number ${next++}`);
     }),
   );
   agent.destroy();
@@ -180,20 +179,7 @@ async function sequentialRoundTripMs(url: string) {
   const times: number[] = [];
   for (let index = 0; index < 40; index++) {
     const start = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const outgoing = request(
-        `${url}/chat/completions`,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-        (incoming) => {
-          incoming.resume();
-          incoming.on('end', resolve);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(
-        JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'one at a time' }] }),
-      );
-    });
+    await postChat(url, agent, 'one at a time');
     times.push(performance.now() - start);
   }
   agent.destroy();

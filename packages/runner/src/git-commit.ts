@@ -36,7 +36,9 @@ async function readHeadCommit(directory: string): Promise<string | null> {
   for (let depth = 0; depth < 5; depth++) {
     const content =
       (await readText(join(gitDirectory, name))) ??
-      (name === 'HEAD' ? undefined : await readText(join(commonDirectory, name)));
+      (name === 'HEAD' || commonDirectory === gitDirectory
+        ? undefined
+        : await readText(join(commonDirectory, name)));
     const value = content?.trim() ?? (await packedRef(commonDirectory, name));
     if (value === undefined) return null; // a branch with no commit yet
     if (objectId.test(value)) return value;
