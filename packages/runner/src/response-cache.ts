@@ -43,6 +43,11 @@ export class ResponseCache {
     return createHash('sha256').update(stableStringify(parts)).digest('hex');
   }
 
+  /** Reads the journals' index now instead of on first use, so that no lookup waits on disk later. */
+  async load(): Promise<void> {
+    if (this.enabled) await this.loadIndex();
+  }
+
   async get<Value>(key: string): Promise<Value | undefined> {
     if (!this.enabled) return undefined;
     const location = (await this.loadIndex()).get(key);
