@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -117,6 +118,31 @@ describe('runEvaluation', () => {
     } finally {
       counting.closeAllConnections();
       await new Promise((resolve) => counting.close(resolve));
+    }
+  });
+
+  it('sends each of the first --concurrency requests before planning the next sample', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply, latencyMs: 20 });
+    const benchmark = createArithmeticBenchmark({ size: 12 });
+    const plan = benchmark.doPlan.bind(benchmark);
+    let requestsCreated = 0;
+    const requestsCreatedAtPlan: number[] = [];
+    benchmark.doPlan = (sample, context) => {
+      requestsCreatedAtPlan.push(requestsCreated);
+      return plan(sample, context);
+    };
+    const countRequest = () => {
+      requestsCreated += 1;
+    };
+    diagnosticsChannel.subscribe('http.client.request.start', countRequest);
+    try {
+      const settings = await settingsFor(server.url, { tasks: [{ benchmark, options: { offset: 0 } }] });
+      const outcome = await runEvaluation(settings);
+      expect(outcome.tasks[0]!.samples).toEqual({ total: 12, scored: 12, failed: 0 });
+      // Sample i is planned once the requests of samples 0 … i - 1 have left, up to --concurrency (4) of them.
+      expect(requestsCreatedAtPlan.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      diagnosticsChannel.unsubscribe('http.client.request.start', countRequest);
     }
   });
 
