@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every check: lint, typecheck and all test suites (Docker and bubblewrap suites included when those
-# services are available; .ci/run installs and starts them). Ends with "N passed, N failed, N skipped".
+# Runs every check: lint, typecheck and all test suites, the Docker and bubblewrap ones against the real
+# services, which tools/services.sh installs and starts when missing. Ends with "N passed, N failed, N skipped".
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 source tools/bootstrap.sh
+bash tools/services.sh
 echo "[test] lint"
 pnpm exec biome check .
 echo "[test] typecheck"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Provides the real services the sandbox suites run against (*.docker.test.ts, *.bwrap.test.ts): Debian's
+# docker.io, bubblewrap and debootstrap when missing, a running Docker engine, and the sandbox image (built
+# once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
+# starting dockerd need root (or password-less sudo); without either it stops and says what is missing.
+# Needs the build of tools/bootstrap.sh (it builds the image with the CLI).
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif sudo -n true >/dev/null 2>&1; then
+    sudo -n "$@"
+  else
+    echo "[services] needs root (or password-less sudo) to run: $*" >&2
+    echo "[services] the Docker and bubblewrap suites run against the real services; install them, or run as root" >&2
+    exit 1
+  fi
+}
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "[services] installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1 && pgrep -x dockerd >/dev/null 2>&1; then
+  echo "[services] dockerd runs but 'docker info' fails: is this user allowed on the Docker socket (group docker)?" >&2
+  exit 1
+fi
+if ! docker info >/dev/null 2>&1; then
+  echo "[services] starting dockerd (log: /tmp/evalchemy-dockerd.log)"
+  as_root sh -c 'dockerd >/tmp/evalchemy-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  if ! docker info >/dev/null 2>&1; then
+    echo "[services] dockerd did not start:" >&2
+    tail -20 /tmp/evalchemy-dockerd.log >&2 || true
+    exit 1
+  fi
+fi
+
+echo "[services] sandbox image"
+node "$repo_root/packages/cli/dist/bin.js" sandbox build
