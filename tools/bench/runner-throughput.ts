@@ -96,48 +96,32 @@ async function backendOnce(url: string) {
     { env: {}, log },
   );
   const signal = new AbortController().signal;
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requests) {
-        const index = next++;
-        await backend.doGenerate(
-          {
-            type: 'chat',
-            messages: [{ role: 'user', content: `Request number ${index}` }],
-            parameters: { temperature: 0, maxTokens: 8, seed: 0 },
-            origin: { task: 'throughput', sampleId: String(index), turn: 0, generation: 0 },
-          },
-          { signal },
-        );
-      }
-    }),
+  const seconds = await secondsOfClosedLoop((index) =>
+    backend.doGenerate(
+      {
+        type: 'chat',
+        messages: [{ role: 'user', content: `Request number ${index}` }],
+        parameters: { temperature: 0, maxTokens: 8, seed: 0 },
+        origin: { task: 'throughput', sampleId: String(index), turn: 0, generation: 0 },
+      },
+      { signal },
+    ),
   );
-  const seconds = (performance.now() - start) / 1000;
   await backend.doStop?.();
   return seconds;
 }
 
 async function sdkOnce(url: string) {
   const client = new OpenAI({ baseURL: url, apiKey: 'EMPTY', maxRetries: 0 });
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requests) {
-        const index = next++;
-        await client.chat.completions.create({
-          model: 'bench',
-          messages: [{ role: 'user', content: `Request number ${index}` }],
-          temperature: 0,
-          max_tokens: 8,
-          seed: 0,
-        });
-      }
+  return secondsOfClosedLoop((index) =>
+    client.chat.completions.create({
+      model: 'bench',
+      messages: [{ role: 'user', content: `Request number ${index}` }],
+      temperature: 0,
+      max_tokens: 8,
+      seed: 0,
     }),
   );
-  return (performance.now() - start) / 1000;
 }
 
 /** One chat request through `agent`, answer read and dropped. */
@@ -158,14 +142,20 @@ function postChat(url: string, agent: Agent, content: string) {
 
 async function httpOnce(url: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const seconds = await secondsOfClosedLoop((index) => postChat(url, agent, `Request number ${index}`));
+  agent.destroy();
+  return seconds;
+}
+
+/** Seconds for `requests` calls of `send(index)`, `concurrency` at a time, each next one sent as one ends. */
+async function secondsOfClosedLoop(send: (index: number) => Promise<unknown>) {
   let next = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < requests) await postChat(url, agent, `Request number ${next++}`);
+      while (next < requests) await send(next++);
     }),
   );
-  agent.destroy();
   return (performance.now() - start) / 1000;
 }
 

@@ -121,8 +121,9 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   checkRequirements(settings);
 
   const startedAt = new Date();
-  // Facts that cannot change during the run are gathered while it runs (each spawns a process): started
-  // here, read when the results are written. Neither rejects (a failure is recorded as null / no GPUs).
+  // Facts that cannot change during the run are gathered while it runs (each may spawn a process: `git`
+  // as a fallback, `nvidia-smi` where a driver exists): started here, read when the results are written.
+  // Neither rejects (a failure is recorded as null / no GPUs).
   const gitHash = gitCommit(settings.workingDirectory ?? process.cwd());
   const environment = describeEnvironment();
   const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
