@@ -48,6 +48,12 @@ const samples = [
   >),
 ];
 const executions = samples.length * copies;
+// The model side is replaced by the canonical solutions; plans are made as for a completion-only backend.
+const completionBackend = {
+  id: 'canonical-solutions',
+  modelId: 'canonical-solutions',
+  capabilities: { chat: false, completion: true, loglikelihood: false, cacheable: false },
+};
 
 const machine = () =>
   `load average ${loadavg()
@@ -83,6 +89,7 @@ async function sandboxLeg(name: string, sandbox: SandboxV1): Promise<void> {
       samples.map((sample) =>
         benchmark.doScore(sample, responses(sample), {
           options,
+          plan: benchmark.doPlan(sample, { options, backend: completionBackend }),
           sandbox,
           signal,
           log,
