@@ -24,7 +24,9 @@ function findSharedDirectory(): string {
     if (existsSync(join(candidate, 'datasets'))) return candidate;
     const parent = dirname(directory);
     if (parent === directory) {
-      throw new Error('Could not find shared/datasets beside the checkout: set EVALCHEMY_DATASETS_DIR.');
+      throw new Error(
+        'Could not find shared/datasets beside the checkout: set EVALCHEMY_DATASETS_DIR (and EVALCHEMY_MODELS_DIR).',
+      );
     }
     directory = parent;
   }
