@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * A small synthetic benchmark for the runner's own tests: "what is a+b?" questions, exact-match scored,
- * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader).
+ * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader,
+ * answers checked by Python in a sandbox).
  */
 export function createArithmeticBenchmark(
   settings: {
@@ -13,6 +14,7 @@ export function createArithmeticBenchmark(
     generations?: number;
     failLoad?: boolean;
     judge?: boolean;
+    sandbox?: boolean;
   } = {},
 ): BenchmarkV1<{ a: number; b: number }, { offset: number }> {
   const size = settings.size ?? 5;
@@ -23,7 +25,7 @@ export function createArithmeticBenchmark(
     version: '0.0.0',
     description: 'a+b',
     optionsSchema: z.object({ offset: z.number().default(0) }),
-    requirements: { judge: settings.judge ?? false },
+    requirements: { judge: settings.judge ?? false, sandbox: settings.sandbox ?? false },
     primaryMetric: 'accuracy',
     async doLoad() {
       if (settings.failLoad) throw new Error('the data file is missing');
@@ -46,13 +48,23 @@ export function createArithmeticBenchmark(
         ...(settings.generations ? { generations: settings.generations } : {}),
       };
     },
-    async doScore(sample, responses) {
+    async doScore(sample, responses, context) {
       if (responses.type !== 'generate') throw new Error('expected generations');
-      const answer = responses.generations[0]?.[0]?.text.trim();
-      return {
-        metrics: { accuracy: answer === String(sample.data.a + sample.data.b) ? 1 : 0 },
-        extracted: answer,
-      };
+      const answer = responses.generations[0]?.[0]?.text.trim() ?? '';
+      const expected = String(sample.data.a + sample.data.b);
+      const correct = context.sandbox
+        ? (
+            await context.sandbox.doExecute(
+              {
+                language: 'python',
+                source: `print(${JSON.stringify(answer)} == ${JSON.stringify(expected)})`,
+              },
+              { timeoutMs: 30_000 },
+              { signal: context.signal },
+            )
+          ).stdout.trim() === 'True'
+        : answer === expected;
+      return { metrics: { accuracy: correct ? 1 : 0 }, extracted: answer };
     },
   };
 }
