@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 import { configJsonSchema } from './config-file.js';
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -191,19 +191,9 @@ describe("the folder of a model's results", () => {
     server = await startScriptedServer({ reply: answer18 });
     const parent = await mkdtemp(join(tmpdir(), 'evalchemy-parent-'));
     const output = join(parent, 'a', 'out');
-    const result = await evalchemy([
-      'run',
-      '--model',
-      'openai',
-      '--model_args',
-      `model=${model},base_url=${server.url}`,
-      '--tasks',
-      'gsm8k',
-      '--limit',
-      '1',
-      '--output_path',
-      output,
-    ]);
+    const result = await evalchemy(
+      openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit: 1, model }),
+    );
     expect(result.exitCode).toBe(0);
     expect(await readdir(output)).toEqual([folder]);
     expect(await readdir(parent)).toEqual(['a']);

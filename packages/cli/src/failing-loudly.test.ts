@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedServer, sharedDatasetsDirectory, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -26,21 +26,14 @@ function gsm8kRun(
   output: string,
   settings: { limit: number; tasks?: string; modelArgs?: string; concurrency?: number },
 ): string[] {
-  return [
-    'run',
-    '--model',
-    'openai',
-    '--model_args',
-    `model=m,max_retries=0,base_url=${server.url}${settings.modelArgs ?? ''}`,
-    '--tasks',
-    settings.tasks ?? 'gsm8k',
-    '--limit',
-    String(settings.limit),
-    '--concurrency',
-    String(settings.concurrency ?? 4),
-    '--output_path',
+  return openaiRun({
+    baseUrl: server.url,
     output,
-  ];
+    tasks: settings.tasks ?? 'gsm8k',
+    limit: settings.limit,
+    modelArgs: `,max_retries=0${settings.modelArgs ?? ''}`,
+    extra: ['--concurrency', String(settings.concurrency ?? 4)],
+  });
 }
 
 function mtbenchReplay(output: string): string[] {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
@@ -14,20 +14,9 @@ afterEach(async () => {
 async function ifeval(...extra: string[]) {
   server = await startScriptedServer({ reply: () => 'A short answer, all in lowercase.' });
   const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
-  const result = await evalchemy([
-    'run',
-    '--model',
-    'openai',
-    '--model_args',
-    `model=m,base_url=${server.url}`,
-    '--tasks',
-    'ifeval',
-    '--limit',
-    '20',
-    '--output_path',
-    output,
-    ...extra,
-  ]);
+  const result = await evalchemy(
+    openaiRun({ baseUrl: server.url, output, tasks: 'ifeval', limit: 20, extra: [...extra] }),
+  );
   const metricRows = result.stdout
     .split('\n')
     .filter((line) => /^\| (ifeval)? +\| [\w:]+ +\| [0-9.]/.test(line));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 import { mountTinyFileSystem, type TinyFileSystem } from './__fixtures__/tiny-file-system.js';
 
 let server: ScriptedServer;
@@ -20,19 +20,7 @@ afterEach(async () => {
 });
 
 function gsm8kRun(output: string, limit: number): string[] {
-  return [
-    'run',
-    '--model',
-    'openai',
-    '--model_args',
-    `model=m,base_url=${server.url}`,
-    '--tasks',
-    'gsm8k',
-    '--limit',
-    String(limit),
-    '--output_path',
-    output,
-  ];
+  return openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit });
 }
 
 describe('a full disk', () => {

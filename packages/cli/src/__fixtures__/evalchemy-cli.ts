@@ -28,6 +28,35 @@ export function evalchemy(args: string[], settings: { cwd?: string; env?: Record
   });
 }
 
+/**
+ * The arguments of `evalchemy run` with the openai backend against the OpenAI-compatible server at `baseUrl`
+ * (model `m` unless `model` is given); `modelArgs` are appended to the backend's options.
+ */
+export function openaiRun(settings: {
+  baseUrl: string;
+  output: string;
+  tasks: string;
+  limit: number;
+  model?: string;
+  modelArgs?: string;
+  extra?: string[];
+}): string[] {
+  return [
+    'run',
+    '--model',
+    'openai',
+    '--model_args',
+    `model=${settings.model ?? 'm'},base_url=${settings.baseUrl}${settings.modelArgs ?? ''}`,
+    '--tasks',
+    settings.tasks,
+    '--limit',
+    String(settings.limit),
+    '--output_path',
+    settings.output,
+    ...(settings.extra ?? []),
+  ];
+}
+
 /** The results file of a run and the names of every file beside it. */
 export async function resultsIn(
   outputPath: string,
