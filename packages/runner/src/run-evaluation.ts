@@ -125,6 +125,8 @@ interface RunState {
   cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  /** Why the response cache stopped taking new responses, once a write failed (a full disk). */
+  cacheError: StorageError | undefined;
   /** Stores a response in the cache; after a failed write the run goes on without storing. */
   store(key: string, value: unknown): Promise<void>;
   /** Stops the run at once when `error` is a server refusing the credentials (HTTP 401/403). */
@@ -133,6 +135,8 @@ interface RunState {
   stop(reason: Error): void;
 }
 
+const cacheRemedy =
+  'Set EVALCHEMY_CACHE_DIR to a writable directory with free space, or pass --no_cache to run without the cache.';
 const outputRemedy =
   'Free space there or choose another --output_path; responses received so far are cached (unless --no_cache), so running the same command again resumes.';
 // Directory names longer than 255 bytes are refused by common file systems.
@@ -174,8 +178,6 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const environment = describeEnvironment();
   const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
   const directory = join(settings.outputPath, sanitizeModelName(backend.modelId));
-  const cacheRemedy =
-    'Set EVALCHEMY_CACHE_DIR to a writable directory with free space, or pass --no_cache to run without the cache.';
   await Promise.all([
     createDirectory(directory).catch((error: unknown) => {
       throw storageError(
@@ -194,32 +196,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       );
     }),
   ]);
-  let cacheError: StorageError | undefined;
-  const state: RunState = {
-    requestsSent: 0,
-    cacheHits: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    async store(key, value) {
-      if (cacheError !== undefined) return;
-      try {
-        await settings.cache.set(key, value);
-      } catch (error) {
-        if (cacheError !== undefined) return;
-        cacheError = storageError('write the response cache', settings.cache.directory, error, cacheRemedy);
-        log.warn(`${cacheError.message} The run goes on without caching new responses.`);
-      }
-    },
-    stopOnRefusal(error, role) {
-      const refused = role === 'model' ? backend : settings.judgeBackend;
-      if (refused === undefined || !BackendCallError.isInstance(error)) return;
-      if (error.statusCode !== 401 && error.statusCode !== 403) return;
-      state.stop(refusal(error, error.statusCode, role, refused, settings.keySources?.[role]));
-    },
-    stop(reason) {
-      if (!stopController.signal.aborted) stopController.abort(reason);
-    },
-  };
+  const state = createRunState(settings, stopController);
   const warningCounts: Record<string, Record<string, number>> = {};
   const outcomes: TaskOutcome[] = [];
 
@@ -325,7 +302,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       outcomes.filter((outcome) => outcome.error).map((outcome) => [outcome.task, outcome.error]),
     ),
     warnings: warningCounts,
-    cache_error: cacheError?.message ?? null,
+    cache_error: state.cacheError?.message ?? null,
     config: settings.effectiveConfig,
     versions: settings.versions,
     seeds: { seed: settings.seed, generation_seed: 'seed + generation index' },
@@ -362,8 +339,43 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     complete: outcomes.every((outcome) => outcome.status === 'completed'),
     requestsSent: state.requestsSent,
     cacheHits: state.cacheHits,
-    ...(cacheError !== undefined ? { cacheError } : {}),
+    ...(state.cacheError !== undefined ? { cacheError: state.cacheError } : {}),
   };
+}
+
+function createRunState(settings: RunSettings, stopController: AbortController): RunState {
+  const state: RunState = {
+    requestsSent: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cacheError: undefined,
+    async store(key, value) {
+      if (state.cacheError !== undefined) return;
+      try {
+        await settings.cache.set(key, value);
+      } catch (error) {
+        if (state.cacheError !== undefined) return;
+        state.cacheError = storageError(
+          'write the response cache',
+          settings.cache.directory,
+          error,
+          cacheRemedy,
+        );
+        settings.log.warn(`${state.cacheError.message} The run goes on without caching new responses.`);
+      }
+    },
+    stopOnRefusal(error, role) {
+      const refused = role === 'model' ? settings.backend : settings.judgeBackend;
+      if (refused === undefined || !BackendCallError.isInstance(error)) return;
+      if (error.statusCode !== 401 && error.statusCode !== 403) return;
+      state.stop(refusal(error, error.statusCode, role, refused, settings.keySources?.[role]));
+    },
+    stop(reason) {
+      if (!stopController.signal.aborted) stopController.abort(reason);
+    },
+  };
+  return state;
 }
 
 /** Why the run stopped when a server refused the credentials: which server, which key, what to do. */
@@ -475,43 +487,41 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   // for the backend's slot, so requests go out back to back while finished samples are scored and written.
   const window = 2 * settings.concurrency;
   let slotFreed: (() => void) | undefined;
+  let written = false;
   try {
-    try {
-      let index = 0;
-      for await (const sample of source.samples) {
-        if (index >= total || fatal !== undefined) break;
-        signal.throwIfAborted();
-        while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
-        if (fatal !== undefined) break;
-        const running: Promise<void> = processOne(sample, index)
-          .catch((error: unknown) => {
-            fatal ??= error;
-          })
-          .finally(() => {
-            inFlight.delete(running);
-            slotFreed?.();
-            slotFreed = undefined;
-          });
-        inFlight.add(running);
-        index += 1;
-        // While the backend has idle slots (the start of a task, or a run of cache hits), this sample's
-        // requests go out before the next sample is planned. Started together, every request would wait
-        // for all of them to pass through the SDK (≈ 0.25 ms each: 16 ms for 64) before the first left.
-        if (context.backendLimit.activeCount < context.backendLimit.concurrency) await nextMacrotask();
-      }
-      await Promise.all(inFlight);
-    } finally {
-      // A failed write has stopped the run already (the 'error' listener); ending reports it again.
-      await new Promise<void>((resolve) => samplesFile.end(() => resolve()));
+    let index = 0;
+    for await (const sample of source.samples) {
+      if (index >= total || fatal !== undefined) break;
+      signal.throwIfAborted();
+      while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
+      if (fatal !== undefined) break;
+      const running: Promise<void> = processOne(sample, index)
+        .catch((error: unknown) => {
+          fatal ??= error;
+        })
+        .finally(() => {
+          inFlight.delete(running);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
+      inFlight.add(running);
+      index += 1;
+      // While the backend has idle slots (the start of a task, or a run of cache hits), this sample's
+      // requests go out before the next sample is planned. Started together, every request would wait
+      // for all of them to pass through the SDK (≈ 0.25 ms each: 16 ms for 64) before the first left.
+      if (context.backendLimit.activeCount < context.backendLimit.concurrency) await nextMacrotask();
     }
-    signal.throwIfAborted();
-    if (fatal !== undefined) throw fatal;
-    await rename(partialPath, samplesPath);
-  } catch (error) {
+    await Promise.all(inFlight);
+    written = fatal === undefined;
+  } finally {
+    // A failed write has stopped the run already (the 'error' listener); ending reports it again.
+    await new Promise<void>((resolve) => samplesFile.end(() => resolve()));
     // Resuming goes through the response cache, not through a half-written samples file.
-    await rm(partialPath, { force: true }).catch(() => {});
-    throw error;
+    if (!written || signal.aborted) await rm(partialPath, { force: true }).catch(() => {});
   }
+  signal.throwIfAborted();
+  if (fatal !== undefined) throw fatal;
+  await rename(partialPath, samplesPath);
 
   const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored);
   return {
