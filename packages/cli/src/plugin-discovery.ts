@@ -154,6 +154,19 @@ function normaliseName(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, '');
 }
 
+/** The published `@evalchemy` plugin of a kind that `name` refers to (id or alias), installed or not. */
+export function findKnownPlugin(
+  kind: PluginKind,
+  name: string,
+): { id: string; packageName: string } | undefined {
+  const wanted = normaliseName(name);
+  const known = knownPlugins.find(
+    (plugin) =>
+      plugin.kind === kind && [plugin.id, ...plugin.aliases].some((alias) => normaliseName(alias) === wanted),
+  );
+  return known && { id: known.id, packageName: `@evalchemy/${kind}-${known.id}` };
+}
+
 /** Every name (id and aliases, normalised) a plugin of `kind` answers to; none for another kind. */
 function pluginNames(plugin: DiscoveredPlugin, kind: PluginKind): string[] {
   const manifest = plugin.manifest;
@@ -199,12 +212,7 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
       .filter((plugin) => plugin.manifest.kind === kind)
       .map((plugin) => plugin.manifest.id ?? plugin.packageName)
       .sort();
-    const known = knownPlugins.find(
-      (plugin) =>
-        plugin.kind === kind &&
-        [plugin.id, ...plugin.aliases].some((alias) => normaliseName(alias) === wanted),
-    );
-    const packageName = known && `@evalchemy/${known.kind}-${known.id}`;
+    const packageName = findKnownPlugin(kind, name)?.packageName;
     throw new PluginLoadError(
       `No ${kind} named "${name}" is installed. Installed ${plurals[kind]}: ${installed.length > 0 ? installed.join(', ') : '(none)'}. ` +
         (packageName

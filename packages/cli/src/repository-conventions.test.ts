@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pluginManifestSchema } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
+import { knownPlugins } from './known-plugins.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const pluginDirectories = globSync(
@@ -50,6 +51,21 @@ describe('plugin packages', () => {
       });
     });
   }
+});
+
+describe('the table of known plugins', () => {
+  it('lists every published plugin package of the repository, with its kind, id and aliases', () => {
+    const published = pluginDirectories
+      .map((directory) => JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')))
+      .filter((packageJson) => !packageJson.private)
+      .map((packageJson) => {
+        const { kind, id, aliases } = pluginManifestSchema.parse(packageJson.evalchemy);
+        return { kind, id, aliases };
+      });
+    const byName = (a: { kind: string; id: string }, b: { kind: string; id: string }) =>
+      `${a.kind}-${a.id}`.localeCompare(`${b.kind}-${b.id}`);
+    expect([...knownPlugins].sort(byName)).toEqual(published.sort(byName));
+  });
 });
 
 // bin.ts reads the CLI's engines.node to tell a user of an older Node what to install; every package, the
