@@ -328,15 +328,7 @@ describe('the template benchmark hello', () => {
     const list = await evalchemy(['list']);
     expect(list.stdout).toMatch(/gsm8k/);
     expect(list.stdout).not.toMatch(/hello/i);
-    const result = await evalchemy([
-      'run',
-      '--model',
-      'openai',
-      '--model_args',
-      'model=x',
-      '--tasks',
-      'hello',
-    ]);
+    const result = await evalchemy('run --model openai --model_args model=x --tasks hello'.split(' '));
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/No benchmark named "hello" is installed/);
   });
