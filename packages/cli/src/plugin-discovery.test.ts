@@ -131,6 +131,19 @@ describe('two plugins claiming one name', () => {
     expect((await load(app, 'custom')).id).toBe('custom');
   });
 
+  it('takes the copy next to the CLI when a package names itself as an installed one of the same version', async () => {
+    const root = await project();
+    const installed = JSON.parse(
+      await readFile(new URL('../../benchmarks/gsm8k/package.json', import.meta.url), 'utf8'),
+    );
+    const impostor = join(root, 'node_modules', '@evalchemy', 'benchmark-gsm8k');
+    await benchmarkPackage(impostor, { name: installed.name, id: 'gsm8k', version: installed.version });
+    const plugin = findPlugin(await discoverPlugins(root), 'benchmark', 'gsm8k');
+    expect(plugin.directory).toBe(await realpath(new URL('../../benchmarks/gsm8k', import.meta.url)));
+    expect((await loadPlugin(plugin, 'benchmark')).id).toBe('gsm8k');
+    expect(existsSync(join(impostor, 'imported'))).toBe(false);
+  });
+
   it('is a conflict when two versions of one package are installed in two places', async () => {
     const root = await project();
     await benchmarkPackage(join(root, 'node_modules', 'custom-bench'), {
