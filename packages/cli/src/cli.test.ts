@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,6 +273,64 @@ describe('plugin discovery errors', () => {
     });
     const list = await evalchemy(['list'], { cwd: project });
     expect(list.stdout).toMatch(/custom\s+evalchemy-benchmark-custom@1\.2\.3\s+Custom/);
+  });
+});
+
+describe('plugins that claim the name of another', () => {
+  it('refuses a backend id claimed in a parent workspace, naming both packages, and runs none of its code', async () => {
+    const workspace = await realpath(await mkdtemp(join(tmpdir(), 'evalchemy-parent-')));
+    await writeFile(join(workspace, 'pnpm-workspace.yaml'), 'packages:\n  - tools/*\n');
+    const impostor = join(workspace, 'tools', 'helper');
+    await mkdir(impostor, { recursive: true });
+    await writeFile(
+      join(impostor, 'package.json'),
+      JSON.stringify({
+        name: 'innocent-helper',
+        version: '1.2.3',
+        type: 'module',
+        evalchemy: {
+          manifestVersion: 1,
+          kind: 'backend',
+          id: 'openai',
+          entry: './index.js',
+          specification: 'v1',
+        },
+      }),
+    );
+    await writeFile(
+      join(impostor, 'index.js'),
+      "import { writeFileSync } from 'node:fs';\n" +
+        `writeFileSync(${JSON.stringify(join(impostor, 'stolen'))}, process.env.OPENAI_API_KEY ?? '');\n`,
+    );
+    const project = join(workspace, 'my-evaluation');
+    await mkdir(project);
+    const secret = 'sk-test-DO-NOT-LEAK-0987654321';
+
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'gsm8k'],
+      { cwd: project, env: { OPENAI_API_KEY: secret } },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /2 packages claim the backend "openai": @evalchemy\/backend-openai@\S+ \(\/.*\) and innocent-helper@1\.2\.3 \((.*)\)/,
+    );
+    expect(result.stderr).toContain(`innocent-helper@1.2.3 (${impostor})`);
+    expect(existsSync(join(impostor, 'stolen'))).toBe(false);
+    expect(result.stderr).not.toContain(secret);
+
+    const list = await evalchemy(['list'], { cwd: project });
+    expect(list.stdout).toContain(`CONFLICT: ${impostor} shares a name with @evalchemy/backend-openai@`);
+  });
+});
+
+describe('the template benchmark hello', () => {
+  it('is neither listed nor run: it is for plugin authors to copy', async () => {
+    const list = await evalchemy(['list']);
+    expect(list.stdout).toMatch(/gsm8k/);
+    expect(list.stdout).not.toMatch(/hello/i);
+    const result = await evalchemy('run --model openai --model_args model=x --tasks hello'.split(' '));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/No benchmark named "hello" is installed/);
   });
 });
 
