@@ -139,6 +139,25 @@ describe('startScriptedServer', () => {
     expect((await post(url, '/chat/completions', chatBody)).status).toBe(200);
   });
 
+  it('sends huge answers, plain or as a gzip bomb, and counts the bytes it sent', async () => {
+    const bytes = 3 * 1024 * 1024 + 5;
+    const { url } = await start({
+      faultPlan: [
+        { kind: 'huge-body', bytes },
+        { kind: 'gzip-bomb', bytes },
+      ],
+    });
+    const plain = await json(post(url, '/chat/completions', chatBody));
+    expect(plain.choices[0]!.message.content).toBe('a'.repeat(bytes));
+    const sentPlain = server!.bytesSent;
+    expect(sentPlain).toBeGreaterThan(bytes);
+
+    const bomb = await post(url, '/chat/completions', chatBody);
+    expect(bomb.headers.get('content-encoding')).toBe('gzip');
+    expect((await json(bomb)).choices[0]!.message.content).toBe('a'.repeat(bytes));
+    expect(server!.bytesSent - sentPlain).toBeLessThan(bytes / 100);
+  });
+
   it('hangs until the client gives up, and close() ends hanging requests', async () => {
     const { url } = await start({
       faults: (_index, request) => (request.path === '/v1/chat/completions' ? { kind: 'hang' } : undefined),

@@ -283,6 +283,31 @@ describe('openai backend: retries and failures', () => {
     expect(second.server.requestCount).toBe(1);
   });
 
+  it('stops reading an answer larger than max_response_bytes and fails the call without retrying', async () => {
+    const total = 256 * 1024 * 1024;
+    const { server, backend } = await setup(
+      { faults: () => ({ kind: 'huge-body', bytes: total }) },
+      { max_response_bytes: 1024 * 1024 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toMatch(/answer larger than max_response_bytes=1048576 bytes/);
+    expect(error.isRetryable).toBe(false);
+    expect(server.requestCount).toBe(1);
+    // Reading stopped at the limit: the server got no further than what the connection's buffers held.
+    expect(server.bytesSent).toBeLessThan(total / 8);
+  });
+
+  it('stops decompressing a gzip bomb at max_response_bytes', async () => {
+    const { server, backend } = await setup(
+      { faults: () => ({ kind: 'gzip-bomb', bytes: 256 * 1024 * 1024 }) },
+      { max_response_bytes: 1024 * 1024 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toMatch(/answer larger than max_response_bytes=1048576 bytes/);
+    expect(error.isRetryable).toBe(false);
+    expect(server.requestCount).toBe(1);
+  });
+
   it('reports a server that cannot be reached', async () => {
     const unreachable = await startScriptedServer();
     const url = unreachable.url;

@@ -16,7 +16,7 @@ import {
 } from '@evalchemy/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { createNodeHttpFetch } from './node-http-fetch.js';
+import { createNodeHttpFetch, type NodeHttpFetch, ResponseTooLargeError } from './node-http-fetch.js';
 import { completionLogprobsSchema, continuationLoglikelihood, splitAtWord } from './openai-loglikelihood.js';
 import { type OpenAIOptions, type OpenAIOptionsInput, openAIOptionsSchema } from './openai-options.js';
 import { isOpenAIHost, isReasoningModel, normaliseParameters } from './openai-parameters.js';
@@ -75,7 +75,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly #baseUrl: string;
   readonly #apiKey: string;
   readonly #client: OpenAI;
-  readonly #transport = createNodeHttpFetch();
+  readonly #transport: NodeHttpFetch;
   readonly #maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
 
   constructor(options: OpenAIOptions, context: BackendCreateContext) {
@@ -99,6 +99,7 @@ export class OpenAIBackend implements BackendV1 {
       cacheable: true,
       ...(options.concurrency !== undefined ? { maxConcurrency: options.concurrency } : {}),
     };
+    this.#transport = createNodeHttpFetch({ maxResponseBytes: options.max_response_bytes });
     this.#client = new OpenAI({
       apiKey: this.#apiKey,
       baseURL: this.#baseUrl,
@@ -194,6 +195,7 @@ export class OpenAIBackend implements BackendV1 {
       model: this.modelId,
       maxRetries: this.#options.max_retries,
       timeoutMs: this.#options.timeout_ms,
+      maxResponseBytes: this.#options.max_response_bytes,
       ...(this.#options.concurrency !== undefined ? { concurrency: this.#options.concurrency } : {}),
     };
   }
@@ -240,6 +242,13 @@ export class OpenAIBackend implements BackendV1 {
       return new BackendCallError(
         `${where} answered HTTP 200 with a malformed body (${error.message}) ${malformedAttempts + 1} times.`,
         { statusCode: 200, isRetryable: true },
+      );
+    }
+    if (error instanceof ResponseTooLargeError) {
+      return new BackendCallError(
+        `${where} sent an ${error.message}: reading stopped there, and the call is not retried. ` +
+          'Pass --model_args max_response_bytes=N if answers this large are expected.',
+        { isRetryable: false, cause: error },
       );
     }
     if (error instanceof OpenAI.APIConnectionTimeoutError) {
