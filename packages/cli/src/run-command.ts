@@ -136,7 +136,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     tasks,
     datasets: createDatasetResolver({ ...datasetResolverSettingsFromEnv(io.env), log }),
     outputPath,
-    cache: new ResponseCache({ directory: join(cacheDirectory(io.env), 'responses'), enabled: !noCache }),
+    cache: new ResponseCache({
+      directory: join(cacheDirectory(io.env), 'responses'),
+      enabled: !noCache,
+      log,
+    }),
     concurrency,
     seed,
     limit,

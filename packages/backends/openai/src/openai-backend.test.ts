@@ -199,6 +199,7 @@ describe('openai backend: generation', () => {
     const url = server.url.replace('http://', 'http://user:hunter2@');
     const backend = createOpenAIBackend({ model: 'm', base_url: url, api_key: key, api: 'completions' });
     const description = backend.describe();
+    expect(backend.endpoint).toBe(server.url);
     expect(description).toMatchObject({ baseUrl: server.url, api: 'completions', model: 'm' });
     expect(JSON.stringify(description)).not.toContain(key);
     expect(JSON.stringify(description)).not.toContain('hunter2');

@@ -70,6 +70,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly id = 'openai';
   readonly version = VERSION;
   readonly modelId: string;
+  readonly endpoint: string;
   readonly capabilities: BackendCapabilities;
   readonly #options: OpenAIOptions;
   readonly #baseUrl: string;
@@ -82,6 +83,7 @@ export class OpenAIBackend implements BackendV1 {
     this.#options = options;
     this.modelId = options.model;
     this.#baseUrl = (options.base_url ?? context.env.OPENAI_BASE_URL ?? defaultBaseUrl).replace(/\/+$/, '');
+    this.endpoint = withoutCredentials(this.#baseUrl);
     const key = options.api_key ?? context.env.OPENAI_API_KEY;
     if ((key === undefined || key === '') && isOpenAIHost(this.#baseUrl)) {
       throw new ConfigurationError(
@@ -190,7 +192,7 @@ export class OpenAIBackend implements BackendV1 {
 
   describe(): Record<string, unknown> {
     return {
-      baseUrl: withoutCredentials(this.#baseUrl),
+      baseUrl: this.endpoint,
       api: this.#options.api,
       model: this.modelId,
       maxRetries: this.#options.max_retries,
@@ -282,7 +284,7 @@ export class OpenAIBackend implements BackendV1 {
   }
 
   #where(): string {
-    return `OpenAI-compatible server ${withoutCredentials(this.#baseUrl)} (model ${this.modelId})`;
+    return `OpenAI-compatible server ${this.endpoint} (model ${this.modelId})`;
   }
 
   #wrongApi(type: string, api: string): ConfigurationError {
