@@ -47,16 +47,25 @@ export function parseRunFlags(argv: string[]) {
   }
 }
 
-/** Parses `k=v,k2=v2` (lm-evaluation-harness's `--model_args`). */
+/**
+ * Parses `k=v,k2=v2` (lm-evaluation-harness's `--model_args`). An error never shows a value: values may be
+ * secrets (`api_key=...`), and a stray comma splits one into items that look like anything.
+ */
 export function parseKeyValueList(text: string, flag: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const part of text.split(',')) {
+  let previousKey: string | undefined;
+  for (const [position, part] of text.split(',').entries()) {
     if (part.trim() === '') continue;
     const equals = part.indexOf('=');
     if (equals <= 0) {
-      throw new ConfigurationError(`${flag}: "${part}" is not of the form key=value (in "${text}").`);
+      throw new ConfigurationError(
+        `${flag}: item ${position + 1} is not of the form key=value (${equals === 0 ? 'the key is empty' : 'it has no "="'}` +
+          `${previousKey === undefined ? '' : `; it follows "${previousKey}="`}). Items are separated by commas, so a ` +
+          'value cannot contain one. Values are not shown, as they may be secrets.',
+      );
     }
-    result[part.slice(0, equals).trim()] = part.slice(equals + 1).trim();
+    previousKey = part.slice(0, equals).trim();
+    result[previousKey] = part.slice(equals + 1).trim();
   }
   return result;
 }

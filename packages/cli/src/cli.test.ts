@@ -208,6 +208,60 @@ describe('evalchemy run', () => {
     expect(everything.join('\n')).not.toContain(secret);
     expect(everything.join('\n')).toContain('<redacted>');
   });
+
+  it('never writes credentials or tokens of a base_url into results, samples or output', async () => {
+    server = await startScriptedServer({ reply: answer18 });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const baseUrl = server.url.replace('http://', 'http://alice:pw-DO-NOT-LEAK@');
+    const run = (url: string) =>
+      evalchemy([
+        'run',
+        '--model',
+        'openai',
+        '--model_args',
+        `model=m,base_url=${url},max_retries=0`,
+        '--tasks',
+        'gsm8k',
+        '--limit',
+        '1',
+        '--output_path',
+        output,
+      ]);
+    const withPassword = await run(baseUrl);
+    const withToken = await run(`${server.url}?api_key=qs-DO-NOT-LEAK&deployment=eu`);
+    // A server that fails the requests gets its URL into every sample's error message.
+    await server.close();
+    const unreachable = await run(`${baseUrl}?key=qs-DO-NOT-LEAK`);
+
+    expect(server.requests.map((request) => request.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+    const everything = [withPassword, withToken, unreachable].flatMap((result) => [
+      result.stdout,
+      result.stderr,
+    ]);
+    for (const name of await readdir(join(output, 'm')))
+      everything.push(await readFile(join(output, 'm', name), 'utf8'));
+    expect(everything.join('\n')).toMatch(/sample|error/);
+    expect(everything.join('\n')).not.toContain('DO-NOT-LEAK');
+    expect(everything.join('\n')).toContain('deployment=eu');
+  });
+
+  it('names a malformed --model_args item without echoing any value', async () => {
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=m,api_key=sk-DO-NOT,LEAK-1234,base_url=http://127.0.0.1:1/v1',
+      '--tasks',
+      'gsm8k',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--model_args: item 3 is not of the form key=value.*follows "api_key="/);
+    expect(result.stderr).not.toMatch(/DO-NOT|LEAK/);
+  });
 });
 
 describe('plugin discovery errors', () => {

@@ -19,6 +19,7 @@ import { parseInteger, parseKeyValueList, parseRunFlags, runHelp } from './argum
 import { type ConfigFile, readConfigFile } from './config-file.js';
 import { type DiscoveredPlugin, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
 import { createProgressReporter } from './progress.js';
+import { redactSecrets } from './redact-secrets.js';
 import { formatResultsTable } from './results-table.js';
 
 /** The judge when neither the user nor any judged benchmark names one. */
@@ -209,14 +210,6 @@ function resolveTasks(
     selected.set(name, configured.get(name.toLowerCase()) ?? {});
   }
   return selected;
-}
-
-const secretKey = /key|token|secret|password|authorization/i;
-
-function redactSecrets(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [key, secretKey.test(key) ? '<redacted>' : value]),
-  );
 }
 
 async function createJudgeBackend(

@@ -93,12 +93,13 @@ describe('startScriptedServer', () => {
     expect(cut.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 9 });
   });
 
-  it('records every request with its path, headers and body', async () => {
+  it('records every request with its path, query, headers and body', async () => {
     const { url, requests } = await start({ faultPlan: [{ kind: 'status', status: 500 }] });
-    await post(url, '/chat/completions', chatBody);
+    await post(url, '/chat/completions?key=k1&region=eu', chatBody);
     await post(url, '/completions', { model: 'm', prompt: 'p' });
     expect(server?.requestCount).toBe(2);
     expect(requests.map((request) => request.path)).toEqual(['/v1/chat/completions', '/v1/completions']);
+    expect(requests.map((request) => request.query)).toEqual([{ key: 'k1', region: 'eu' }, {}]);
     expect(requests[0]?.headers.authorization).toBe('Bearer test-key');
     expect(requests[1]?.body).toEqual({ model: 'm', prompt: 'p' });
   });

@@ -69,6 +69,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   /** The decoded JSON body (`{}` for a GET or an undecodable body). */
   body: Record<string, unknown>;
+  /** The query string's parameters (`{}` without one). */
+  query: Record<string, string>;
 }
 
 export interface ScriptedServerSettings {
@@ -199,11 +201,19 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname;
       const body = decodeBody(chunks);
       const index = requestCount++;
       if (record) {
-        requests.push({ index, method: request.method ?? 'GET', path, headers: request.headers, body });
+        requests.push({
+          index,
+          method: request.method ?? 'GET',
+          path,
+          headers: request.headers,
+          body,
+          query: Object.fromEntries(url.searchParams),
+        });
       }
       const replyRequest = toReplyRequest(path, body);
       const fault = faultPlan.length > 0 ? faultPlan.shift() : settings.faults?.(index, replyRequest);

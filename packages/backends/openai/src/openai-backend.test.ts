@@ -175,6 +175,39 @@ describe('openai backend: generation', () => {
     expect(server.requests[1]?.headers.authorization).toBe('Bearer EMPTY');
   });
 
+  it("sends a base_url's query with every request, and keeps its values and password out of messages", async () => {
+    const token = 'qs-token-0123456789';
+    const password = 'pw-0123456789';
+    server = await startScriptedServer({
+      faultPlan: [
+        { kind: 'status', status: 401, body: { error: { message: `bad token ${token} for ${password}` } } },
+      ],
+    });
+    const url = `${server.url.replace('http://', `http://alice:${password}@`)}?api_key=${token}&region=eu`;
+    const backend = createOpenAIBackend({ model: 'm', base_url: url });
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toContain('401');
+    expect(error.message).not.toContain(token);
+    expect(error.message).not.toContain(password);
+    expect(await backend.doGenerate(chat('hi'), { signal: never })).toMatchObject({ text: 'hi' });
+    expect(server.requests.map((request) => [request.path, request.query])).toEqual([
+      ['/v1/chat/completions', { api_key: token, region: 'eu' }],
+      ['/v1/chat/completions', { api_key: token, region: 'eu' }],
+    ]);
+    expect(backend.endpoint).toBe(server.url);
+  });
+
+  it('rejects an OPENAI_BASE_URL that is not a URL without showing it', () => {
+    const create = () =>
+      openAIProvider.createBackend(openAIProvider.optionsSchema.parse({ model: 'm' }), {
+        env: { OPENAI_BASE_URL: '127.0.0.1:8000/v1?key=pw-0123456789' },
+        log: { info() {}, warn() {}, debug() {} },
+      });
+    expect(create).toThrow(ConfigurationError);
+    expect(create).toThrow(/OPENAI_BASE_URL is not a valid URL/);
+    expect(create).not.toThrow(/pw-0123456789/);
+  });
+
   it('requires a key for api.openai.com', () => {
     expect(() => createOpenAIBackend({ model: 'gpt-4o-mini' }, { env: {} })).toThrow(/OPENAI_API_KEY/);
   });
