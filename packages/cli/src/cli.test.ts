@@ -145,6 +145,18 @@ describe('evalchemy run', () => {
     expect(result.stderr).toMatch(/unknown option "temprature".*Accepted: .*base_url/);
   });
 
+  it('reports a config file that is not YAML by line, without quoting it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'evalchemy-config-'));
+    await writeFile(
+      join(directory, 'run.yaml'),
+      'model: openai\nmodel_args:\n  model: m\n  api_key: sk-DO-NOT-LEAK: 1\ntasks: [gsm8k]\n',
+    );
+    const result = await evalchemy(['run', '--config', join(directory, 'run.yaml')]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/run\.yaml is not valid YAML \(line 4\): /);
+    expect(result.stderr).not.toContain('DO-NOT-LEAK');
+  });
+
   it('rejects an unknown task option from the config file, naming the task and the key', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'evalchemy-config-'));
     await writeFile(join(directory, 'run.yaml'), 'tasks:\n  gsm8k:\n    shots: 3\n');

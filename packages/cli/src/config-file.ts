@@ -76,9 +76,14 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // Without prettyErrors: the pretty message quotes the offending line, which may hold a key.
+    value = parseYaml(text, { prettyErrors: false });
   } catch (error) {
-    throw new ConfigurationError(`Config file ${path} is not valid YAML: ${(error as Error).message}`);
+    const start = (error as { pos?: [number, number] }).pos?.[0];
+    const line = start === undefined ? '' : ` (line ${text.slice(0, start).split('\n').length})`;
+    throw new ConfigurationError(
+      `Config file ${path} is not valid YAML${line}: ${(error as Error).message}.`,
+    );
   }
   const parsed = configFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
