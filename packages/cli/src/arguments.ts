@@ -91,9 +91,10 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --seed N                  base seed (default 0); generation i of a sample uses seed + i
   --max_tokens N            overrides every task's max generated tokens
   --system_instruction TEXT system message for chat prompts
-  --annotator_model NAME    judge model for LLM-judged tasks (default: the benchmark's reference judge, e.g.
-                            gpt-4 for MT-Bench as Evalchemy's "auto"; else gpt-4o-mini-2024-07-18); judge key
-                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL
+  --annotator_model NAME    judge model for LLM-judged tasks (default "auto", as Evalchemy's: the benchmark's
+                            reference judge, e.g. gpt-4 for MT-Bench; else gpt-4o-mini-2024-07-18); judge key
+                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL,
+                            else OPENAI_BASE_URL
   --predict_only            generate and save responses without scoring
   --sandbox auto|docker|process   where generated code runs (default auto)
   --confirm_run_unsafe_code run generated code without isolation when no sandbox is available

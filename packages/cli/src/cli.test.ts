@@ -189,6 +189,54 @@ describe('evalchemy run', () => {
     expect(server.requestCount).toBe(0);
   });
 
+  it('takes --annotator_model auto as the benchmark reference judge (MT-Bench: gpt-4)', async () => {
+    server = await startScriptedServer({ reply: () => 'A fine answer.' });
+    const judge = await startScriptedServer({ reply: () => 'Rating: [[7]]' });
+    try {
+      const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+      const result = await evalchemy(
+        [
+          'run',
+          '--model',
+          'openai',
+          '--model_args',
+          `model=m,base_url=${server.url}`,
+          '--tasks',
+          'mtbench',
+          '--limit',
+          '1',
+          '--annotator_model',
+          'auto',
+          '--output_path',
+          output,
+        ],
+        { env: { EVALCHEMY_JUDGE_BASE_URL: judge.url } },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(judge.requests.map((request) => request.body.model)).toEqual(['gpt-4', 'gpt-4']);
+      const { results } = await resultsIn(output, 'm');
+      expect(results.config).toMatchObject({ annotator_model: 'gpt-4' });
+      expect(results.results).toMatchObject({ mtbench: { score: 7 } });
+    } finally {
+      await judge.close();
+    }
+  });
+
+  it('sends model and judge requests to OPENAI_BASE_URL when no other URL is given', async () => {
+    server = await startScriptedServer({ reply: () => 'Rating: [[7]]' });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const key = 'sk-env-key-0123456789';
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=m', '--tasks', 'mtbench', '--limit', '1'],
+      { cwd: output, env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: key } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(server.requests.map((request) => request.body.model).sort()).toEqual(['gpt-4', 'gpt-4', 'm', 'm']);
+    expect(server.requests.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+    const { results } = await resultsIn(join(output, 'results'), 'm');
+    expect(results.results).toMatchObject({ mtbench: { score: 7 } });
+  });
+
   it('never writes the API key into results, samples, cache or output', async () => {
     server = await startScriptedServer({ reply: answer18 });
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));

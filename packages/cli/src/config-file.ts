@@ -37,14 +37,17 @@ export const configFileSchema = z
       .describe('Requests in flight at once (model and judge each).')
       .optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
-    annotator_model: z.string().describe('Judge model for LLM-judged tasks.').optional(),
+    annotator_model: z
+      .string()
+      .describe("Judge model for LLM-judged tasks; `auto` (the default) is the benchmark's reference judge.")
+      .optional(),
     judge: z
       .object({
         model: z.string().optional(),
         base_url: z
           .string()
           .describe(
-            'OpenAI-compatible base URL of the judge (key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
+            'OpenAI-compatible base URL of the judge (default EVALCHEMY_JUDGE_BASE_URL, else OPENAI_BASE_URL; key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
           )
           .optional(),
       })
