@@ -303,7 +303,9 @@ describe('evalchemy run', () => {
     ]);
     for (const name of await readdir(join(output, 'm')))
       everything.push(await readFile(join(output, 'm', name), 'utf8'));
-    expect(everything.join('\n')).toMatch(/sample|error/);
+    expect(everything.join('\n')).toMatch(
+      /Could not connect to OpenAI-compatible server http:\/\/127\.0\.0\.1:\d+\/v1 /,
+    );
     expect(everything.join('\n')).not.toContain('DO-NOT-LEAK');
     expect(everything.join('\n')).toContain('deployment=eu');
   });
