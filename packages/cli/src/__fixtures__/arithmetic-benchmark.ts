@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * A small synthetic benchmark for the runner's own tests: "what is a+b?" questions, exact-match scored,
- * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader).
+ * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader,
+ * a judge asked whether each answer is right: `judged_right` is 1 when it says `yes`).
  */
 export function createArithmeticBenchmark(
   settings: {
@@ -46,13 +47,20 @@ export function createArithmeticBenchmark(
         ...(settings.generations ? { generations: settings.generations } : {}),
       };
     },
-    async doScore(sample, responses) {
+    async doScore(sample, responses, context) {
       if (responses.type !== 'generate') throw new Error('expected generations');
       const answer = responses.generations[0]?.[0]?.text.trim();
-      return {
-        metrics: { accuracy: answer === String(sample.data.a + sample.data.b) ? 1 : 0 },
-        extracted: answer,
+      const metrics: Record<string, number> = {
+        accuracy: answer === String(sample.data.a + sample.data.b) ? 1 : 0,
       };
+      if (context.judge) {
+        const verdict = await context.judge.judge(
+          { messages: [{ role: 'user', content: `Is ${answer} right?` }], parameters: { temperature: 0 } },
+          { signal: context.signal },
+        );
+        metrics.judged_right = verdict.text === 'yes' ? 1 : 0;
+      }
+      return { metrics, extracted: answer };
     },
   };
 }
