@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverPlugins } from '../packages/cli/src/plugin-discovery.js';
 import { pluginManifestSchema } from '../packages/core/src/manifest.js';
 import { createPlugin, identifierForms } from './create-plugin.js';
 
@@ -64,6 +65,7 @@ describe('create-plugin benchmark <id>', () => {
     const packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
     expect(packageJson).toMatchObject({ name: '@evalchemy/benchmark-my_task2', version: '0.1.0' });
     expect(packageJson).not.toHaveProperty('private');
+    expect(packageJson.evalchemy).not.toHaveProperty('template');
     expect(packageJson.scripts.test).toMatch(/--project @evalchemy\/benchmark-my_task2$/);
     expect(pluginManifestSchema.parse(packageJson.evalchemy)).toMatchObject({
       kind: 'benchmark',
@@ -90,6 +92,14 @@ describe('create-plugin benchmark <id>', () => {
     expect(await readFile(join(root, '.changeset', 'my_task2.md'), 'utf8')).toBe(
       '---\n"@evalchemy/benchmark-my_task2": minor\n---\n\nAdd the my_task2 benchmark.\n',
     );
+  });
+
+  it('makes a plugin the CLI discovers (the template is none: its manifest says "template": true)', async () => {
+    await createPlugin({ kind: 'benchmark', id: 'my_task2', root });
+    await writeFile(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - packages/benchmarks/*\n');
+    const realRoot = await realpath(root);
+    const found = (await discoverPlugins(root)).filter((plugin) => plugin.directory.startsWith(realRoot));
+    expect(found.map((plugin) => plugin.packageName)).toEqual(['@evalchemy/benchmark-my_task2']);
   });
 
   it('refuses a folder that exists, naming it', async () => {

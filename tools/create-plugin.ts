@@ -156,8 +156,11 @@ function transformFile(path: string, text: string, forms: IdentifierForms, packa
   if (path === 'CHANGELOG.md') return `# ${packageName}\n`;
   const renamed = renameTemplate(text.replace(templateOnlyBlock, ''), forms);
   if (path === 'package.json') {
-    const { private: _private, ...packageJson } = JSON.parse(renamed) as Record<string, unknown>;
-    return `${JSON.stringify({ ...packageJson, version: initialVersion }, null, 2)}\n`;
+    const packageJson = JSON.parse(renamed) as { evalchemy: Record<string, unknown> };
+    // `"template": true` keeps the template out of `evalchemy list` and `run`; the copy is a plugin.
+    const { template: _template, ...manifest } = packageJson.evalchemy;
+    const copy = { ...packageJson, private: undefined, version: initialVersion, evalchemy: manifest };
+    return `${JSON.stringify(copy, null, 2)}\n`;
   }
   if (path === join('src', 'version.ts')) {
     return renamed.replace(/VERSION = '[^']*'/, `VERSION = '${initialVersion}'`);

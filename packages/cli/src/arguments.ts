@@ -49,16 +49,25 @@ export function parseRunFlags(argv: string[]) {
   }
 }
 
-/** Parses `k=v,k2=v2` (lm-evaluation-harness's `--model_args`). */
+/**
+ * Parses `k=v,k2=v2` (lm-evaluation-harness's `--model_args`). An error never shows a value: values may be
+ * secrets (`api_key=...`), and a stray comma splits one into items that look like anything.
+ */
 export function parseKeyValueList(text: string, flag: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const part of text.split(',')) {
+  let previousKey: string | undefined;
+  for (const [position, part] of text.split(',').entries()) {
     if (part.trim() === '') continue;
     const equals = part.indexOf('=');
     if (equals <= 0) {
-      throw new ConfigurationError(`${flag}: "${part}" is not of the form key=value (in "${text}").`);
+      throw new ConfigurationError(
+        `${flag}: item ${position + 1} is not of the form key=value (${equals === 0 ? 'the key is empty' : 'it has no "="'}` +
+          `${previousKey === undefined ? '' : `; it follows "${previousKey}="`}). Items are separated by commas, so a ` +
+          'value cannot contain one. Values are not shown, as they may be secrets.',
+      );
     }
-    result[part.slice(0, equals).trim()] = part.slice(equals + 1).trim();
+    previousKey = part.slice(0, equals).trim();
+    result[previousKey] = part.slice(equals + 1).trim();
   }
   return result;
 }
@@ -84,9 +93,10 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --seed N                  base seed (default 0); generation i of a sample uses seed + i
   --max_tokens N            overrides every task's max generated tokens
   --system_instruction TEXT system message for chat prompts
-  --annotator_model NAME    judge model for LLM-judged tasks (default: the benchmark's reference judge, e.g.
-                            gpt-4 for MT-Bench as Evalchemy's "auto"; else gpt-4o-mini-2024-07-18); judge key
-                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL
+  --annotator_model NAME    judge model for LLM-judged tasks (default "auto", as Evalchemy's: the benchmark's
+                            reference judge, e.g. gpt-4 for MT-Bench; else gpt-4o-mini-2024-07-18); judge key
+                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL,
+                            else OPENAI_BASE_URL
   --predict_only            generate and save responses without scoring
   --sandbox auto|docker|process   where generated code runs (default auto)
   --confirm_run_unsafe_code run generated code without isolation when no sandbox is available

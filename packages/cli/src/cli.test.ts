@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +118,18 @@ describe('evalchemy run', () => {
     expect(result.stderr).toMatch(/unknown option "temprature".*Accepted: .*base_url/);
   });
 
+  it('reports a config file that is not YAML by line, without quoting it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'evalchemy-config-'));
+    await writeFile(
+      join(directory, 'run.yaml'),
+      'model: openai\nmodel_args:\n  model: m\n  api_key: sk-DO-NOT-LEAK: 1\ntasks: [gsm8k]\n',
+    );
+    const result = await evalchemy(['run', '--config', join(directory, 'run.yaml')]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/run\.yaml is not valid YAML \(line 4\): /);
+    expect(result.stderr).not.toContain('DO-NOT-LEAK');
+  });
+
   it('rejects an unknown task option from the config file, naming the task and the key', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'evalchemy-config-'));
     await writeFile(join(directory, 'run.yaml'), 'tasks:\n  gsm8k:\n    shots: 3\n');
@@ -149,6 +162,54 @@ describe('evalchemy run', () => {
     expect(server.requestCount).toBe(0);
   });
 
+  it('takes --annotator_model auto as the benchmark reference judge (MT-Bench: gpt-4)', async () => {
+    server = await startScriptedServer({ reply: () => 'A fine answer.' });
+    const judge = await startScriptedServer({ reply: () => 'Rating: [[7]]' });
+    try {
+      const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+      const result = await evalchemy(
+        [
+          'run',
+          '--model',
+          'openai',
+          '--model_args',
+          `model=m,base_url=${server.url}`,
+          '--tasks',
+          'mtbench',
+          '--limit',
+          '1',
+          '--annotator_model',
+          'auto',
+          '--output_path',
+          output,
+        ],
+        { env: { EVALCHEMY_JUDGE_BASE_URL: judge.url } },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(judge.requests.map((request) => request.body.model)).toEqual(['gpt-4', 'gpt-4']);
+      const { results } = await resultsIn(output, 'm');
+      expect(results.config).toMatchObject({ annotator_model: 'gpt-4' });
+      expect(results.results).toMatchObject({ mtbench: { score: 7 } });
+    } finally {
+      await judge.close();
+    }
+  });
+
+  it('sends model and judge requests to OPENAI_BASE_URL when no other URL is given', async () => {
+    server = await startScriptedServer({ reply: () => 'Rating: [[7]]' });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const key = 'sk-env-key-0123456789';
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=m', '--tasks', 'mtbench', '--limit', '1'],
+      { cwd: output, env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: key } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(server.requests.map((request) => request.body.model).sort()).toEqual(['gpt-4', 'gpt-4', 'm', 'm']);
+    expect(server.requests.every((request) => request.headers.authorization === `Bearer ${key}`)).toBe(true);
+    const { results } = await resultsIn(join(output, 'results'), 'm');
+    expect(results.results).toMatchObject({ mtbench: { score: 7 } });
+  });
+
   it('never writes the API key into results, samples, cache or output', async () => {
     server = await startScriptedServer({ reply: answer18 });
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
@@ -179,6 +240,62 @@ describe('evalchemy run', () => {
     }
     expect(everything.join('\n')).not.toContain(secret);
     expect(everything.join('\n')).toContain('<redacted>');
+  });
+
+  it('never writes credentials or tokens of a base_url into results, samples or output', async () => {
+    server = await startScriptedServer({ reply: answer18 });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const baseUrl = server.url.replace('http://', 'http://alice:pw-DO-NOT-LEAK@');
+    const run = (url: string) =>
+      evalchemy([
+        'run',
+        '--model',
+        'openai',
+        '--model_args',
+        `model=m,base_url=${url},max_retries=0`,
+        '--tasks',
+        'gsm8k',
+        '--limit',
+        '1',
+        '--output_path',
+        output,
+      ]);
+    const withPassword = await run(baseUrl);
+    const withToken = await run(`${server.url}?api_key=qs-DO-NOT-LEAK&deployment=eu`);
+    // A server that fails the requests gets its URL into every sample's error message.
+    await server.close();
+    const unreachable = await run(`${baseUrl}?key=qs-DO-NOT-LEAK`);
+
+    expect(server.requests.map((request) => request.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+    const everything = [withPassword, withToken, unreachable].flatMap((result) => [
+      result.stdout,
+      result.stderr,
+    ]);
+    for (const name of await readdir(join(output, 'm')))
+      everything.push(await readFile(join(output, 'm', name), 'utf8'));
+    expect(everything.join('\n')).toMatch(
+      /Could not connect to OpenAI-compatible server http:\/\/127\.0\.0\.1:\d+\/v1 /,
+    );
+    expect(everything.join('\n')).not.toContain('DO-NOT-LEAK');
+    expect(everything.join('\n')).toContain('deployment=eu');
+  });
+
+  it('names a malformed --model_args item without echoing any value', async () => {
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=m,api_key=sk-DO-NOT,LEAK-1234,base_url=http://127.0.0.1:1/v1',
+      '--tasks',
+      'gsm8k',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--model_args: item 3 is not of the form key=value.*follows "api_key="/);
+    expect(result.stderr).not.toMatch(/DO-NOT|LEAK/);
   });
 });
 
@@ -265,6 +382,64 @@ describe('plugin discovery errors', () => {
     });
     const list = await evalchemy(['list'], { cwd: project });
     expect(list.stdout).toMatch(/custom\s+evalchemy-benchmark-custom@1\.2\.3\s+Custom/);
+  });
+});
+
+describe('plugins that claim the name of another', () => {
+  it('refuses a backend id claimed in a parent workspace, naming both packages, and runs none of its code', async () => {
+    const workspace = await realpath(await mkdtemp(join(tmpdir(), 'evalchemy-parent-')));
+    await writeFile(join(workspace, 'pnpm-workspace.yaml'), 'packages:\n  - tools/*\n');
+    const impostor = join(workspace, 'tools', 'helper');
+    await mkdir(impostor, { recursive: true });
+    await writeFile(
+      join(impostor, 'package.json'),
+      JSON.stringify({
+        name: 'innocent-helper',
+        version: '1.2.3',
+        type: 'module',
+        evalchemy: {
+          manifestVersion: 1,
+          kind: 'backend',
+          id: 'openai',
+          entry: './index.js',
+          specification: 'v1',
+        },
+      }),
+    );
+    await writeFile(
+      join(impostor, 'index.js'),
+      "import { writeFileSync } from 'node:fs';\n" +
+        `writeFileSync(${JSON.stringify(join(impostor, 'stolen'))}, process.env.OPENAI_API_KEY ?? '');\n`,
+    );
+    const project = join(workspace, 'my-evaluation');
+    await mkdir(project);
+    const secret = 'sk-test-DO-NOT-LEAK-0987654321';
+
+    const result = await evalchemy(
+      ['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'gsm8k'],
+      { cwd: project, env: { OPENAI_API_KEY: secret } },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /2 packages claim the backend "openai": @evalchemy\/backend-openai@\S+ \(\/.*\) and innocent-helper@1\.2\.3 \((.*)\)/,
+    );
+    expect(result.stderr).toContain(`innocent-helper@1.2.3 (${impostor})`);
+    expect(existsSync(join(impostor, 'stolen'))).toBe(false);
+    expect(result.stderr).not.toContain(secret);
+
+    const list = await evalchemy(['list'], { cwd: project });
+    expect(list.stdout).toContain(`CONFLICT: ${impostor} shares a name with @evalchemy/backend-openai@`);
+  });
+});
+
+describe('the template benchmark hello', () => {
+  it('is neither listed nor run: it is for plugin authors to copy', async () => {
+    const list = await evalchemy(['list']);
+    expect(list.stdout).toMatch(/gsm8k/);
+    expect(list.stdout).not.toMatch(/hello/i);
+    const result = await evalchemy('run --model openai --model_args model=x --tasks hello'.split(' '));
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/No benchmark named "hello" is installed/);
   });
 });
 

@@ -37,14 +37,17 @@ export const configFileSchema = z
       .describe('Requests in flight at once (model and judge each).')
       .optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
-    annotator_model: z.string().describe('Judge model for LLM-judged tasks.').optional(),
+    annotator_model: z
+      .string()
+      .describe("Judge model for LLM-judged tasks; `auto` (the default) is the benchmark's reference judge.")
+      .optional(),
     judge: z
       .object({
         model: z.string().optional(),
         base_url: z
           .string()
           .describe(
-            'OpenAI-compatible base URL of the judge (key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
+            'OpenAI-compatible base URL of the judge (default EVALCHEMY_JUDGE_BASE_URL, else OPENAI_BASE_URL; key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
           )
           .optional(),
       })
@@ -76,9 +79,14 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // Without prettyErrors: the pretty message quotes the offending line, which may hold a key.
+    value = parseYaml(text, { prettyErrors: false });
   } catch (error) {
-    throw new ConfigurationError(`Config file ${path} is not valid YAML: ${(error as Error).message}`);
+    const start = (error as { pos?: [number, number] }).pos?.[0];
+    const line = start === undefined ? '' : ` (line ${text.slice(0, start).split('\n').length})`;
+    throw new ConfigurationError(
+      `Config file ${path} is not valid YAML${line}: ${(error as Error).message}.`,
+    );
   }
   const parsed = configFileSchema.safeParse(value ?? {});
   if (!parsed.success) {

@@ -1,7 +1,10 @@
 import type { PluginKind } from '@evalchemy/core';
-import { discoverPlugins } from './plugin-discovery.js';
+import { conflictingPlugins, describePlugin, discoverPlugins } from './plugin-discovery.js';
 
-/** `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the problem. */
+/**
+ * `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the
+ * problem, and packages that claim the same name with each other.
+ */
 export async function listCommand(io: {
   stdout: { write(text: string): unknown };
   cwd: string;
@@ -23,12 +26,18 @@ export async function listCommand(io: {
         lines.push(
           `  ${(manifest.id ?? '?').padEnd(16)} ${plugin.packageName}@${plugin.packageVersion}  INVALID MANIFEST: ${manifest.problem}`,
         );
-        continue;
+      } else {
+        const aliases = manifest.aliases.length > 0 ? ` (also: ${manifest.aliases.join(', ')})` : '';
+        lines.push(
+          `  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}`,
+        );
       }
-      const aliases = manifest.aliases.length > 0 ? ` (also: ${manifest.aliases.join(', ')})` : '';
-      lines.push(
-        `  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}`,
-      );
+      const conflicts = conflictingPlugins(plugins, plugin);
+      if (conflicts.length > 0) {
+        lines.push(
+          `    CONFLICT: ${plugin.directory} shares a name with ${conflicts.map(describePlugin).join(' and ')}; neither runs until one is removed`,
+        );
+      }
     }
   }
   const invalid = plugins.filter((plugin) => !('kind' in plugin.manifest));

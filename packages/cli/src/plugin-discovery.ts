@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { glob, readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { glob, readdir, readFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type BackendProviderV1,
@@ -12,11 +12,13 @@ import {
   type SandboxProviderV1,
 } from '@evalchemy/core';
 import { parse as parseYaml } from 'yaml';
+import { knownPlugins } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {
   packageName: string;
   packageVersion: string;
+  /** The package folder's real path (symbolic links resolved). */
   directory: string;
   /** The validated manifest, or why it is invalid (reported when the plugin is selected or listed). */
   manifest: PluginManifest | { problem: string; kind?: PluginKind; id?: string };
@@ -28,37 +30,47 @@ export type PluginObject<Kind extends PluginKind> = Kind extends 'benchmark'
     ? BackendProviderV1<unknown>
     : SandboxProviderV1<unknown>;
 
+const plurals: Record<PluginKind, string> = {
+  benchmark: 'benchmarks',
+  backend: 'backends',
+  sandbox: 'sandboxes',
+};
+
 /**
  * Finds every installed plugin by reading package.json manifests, without importing anything: the pnpm
- * workspace around the working directory or around the CLI itself (a checkout of this repository), the
- * `node_modules` folders of the user's project (from the working directory up), and the `node_modules`
- * folder the CLI is installed in (global or npx installs). The first package found for an id wins.
+ * workspace and the `node_modules` folder around the CLI itself (a checkout of this repository, a global or
+ * npx install), then the pnpm workspace around the working directory and the `node_modules` folders of the
+ * user's project (from the working directory up). Template packages (`"template": true`) are left out. A
+ * package reached twice (through links, or one name and version installed in two places) is kept once, the
+ * copy next to the CLI first; two different packages claiming one name are both kept, and `findPlugin`
+ * refuses that name.
  */
 export async function discoverPlugins(workingDirectory: string): Promise<DiscoveredPlugin[]> {
   const cliDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const packageDirectories = new Set<string>();
-  for (const start of [workingDirectory, cliDirectory]) {
-    for (const directory of await workspacePackageDirectories(start)) packageDirectories.add(directory);
-  }
-  for (const directory of ancestors(workingDirectory)) {
-    for (const found of await nodeModulesPackages(join(directory, 'node_modules')))
-      packageDirectories.add(found);
-  }
   const cliNodeModules = ancestors(cliDirectory).find((directory) =>
     directory.endsWith(`${'/'}node_modules`),
   );
-  if (cliNodeModules) {
-    for (const found of await nodeModulesPackages(cliNodeModules)) packageDirectories.add(found);
+  const packageDirectories = [
+    ...(await workspacePackageDirectories(cliDirectory)),
+    ...(cliNodeModules ? await nodeModulesPackages(cliNodeModules) : []),
+    ...(await workspacePackageDirectories(workingDirectory)),
+  ];
+  for (const directory of ancestors(workingDirectory)) {
+    packageDirectories.push(...(await nodeModulesPackages(join(directory, 'node_modules'))));
   }
 
   const plugins: DiscoveredPlugin[] = [];
-  const seen = new Set<string>();
-  for (const directory of packageDirectories) {
+  const seenDirectories = new Set<string>();
+  const seenPackages = new Set<string>();
+  for (const found of packageDirectories) {
+    const directory = await realpath(found).catch(() => undefined);
+    if (directory === undefined || seenDirectories.has(directory)) continue;
+    seenDirectories.add(directory);
     const plugin = await readPluginPackage(directory);
     if (plugin === undefined) continue;
-    const key = `${'kind' in plugin.manifest ? plugin.manifest.kind : ''}:${'id' in plugin.manifest ? plugin.manifest.id : plugin.packageName}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const identity = `${plugin.packageName}@${plugin.packageVersion}`;
+    if (seenPackages.has(identity)) continue;
+    seenPackages.add(identity);
     plugins.push(plugin);
   }
   return plugins;
@@ -117,17 +129,21 @@ async function readPluginPackage(directory: string): Promise<DiscoveredPlugin | 
   } catch {
     return undefined;
   }
-  if (packageJson.evalchemy === undefined) return undefined;
+  const raw = packageJson.evalchemy as Record<string, unknown> | undefined;
+  if (raw === undefined || raw.template === true) return undefined;
   const packageName = packageJson.name ?? directory;
-  const parsed = pluginManifestSchema.safeParse(packageJson.evalchemy);
-  const raw = packageJson.evalchemy as { kind?: PluginKind; id?: string };
+  const parsed = pluginManifestSchema.safeParse(raw);
   const manifest = parsed.success
     ? parsed.data
     : {
         problem: parsed.error.issues
-          .map((issue) => `${issue.path.join('.') || 'evalchemy'}: ${issue.message}`)
+          .map((issue) => {
+            const value = issue.path.length === 1 ? raw[String(issue.path[0])] : undefined;
+            const where = issue.path.join('.') || 'evalchemy';
+            return `${typeof value === 'string' ? `${where} ${JSON.stringify(value)}` : where}: ${issue.message}`;
+          })
           .join('; '),
-        ...(typeof raw.kind === 'string' ? { kind: raw.kind } : {}),
+        ...(typeof raw.kind === 'string' ? { kind: raw.kind as PluginKind } : {}),
         ...(typeof raw.id === 'string' ? { id: raw.id } : {}),
       };
   return { packageName, packageVersion: packageJson.version ?? '0.0.0', directory, manifest };
@@ -138,28 +154,118 @@ function normaliseName(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, '');
 }
 
-/** The discovered plugin of a kind that `name` refers to (id or alias, case-insensitive). */
+/** The published `@evalchemy` plugin of a kind that `name` refers to (id or alias), installed or not. */
+export function findKnownPlugin(
+  kind: PluginKind,
+  name: string,
+): { id: string; packageName: string } | undefined {
+  const wanted = normaliseName(name);
+  const known = knownPlugins.find(
+    (plugin) =>
+      plugin.kind === kind && [plugin.id, ...plugin.aliases].some((alias) => normaliseName(alias) === wanted),
+  );
+  return known && { id: known.id, packageName: `@evalchemy/${kind}-${known.id}` };
+}
+
+/** Every name (id and aliases, normalised) a plugin of `kind` answers to; none for another kind. */
+function pluginNames(plugin: DiscoveredPlugin, kind: PluginKind): string[] {
+  const manifest = plugin.manifest;
+  if (manifest.kind !== kind || manifest.id === undefined) return [];
+  return [manifest.id, ...('aliases' in manifest ? manifest.aliases : [])].map(normaliseName);
+}
+
+/** The other discovered plugins of the same kind that answer to one of the names `plugin` answers to. */
+export function conflictingPlugins(
+  plugins: DiscoveredPlugin[],
+  plugin: DiscoveredPlugin,
+): DiscoveredPlugin[] {
+  const kind = plugin.manifest.kind;
+  if (kind === undefined) return [];
+  const names = pluginNames(plugin, kind);
+  return plugins.filter(
+    (other) => other !== plugin && pluginNames(other, kind).some((name) => names.includes(name)),
+  );
+}
+
+/** `name@version (real path)`, how errors and `evalchemy list` point at one package. */
+export function describePlugin(plugin: DiscoveredPlugin): string {
+  return `${plugin.packageName}@${plugin.packageVersion} (${plugin.directory})`;
+}
+
+/**
+ * The discovered plugin of a kind that `name` refers to (id or alias, case-insensitive). Two packages
+ * answering to the name are an error, whichever way they were found: one could be a package the user never
+ * meant to run (in a parent workspace, say), which would receive the backend's API key.
+ */
 export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: string): DiscoveredPlugin {
   const wanted = normaliseName(name);
-  const candidates = plugins.filter((plugin) =>
-    'kind' in plugin.manifest ? plugin.manifest.kind === kind : false,
-  );
-  const match = candidates.find((plugin) => {
-    const manifest = plugin.manifest;
-    if (!('id' in manifest) || manifest.id === undefined) return false;
-    const names = [manifest.id, ...('aliases' in manifest ? manifest.aliases : [])];
-    return names.some((candidate) => normaliseName(candidate) === wanted);
-  });
-  if (match === undefined) {
-    const known = candidates
-      .map((plugin) => ('id' in plugin.manifest ? plugin.manifest.id : plugin.packageName))
-      .sort();
+  const claimants = plugins.filter((plugin) => pluginNames(plugin, kind).includes(wanted));
+  if (claimants.length > 1) {
     throw new PluginLoadError(
-      `No ${kind} named "${name}" is installed. Installed ${kind}s: ${known.length > 0 ? known.join(', ') : '(none)'}. ` +
-        `Install its package (e.g. npm install @evalchemy/${kind}-${name.toLowerCase()}) and run again.`,
+      `${claimants.length} packages claim the ${kind} "${name}": ${claimants.map(describePlugin).join(' and ')}. ` +
+        'Uninstall or remove the one you do not want (or give it another id), then run again.',
+    );
+  }
+  const [match] = claimants;
+  if (match === undefined) {
+    const installed = plugins
+      .filter((plugin) => plugin.manifest.kind === kind)
+      .map((plugin) => plugin.manifest.id ?? plugin.packageName)
+      .sort();
+    const packageName = findKnownPlugin(kind, name)?.packageName;
+    throw new PluginLoadError(
+      `No ${kind} named "${name}" is installed. Installed ${plurals[kind]}: ${installed.length > 0 ? installed.join(', ') : '(none)'}. ` +
+        (packageName
+          ? `It is published as ${packageName}: install it (npm install ${packageName}) and run again.`
+          : 'No @evalchemy package provides it either: check the spelling.'),
     );
   }
   return match;
+}
+
+function validManifest(plugin: DiscoveredPlugin): PluginManifest {
+  const { manifest, packageName } = plugin;
+  if ('problem' in manifest) {
+    throw new PluginLoadError(
+      `Plugin package ${packageName} has an invalid "evalchemy" manifest in package.json: ${manifest.problem}.`,
+      { packageName },
+    );
+  }
+  return manifest;
+}
+
+/**
+ * Imports a plugin's entry module, once its real path (symbolic links resolved) is known to be inside the
+ * package: a manifest must not make the CLI run a file the package does not own.
+ */
+export async function importPluginEntry(plugin: DiscoveredPlugin): Promise<Record<string, unknown>> {
+  const { entry } = validManifest(plugin);
+  const { packageName } = plugin;
+  const where = `Plugin package ${packageName} (${plugin.directory})`;
+  const packageDirectory = await realpath(plugin.directory);
+  const entryPath = await realpath(resolve(packageDirectory, entry)).catch(() => undefined);
+  if (entryPath === undefined) {
+    throw new PluginLoadError(
+      `${where}: its entry "${entry}" does not exist. Build the package (pnpm build) or reinstall it.`,
+      { packageName },
+    );
+  }
+  const inside = relative(packageDirectory, entryPath);
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new PluginLoadError(
+      `${where}: its entry "${entry}" is ${entryPath}, outside the package (through a symbolic link); ` +
+        'it was not loaded. An entry must be a file inside its package: reinstall the package, or remove it.',
+      { packageName },
+    );
+  }
+  try {
+    return await import(pathToFileURL(entryPath).href);
+  } catch (error) {
+    throw new PluginLoadError(`Plugin package ${packageName} failed to load: ${(error as Error).message}`, {
+      cause: error,
+      packageName,
+    });
+  }
 }
 
 /** Imports a plugin's entry module and checks that its default export fulfils the contract it declares. */
@@ -167,31 +273,9 @@ export async function loadPlugin<Kind extends PluginKind>(
   plugin: DiscoveredPlugin,
   kind: Kind,
 ): Promise<PluginObject<Kind>> {
-  const { manifest, packageName } = plugin;
-  if ('problem' in manifest) {
-    throw new PluginLoadError(
-      `Plugin package ${packageName} has an invalid "evalchemy" manifest in package.json: ${manifest.problem}.`,
-      {
-        packageName,
-      },
-    );
-  }
-  const entryPath = resolve(plugin.directory, manifest.entry);
-  if (!existsSync(entryPath)) {
-    throw new PluginLoadError(
-      `Plugin package ${packageName}: its entry ${manifest.entry} does not exist (${entryPath}). Build the package (pnpm build) or reinstall it.`,
-      { packageName },
-    );
-  }
-  let module: { default?: unknown };
-  try {
-    module = await import(pathToFileURL(entryPath).href);
-  } catch (error) {
-    throw new PluginLoadError(`Plugin package ${packageName} failed to load: ${(error as Error).message}`, {
-      cause: error,
-      packageName,
-    });
-  }
+  const manifest = validManifest(plugin);
+  const { packageName } = plugin;
+  const module = await importPluginEntry(plugin);
   const object = module.default as Record<string, unknown> | undefined;
   const problems: string[] = [];
   if (typeof object !== 'object' || object === null) {

@@ -21,6 +21,7 @@ import { type ConfigFile, readConfigFile } from './config-file.js';
 import { exitCodes } from './exit-codes.js';
 import { type DiscoveredPlugin, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
 import { createProgressReporter } from './progress.js';
+import { redactSecrets } from './redact-secrets.js';
 import { formatResultsTable } from './results-table.js';
 
 /** The judge when neither the user nor any judged benchmark names one. */
@@ -116,12 +117,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
 
   const needsJudge = !predictOnly && tasks.some((task) => task.benchmark.requirements.judge);
   const needsSandbox = !predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
+  const requestedJudge = flags['annotator-model'] ?? config.annotator_model ?? config.judge?.model;
+  // `auto` is Evalchemy's default value of --annotator_model: the benchmark's reference judge.
   const annotatorModel =
-    flags['annotator-model'] ??
-    config.annotator_model ??
-    config.judge?.model ??
-    benchmarkJudgeModel(tasks, log) ??
-    DEFAULT_ANNOTATOR_MODEL;
+    requestedJudge !== undefined && requestedJudge.toLowerCase() !== 'auto'
+      ? requestedJudge
+      : (benchmarkJudgeModel(tasks, log) ?? DEFAULT_ANNOTATOR_MODEL);
   const judgeBackend = needsJudge
     ? await createJudgeBackend(plugins, versions, {
         model: annotatorModel,
@@ -140,7 +141,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     tasks,
     datasets: createDatasetResolver({ ...datasetResolverSettingsFromEnv(io.env), log }),
     outputPath,
-    cache: new ResponseCache({ directory: join(cacheDirectory(io.env), 'responses'), enabled: !noCache }),
+    cache: new ResponseCache({
+      directory: join(cacheDirectory(io.env), 'responses'),
+      enabled: !noCache,
+      log,
+    }),
     concurrency,
     seed,
     limit,
@@ -255,14 +260,6 @@ function resolveTasks(
   return selected;
 }
 
-const secretKey = /key|token|secret|password|authorization/i;
-
-function redactSecrets(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [key, secretKey.test(key) ? '<redacted>' : value]),
-  );
-}
-
 async function createJudgeBackend(
   plugins: DiscoveredPlugin[],
   versions: Record<string, string>,
@@ -273,12 +270,18 @@ async function createJudgeBackend(
     log: Logger;
   },
 ): Promise<BackendV1> {
-  const baseUrl = settings.baseUrl ?? settings.env.EVALCHEMY_JUDGE_BASE_URL ?? DEFAULT_JUDGE_BASE_URL;
+  // OPENAI_BASE_URL as the openai backend and Evalchemy's judge client (the openai SDK) read it; empty is unset.
+  const baseUrl =
+    settings.baseUrl ||
+    settings.env.EVALCHEMY_JUDGE_BASE_URL ||
+    settings.env.OPENAI_BASE_URL ||
+    DEFAULT_JUDGE_BASE_URL;
   const apiKey = settings.env.EVALCHEMY_JUDGE_API_KEY ?? settings.env.OPENAI_API_KEY;
   if (apiKey === undefined && baseUrl === DEFAULT_JUDGE_BASE_URL) {
     throw new ConfigurationError(
       `The judge (${settings.model} at ${baseUrl}) needs an API key: set EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, ` +
-        'or point EVALCHEMY_JUDGE_BASE_URL at an OpenAI-compatible server of your own. Nothing was generated.',
+        'or point EVALCHEMY_JUDGE_BASE_URL (or OPENAI_BASE_URL) at an OpenAI-compatible server of your own. ' +
+        'Nothing was generated.',
     );
   }
   const plugin = findPlugin(plugins, 'backend', 'openai');

@@ -1,11 +1,12 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import openai from '@evalchemy/backend-openai';
 import { ConfigurationError } from '@evalchemy/core';
 import { runEvaluation } from '@evalchemy/runner';
-import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
+import { createRecordingLogger, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
 import { settingsFor } from './__fixtures__/run-settings.js';
@@ -150,6 +151,72 @@ describe('runEvaluation', () => {
     expect(second.cacheHits).toBe(5);
     const results = JSON.parse(await readFile(second.resultsPath, 'utf8'));
     expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
+  });
+
+  it('keys cached answers by server: the same model and judge names on other servers are asked again', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const servers = await Promise.all([
+      startScriptedServer({ reply: () => 'I do not know' }),
+      startScriptedServer({ reply: () => 'yes' }),
+      startScriptedServer({ reply: () => 'no' }),
+    ]);
+    const [otherModel, judge, otherJudge] = servers;
+    const judgeOn = (url: string) =>
+      openai.createBackend(openai.optionsSchema.parse({ model: 'judge-model', base_url: url }), {
+        env: {},
+        log: createRecordingLogger(),
+      });
+    const tasks = [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }];
+    try {
+      const first = await settingsFor(server.url, { tasks, judgeBackend: judgeOn(judge!.url) });
+      await runEvaluation(first);
+      const cacheDirectory = join(first.outputPath, '..', 'cache');
+
+      const second = await runEvaluation(
+        await settingsFor(otherModel!.url, { cacheDirectory, tasks, judgeBackend: judgeOn(judge!.url) }),
+      );
+      expect(otherModel!.requestCount).toBe(5);
+      const secondResults = JSON.parse(await readFile(second.resultsPath, 'utf8'));
+      expect(secondResults.results.arithmetic.accuracy).toBe(0);
+
+      const third = await runEvaluation(
+        await settingsFor(server.url, { cacheDirectory, tasks, judgeBackend: judgeOn(otherJudge!.url) }),
+      );
+      expect(otherJudge!.requestCount).toBe(5);
+      const thirdResults = JSON.parse(await readFile(third.resultsPath, 'utf8'));
+      expect(thirdResults.results.arithmetic).toMatchObject({ accuracy: 0.8, judged_right: 0 });
+    } finally {
+      await Promise.all(servers.map((each) => each.close()));
+    }
+  });
+
+  it('skips an unreadable cache entry with a warning and sends its request again', async () => {
+    server = await startScriptedServer({ reply: arithmeticReply });
+    const first = await settingsFor(server.url);
+    await runEvaluation(first);
+    const cacheDirectory = join(first.outputPath, '..', 'cache');
+    const [journal] = await readdir(cacheDirectory);
+    const lines = (await readFile(join(cacheDirectory, journal!), 'utf8')).split('\n');
+    // One entry cut short inside its value (a disk or editor accident), and a line of garbage.
+    lines[1] = lines[1]!.slice(0, lines[1]!.indexOf('"v":') + 12);
+    lines.splice(3, 0, 'garbage');
+    await writeFile(join(cacheDirectory, journal!), lines.join('\n'));
+
+    const sentBefore = server.requestCount;
+    const log = createRecordingLogger();
+    const second = await runEvaluation(await settingsFor(server.url, { cacheDirectory, log }));
+    expect(server.requestCount).toBe(sentBefore + 1);
+    expect(second.tasks[0]!.samples).toEqual({ total: 5, scored: 5, failed: 0 });
+    const results = JSON.parse(await readFile(second.resultsPath, 'utf8'));
+    expect(results.results.arithmetic.accuracy).toBeCloseTo(0.8);
+    expect(log.lines).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/response cache.*unreadable.*sent again/i),
+    });
+
+    // The answer fetched again is cached: a third run sends nothing.
+    const third = await runEvaluation(await settingsFor(server.url, { cacheDirectory }));
+    expect(third.requestsSent).toBe(0);
   });
 
   it("sends turn 2 with the model's own turn-1 answer, and generation i with seed + i", async () => {

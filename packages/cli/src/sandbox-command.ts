@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigurationError, type Logger } from '@evalchemy/core';
 import { normaliseFlags } from './arguments.js';
-import { discoverPlugins, findPlugin } from './plugin-discovery.js';
+import { discoverPlugins, findPlugin, importPluginEntry } from './plugin-discovery.js';
 
 const sandboxHelp = `Usage: evalchemy sandbox build [--image NAME:TAG]
 
@@ -25,9 +25,7 @@ export async function sandboxCommand(
     return action === 'build' || values.help ? 0 : 2;
   }
   const plugin = findPlugin(await discoverPlugins(io.cwd), 'sandbox', 'docker');
-  const module = (await import(
-    new URL(`file://${plugin.directory}/${'entry' in plugin.manifest ? plugin.manifest.entry : ''}`).href
-  )) as {
+  const module = (await importPluginEntry(plugin)) as {
     buildSandboxImage?: (settings: { tag?: string; log: Logger }) => Promise<unknown>;
   };
   if (typeof module.buildSandboxImage !== 'function') {

@@ -22,12 +22,27 @@ export const pluginManifestSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_"'),
     /** Other names the CLI accepts for this plugin (compared case-insensitively), e.g. Evalchemy's spellings. */
     aliases: z.array(z.string()).default([]),
-    /** Module (relative to the package root) whose default export is the plugin object. */
-    entry: z.string().startsWith('./'),
+    /**
+     * Module whose default export is the plugin object: a path inside the package, relative to its root
+     * (`./dist/index.js`). The CLI also refuses an entry whose real path, after symbolic links, is outside the
+     * package.
+     */
+    entry: z
+      .string()
+      .startsWith('./')
+      .refine(
+        (entry) => !entry.split(/[\\/]/).includes('..'),
+        'must be a path inside the package, without ".."',
+      ),
     /** Contract version the plugin object implements. */
     specification: z.literal('v1'),
     /** One line for `evalchemy list`. */
     description: z.string().optional(),
+    /**
+     * A template plugin authors copy (`pnpm create-plugin`), not a plugin: the CLI neither lists nor runs it.
+     * Default false; the copy leaves it out.
+     */
+    template: z.boolean().default(false),
   })
   .strict();
 

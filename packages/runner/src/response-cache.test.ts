@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +56,34 @@ describe('ResponseCache', () => {
     await reader.close();
     expect(await new ResponseCache({ directory, enabled: true }).get(ResponseCache.key({ n: 2 }))).toBe(
       'rewritten',
+    );
+  });
+
+  it('skips a damaged entry and lines of garbage with warnings, and stores the entry anew', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'cache-'));
+    const cache = new ResponseCache({ directory, enabled: true });
+    await cache.set(ResponseCache.key({ n: 1 }), 'whole');
+    await cache.set(ResponseCache.key({ n: 2 }), 'damaged');
+    await cache.close();
+    const [journal] = await readdir(directory);
+    const path = join(directory, journal!);
+    await writeFile(path, `${(await readFile(path, 'utf8')).replace('"damaged"}', '{"tru')}garbage\n`);
+
+    const warnings: string[] = [];
+    const log = { info() {}, debug() {}, warn: (message: string) => warnings.push(message) };
+    const reader = new ResponseCache({ directory, enabled: true, log });
+    expect(await reader.get(ResponseCache.key({ n: 1 }))).toBe('whole');
+    expect(await reader.get(ResponseCache.key({ n: 2 }))).toBeUndefined();
+    expect(warnings).toEqual([
+      `Response cache: 1 unreadable line in ${path} skipped.`,
+      expect.stringMatching(
+        /^Response cache: the entry at byte \d+ of .* is unreadable; it is skipped and its request sent again\.$/,
+      ),
+    ]);
+    await reader.set(ResponseCache.key({ n: 2 }), 'stored anew');
+    await reader.close();
+    expect(await new ResponseCache({ directory, enabled: true }).get(ResponseCache.key({ n: 2 }))).toBe(
+      'stored anew',
     );
   });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '@evalchemy/core';
 import { createDirectory } from './create-directory.js';
 import { stableStringify } from './stable-json.js';
 
@@ -17,8 +18,8 @@ const keyLength = 64;
 
 /**
  * Content-addressed store of backend responses on disk. The key is the sha256 of everything that
- * determines the answer: backend id, model, the request (messages or prompt, generation parameters,
- * generation index) — never API keys.
+ * determines the answer: backend id, model, the server it is served from (`BackendV1.endpoint`, without
+ * credentials), the request (messages or prompt, generation parameters, generation index) — never API keys.
  *
  * Entries are appended as JSON lines (`{"k":"<sha256>","v":<response>}`) to a journal file of this
  * process's own under `<directory>/journal-*.jsonl`; `set` resolves once its line has been handed to the
@@ -26,7 +27,8 @@ const keyLength = 64;
  * and a torn last line is ignored when the journals are read again. Appending costs one write for many
  * concurrent entries, where a file per entry cost a file creation each (most of a fast run's CPU).
  * On first use the journals are scanned once for keys and line positions (not values), so memory grows
- * with the number of entries, not their size; values are read from disk on a hit.
+ * with the number of entries, not their size; values are read from disk on a hit. A damaged line (a disk
+ * fault, a hand edit) is skipped with a warning, so its request is sent again and its answer stored anew.
  */
 export class ResponseCache {
   readonly directory: string;
@@ -34,10 +36,13 @@ export class ResponseCache {
   private index: Promise<Map<string, EntryLocation>> | undefined;
   private journal: { name: string; stream: WriteStream; bytes: number } | undefined;
   private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly log: Logger | undefined;
 
-  constructor(settings: { directory: string; enabled: boolean }) {
+  /** `log` receives the warnings about damaged lines. */
+  constructor(settings: { directory: string; enabled: boolean; log?: Logger }) {
     this.directory = settings.directory;
     this.enabled = settings.enabled;
+    this.log = settings.log;
   }
 
   static key(parts: Record<string, unknown>): string {
@@ -51,12 +56,20 @@ export class ResponseCache {
 
   async get<Value>(key: string): Promise<Value | undefined> {
     if (!this.enabled) return undefined;
-    const location = (await this.loadIndex()).get(key);
+    const index = await this.loadIndex();
+    const location = index.get(key);
     if (location === undefined) return undefined;
     const handle = await this.handleOf(location.journal);
     const buffer = Buffer.allocUnsafe(location.length);
-    await handle.read(buffer, 0, location.length, location.offset);
-    return (JSON.parse(buffer.toString('utf8')) as { v: Value }).v;
+    const { bytesRead } = await handle.read(buffer, 0, location.length, location.offset);
+    const entry = parseEntry(buffer.toString('utf8', 0, bytesRead));
+    if (entry?.k === key && entry.v !== undefined) return entry.v as Value;
+    index.delete(key);
+    this.log?.warn(
+      `Response cache: the entry at byte ${location.offset} of ${join(this.directory, location.journal)} is ` +
+        'unreadable; it is skipped and its request sent again.',
+    );
+    return undefined;
   }
 
   async set(key: string, value: unknown): Promise<void> {
@@ -89,7 +102,14 @@ export class ResponseCache {
       const names = (await readdir(this.directory)).filter(
         (name) => name.startsWith('journal-') && name.endsWith('.jsonl'),
       );
-      for (const name of names.sort()) await scanJournal(join(this.directory, name), name, index);
+      for (const name of names.sort()) {
+        const unreadable = await scanJournal(join(this.directory, name), name, index);
+        if (unreadable > 0) {
+          this.log?.warn(
+            `Response cache: ${unreadable} unreadable line${unreadable > 1 ? 's' : ''} in ${join(this.directory, name)} skipped.`,
+          );
+        }
+      }
       return index;
     })();
     return this.index;
@@ -116,8 +136,21 @@ export class ResponseCache {
   }
 }
 
-/** Adds the complete lines of a journal to the index; a torn last line (a killed writer) is skipped. */
-async function scanJournal(path: string, name: string, index: Map<string, EntryLocation>): Promise<void> {
+function parseEntry(line: string): { k?: unknown; v?: unknown } | undefined {
+  try {
+    const entry: unknown = JSON.parse(line);
+    return typeof entry === 'object' && entry !== null ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds the complete lines of a journal to the index and returns how many other non-empty lines it has; a
+ * torn last line (a killed writer) is skipped silently.
+ */
+async function scanJournal(path: string, name: string, index: Map<string, EntryLocation>): Promise<number> {
+  let unreadable = 0;
   let offset = 0;
   let pending = Buffer.alloc(0);
   for await (const chunk of createReadStream(path)) {
@@ -131,6 +164,8 @@ async function scanJournal(path: string, name: string, index: Map<string, EntryL
       ) {
         const key = data.toString('latin1', start + linePrefix.length, start + linePrefix.length + keyLength);
         index.set(key, { journal: name, offset: offset + start, length });
+      } else if (length > 0) {
+        unreadable += 1;
       }
       start = end + 1;
     }
@@ -138,4 +173,5 @@ async function scanJournal(path: string, name: string, index: Map<string, EntryL
     data = data.subarray(start);
     pending = Buffer.from(data);
   }
+  return unreadable;
 }

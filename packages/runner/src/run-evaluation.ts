@@ -732,7 +732,7 @@ async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
   const key = backend.capabilities.cacheable
     ? ResponseCache.key({
         backend: backend.id,
-        model: backend.modelId,
+        ...modelIdentity(backend),
         request: { ...request, origin: { generation: request.origin.generation } },
       })
     : undefined;
@@ -762,6 +762,13 @@ async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
   return result;
 }
 
+/** The model and, for a served one, its server: the same model name on two servers answers differently. */
+function modelIdentity(backend: BackendV1): { model: string; endpoint?: string } {
+  return backend.endpoint === undefined
+    ? { model: backend.modelId }
+    : { model: backend.modelId, endpoint: backend.endpoint };
+}
+
 function addUsage(state: RunState, usage: TokenUsage): void {
   state.promptTokens += usage.promptTokens;
   state.completionTokens += usage.completionTokens;
@@ -778,7 +785,7 @@ function createCachedJudge(
   return {
     modelId: backend.modelId,
     async judge(request, { signal }) {
-      const key = ResponseCache.key({ judge: backend.id, model: backend.modelId, request });
+      const key = ResponseCache.key({ judge: backend.id, ...modelIdentity(backend), request });
       const cached = await cache.get<GenerateResult>(key);
       if (cached !== undefined) {
         state.cacheHits += 1;

@@ -93,12 +93,13 @@ describe('startScriptedServer', () => {
     expect(cut.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 9 });
   });
 
-  it('records every request with its path, headers and body', async () => {
+  it('records every request with its path, query, headers and body', async () => {
     const { url, requests } = await start({ faultPlan: [{ kind: 'status', status: 500 }] });
-    await post(url, '/chat/completions', chatBody);
+    await post(url, '/chat/completions?key=k1&region=eu', chatBody);
     await post(url, '/completions', { model: 'm', prompt: 'p' });
     expect(server?.requestCount).toBe(2);
     expect(requests.map((request) => request.path)).toEqual(['/v1/chat/completions', '/v1/completions']);
+    expect(requests.map((request) => request.query)).toEqual([{ key: 'k1', region: 'eu' }, {}]);
     expect(requests[0]?.headers.authorization).toBe('Bearer test-key');
     expect(requests[1]?.body).toEqual({ model: 'm', prompt: 'p' });
   });
@@ -137,6 +138,25 @@ describe('startScriptedServer', () => {
     expect(malformed.status).toBe(200);
     await expect(malformed.json()).rejects.toThrow(SyntaxError);
     expect((await post(url, '/chat/completions', chatBody)).status).toBe(200);
+  });
+
+  it('sends huge answers, plain or as a gzip bomb, and counts the bytes it sent', async () => {
+    const bytes = 3 * 1024 * 1024 + 5;
+    const { url } = await start({
+      faultPlan: [
+        { kind: 'huge-body', bytes },
+        { kind: 'gzip-bomb', bytes },
+      ],
+    });
+    const plain = await json(post(url, '/chat/completions', chatBody));
+    expect(plain.choices[0]!.message.content).toBe('a'.repeat(bytes));
+    const sentPlain = server!.bytesSent;
+    expect(sentPlain).toBeGreaterThan(bytes);
+
+    const bomb = await post(url, '/chat/completions', chatBody);
+    expect(bomb.headers.get('content-encoding')).toBe('gzip');
+    expect((await json(bomb)).choices[0]!.message.content).toBe('a'.repeat(bytes));
+    expect(server!.bytesSent - sentPlain).toBeLessThan(bytes / 100);
   });
 
   it('hangs until the client gives up, and close() ends hanging requests', async () => {

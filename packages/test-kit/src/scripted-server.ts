@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /** One message of a chat request as the scripted server sees it (content parts joined to text). */
 export interface ScriptedMessage {
@@ -47,7 +48,17 @@ export type Fault =
   /** Answer 200 with a body that is not valid JSON. */
   | { kind: 'malformed-json' }
   /** Never answer (until `close()`). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Answer 200 with a chat completion whose text is `bytes` long, written as fast as the client reads it;
+   * writing stops when the client hangs up (`bytesSent` tells how far it got).
+   */
+  | { kind: 'huge-body'; bytes: number }
+  /**
+   * Answer 200 with a gzip-encoded chat completion whose text decompresses to `bytes`, from about a
+   * thousandth of that on the wire: a compression bomb.
+   */
+  | { kind: 'gzip-bomb'; bytes: number };
 
 /** A request as received, for assertions. */
 export interface ReceivedRequest {
@@ -58,6 +69,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   /** The decoded JSON body (`{}` for a GET or an undecodable body). */
   body: Record<string, unknown>;
+  /** The query string's parameters (`{}` without one). */
+  query: Record<string, string>;
 }
 
 export interface ScriptedServerSettings {
@@ -85,6 +98,8 @@ export interface ScriptedServer {
   readonly requests: ReceivedRequest[];
   /** Number of requests received so far. */
   readonly requestCount: number;
+  /** Answer body bytes written to clients so far, all answers together (as sent: compressed if compressed). */
+  readonly bytesSent: number;
   /** Stops the server, dropping open connections (hanging requests included). */
   close(): Promise<void>;
 }
@@ -120,6 +135,51 @@ export function scriptedIsTopToken(token: string): boolean {
 }
 
 const jsonHeaders = { 'content-type': 'application/json' };
+const gzipHeaders = { ...jsonHeaders, 'content-encoding': 'gzip' };
+const hugeChunkBytes = 1 << 20;
+
+/** The pieces of a `huge-body` or `gzip-bomb` answer, made as they are sent. */
+function* hugeBody(fault: { kind: 'huge-body' | 'gzip-bomb'; bytes: number }): Generator<Buffer> {
+  const head = Buffer.from(
+    '{"id":"chatcmpl-scripted","object":"chat.completion","created":0,"model":"scripted-model",' +
+      '"choices":[{"index":0,"message":{"role":"assistant","content":"',
+  );
+  const tail = Buffer.from('"},"finish_reason":"stop"}]}');
+  const chunk = Buffer.alloc(hugeChunkBytes, 'a');
+  // Concatenated gzip members are one valid gzip stream: a member of a compressed chunk, repeated.
+  const encode = fault.kind === 'gzip-bomb' ? gzipSync : (buffer: Buffer) => buffer;
+  const encodedChunk = encode(chunk);
+  yield encode(head);
+  let remaining = fault.bytes;
+  for (; remaining >= hugeChunkBytes; remaining -= hugeChunkBytes) yield encodedChunk;
+  if (remaining > 0) yield encode(chunk.subarray(0, remaining));
+  yield encode(tail);
+}
+
+/** Writes the pieces with backpressure; stops when the client hangs up. */
+async function writeWhileRead(
+  response: ServerResponse,
+  pieces: Iterable<Buffer>,
+  onWritten: (bytes: number) => void,
+): Promise<void> {
+  let hungUp = false;
+  let wake: (() => void) | undefined;
+  response.once('close', () => {
+    hungUp = true;
+    wake?.();
+  });
+  for (const piece of pieces) {
+    if (hungUp) return;
+    onWritten(piece.length);
+    if (!response.write(piece)) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        response.once('drain', resolve);
+      });
+    }
+  }
+  if (!hungUp) response.end();
+}
 
 /**
  * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (random port) that answers by rule, with injectable
@@ -130,6 +190,7 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
   const requests: ReceivedRequest[] = [];
   const record = settings.recordRequests ?? true;
   let requestCount = 0;
+  let bytesSent = 0;
   const faultPlan = [...(settings.faultPlan ?? [])];
   const sockets = new Set<Socket>();
   const models = settings.models ?? ['scripted-model'];
@@ -140,11 +201,19 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname;
       const body = decodeBody(chunks);
       const index = requestCount++;
       if (record) {
-        requests.push({ index, method: request.method ?? 'GET', path, headers: request.headers, body });
+        requests.push({
+          index,
+          method: request.method ?? 'GET',
+          path,
+          headers: request.headers,
+          body,
+          query: Object.fromEntries(url.searchParams),
+        });
       }
       const replyRequest = toReplyRequest(path, body);
       const fault = faultPlan.length > 0 ? faultPlan.shift() : settings.faults?.(index, replyRequest);
@@ -158,10 +227,16 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
       const [status, text] =
         fault === undefined ? route(request, path, body, replyRequest) : ([0, ''] as const);
       const answer = () => {
-        if (fault !== undefined) sendFault(response, fault);
+        if (fault?.kind === 'huge-body' || fault?.kind === 'gzip-bomb') {
+          response.writeHead(200, fault.kind === 'gzip-bomb' ? gzipHeaders : jsonHeaders);
+          void writeWhileRead(response, hugeBody(fault), (bytes) => {
+            bytesSent += bytes;
+          });
+        } else if (fault !== undefined) sendFault(response, fault);
         else {
           response.writeHead(status, jsonHeaders);
           response.end(text);
+          bytesSent += Buffer.byteLength(text);
         }
       };
       // Node truncates a timer's fractional milliseconds (setTimeout(49.8) fires after ~49.4 ms): round up,
@@ -217,6 +292,9 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     requests,
     get requestCount() {
       return requestCount;
+    },
+    get bytesSent() {
+      return bytesSent;
     },
     close() {
       return new Promise<void>((resolve) => {

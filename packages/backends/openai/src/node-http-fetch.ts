@@ -7,30 +7,46 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { brotliDecompress, gunzip, inflate, type ZlibOptions } from 'node:zlib';
 
-const decompressors: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
+type Decompress = (buffer: Buffer, options: ZlibOptions) => Promise<Buffer>;
+const decompressors: Record<string, Decompress> = {
   gzip: promisify(gunzip),
   'x-gzip': promisify(gunzip),
   deflate: promisify(inflate),
   br: promisify(brotliDecompress),
 };
 
+/** An answer body longer than the transport's `maxResponseBytes` (after decompression); reading stopped there. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly maxResponseBytes: number) {
+    super(`answer larger than max_response_bytes=${maxResponseBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 /**
  * A whole answer already read into memory. `json()` and `text()` decode that buffer directly instead of
- * going through a web stream: the openai SDK reads every non-streaming answer with one of them.
+ * going through a web stream: the openai SDK reads every non-streaming answer with one of them. A body that
+ * could not be read (too large) makes them reject, as a web fetch's body errors do: the SDK retries a failed
+ * `fetch` but not a failed body, and an oversized answer would only be sent again.
  */
 class BufferedResponse extends Response {
-  readonly #bytes: Buffer;
+  readonly #bytes: Buffer | ResponseTooLargeError;
 
-  constructor(bytes: Buffer, init: ResponseInit) {
+  constructor(bytes: Buffer | ResponseTooLargeError, init: ResponseInit) {
     super(null, init);
     this.#bytes = bytes;
   }
 
-  override text = async (): Promise<string> => this.#bytes.toString('utf8');
-  override json = async (): Promise<unknown> => JSON.parse(this.#bytes.toString('utf8'));
-  override arrayBuffer = async (): Promise<ArrayBuffer> => new Uint8Array(this.#bytes).buffer;
+  #read(): Buffer {
+    if (this.#bytes instanceof Error) throw this.#bytes;
+    return this.#bytes;
+  }
+
+  override text = async (): Promise<string> => this.#read().toString('utf8');
+  override json = async (): Promise<unknown> => JSON.parse(this.#read().toString('utf8'));
+  override arrayBuffer = async (): Promise<ArrayBuffer> => new Uint8Array(this.#read()).buffer;
 }
 
 /** A `fetch` for the openai SDK, and a way to close its connections. */
@@ -47,9 +63,11 @@ export interface NodeHttpFetch {
  * which on a small machine running a local server shows directly in throughput (BENCHMARKS.md).
  * Requests whose body is a stream (uploads; never sent by this backend) go to the built-in `fetch`. Answers
  * are read whole, so their `body` is null: streamed (`stream: true`) and binary answers, which this backend
- * never asks for, need the built-in `fetch`.
+ * never asks for, need the built-in `fetch`. An answer longer than `maxResponseBytes`, compressed or not, is
+ * not read further (its connection is closed) and its body rejects with `ResponseTooLargeError`.
  */
-export function createNodeHttpFetch(): NodeHttpFetch {
+export function createNodeHttpFetch(settings: { maxResponseBytes: number }): NodeHttpFetch {
+  const { maxResponseBytes } = settings;
   const agents = {
     'http:': new HttpAgent({ keepAlive: true }),
     'https:': new HttpsAgent({ keepAlive: true }),
@@ -92,14 +110,28 @@ export function createNodeHttpFetch(): NodeHttpFetch {
         { ...url, method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] },
         (incoming) => {
           const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let received = 0;
+          incoming.on('data', (chunk: Buffer) => {
+            if (received > maxResponseBytes) return;
+            received += chunk.length;
+            if (received <= maxResponseBytes) {
+              chunks.push(chunk);
+              return;
+            }
+            chunks.length = 0;
+            settle();
+            outgoing.destroy();
+            // Resolved at once: the errors of the connection destroyed here must not reject it.
+            resolve(toResponse(incoming, new ResponseTooLargeError(maxResponseBytes), maxResponseBytes));
+          });
           incoming.on('error', fail);
           incoming.on('end', () => {
             settle();
-            toResponse(incoming, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).then(
-              resolve,
-              reject,
-            );
+            toResponse(
+              incoming,
+              chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+              maxResponseBytes,
+            ).then(resolve, reject);
           });
         },
       );
@@ -125,7 +157,12 @@ function abortError(signal: AbortSignal): DOMException {
   );
 }
 
-async function toResponse(incoming: IncomingMessage, body: Buffer): Promise<Response> {
+/** The answer, its body decompressed (at most `maxResponseBytes` of it). */
+async function toResponse(
+  incoming: IncomingMessage,
+  body: Buffer | ResponseTooLargeError,
+  maxResponseBytes: number,
+): Promise<Response> {
   let bytes = body;
   const raw = incoming.rawHeaders;
   let headers: [string, string][] = [];
@@ -137,8 +174,12 @@ async function toResponse(incoming: IncomingMessage, body: Buffer): Promise<Resp
     headers.push([name, value]);
   }
   const decompress = encoding ? decompressors[encoding] : undefined;
-  if (decompress) {
-    bytes = await decompress(bytes);
+  if (decompress && bytes instanceof Buffer) {
+    bytes = await decompress(bytes, { maxOutputLength: maxResponseBytes }).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        return new ResponseTooLargeError(maxResponseBytes);
+      throw error;
+    });
     headers = headers.filter(([name]) => !/^content-(encoding|length)$/i.test(name));
   }
   return new BufferedResponse(bytes, {

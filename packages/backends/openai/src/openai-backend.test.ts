@@ -175,6 +175,39 @@ describe('openai backend: generation', () => {
     expect(server.requests[1]?.headers.authorization).toBe('Bearer EMPTY');
   });
 
+  it("sends a base_url's query with every request, and keeps its values and password out of messages", async () => {
+    const token = 'qs-token-0123456789';
+    const password = 'pw-0123456789';
+    server = await startScriptedServer({
+      faultPlan: [
+        { kind: 'status', status: 401, body: { error: { message: `bad token ${token} for ${password}` } } },
+      ],
+    });
+    const url = `${server.url.replace('http://', `http://alice:${password}@`)}?api_key=${token}&region=eu`;
+    const backend = createOpenAIBackend({ model: 'm', base_url: url });
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toContain('401');
+    expect(error.message).not.toContain(token);
+    expect(error.message).not.toContain(password);
+    expect(await backend.doGenerate(chat('hi'), { signal: never })).toMatchObject({ text: 'hi' });
+    expect(server.requests.map((request) => [request.path, request.query])).toEqual([
+      ['/v1/chat/completions', { api_key: token, region: 'eu' }],
+      ['/v1/chat/completions', { api_key: token, region: 'eu' }],
+    ]);
+    expect(backend.endpoint).toBe(server.url);
+  });
+
+  it('rejects an OPENAI_BASE_URL that is not a URL without showing it', () => {
+    const create = () =>
+      openAIProvider.createBackend(openAIProvider.optionsSchema.parse({ model: 'm' }), {
+        env: { OPENAI_BASE_URL: '127.0.0.1:8000/v1?key=pw-0123456789' },
+        log: { info() {}, warn() {}, debug() {} },
+      });
+    expect(create).toThrow(ConfigurationError);
+    expect(create).toThrow(/OPENAI_BASE_URL is not a valid URL/);
+    expect(create).not.toThrow(/pw-0123456789/);
+  });
+
   it('requires a key for api.openai.com', () => {
     expect(() => createOpenAIBackend({ model: 'gpt-4o-mini' }, { env: {} })).toThrow(/OPENAI_API_KEY/);
   });
@@ -199,6 +232,7 @@ describe('openai backend: generation', () => {
     const url = server.url.replace('http://', 'http://user:hunter2@');
     const backend = createOpenAIBackend({ model: 'm', base_url: url, api_key: key, api: 'completions' });
     const description = backend.describe();
+    expect(backend.endpoint).toBe(server.url);
     expect(description).toMatchObject({ baseUrl: server.url, api: 'completions', model: 'm' });
     expect(JSON.stringify(description)).not.toContain(key);
     expect(JSON.stringify(description)).not.toContain('hunter2');
@@ -281,6 +315,31 @@ describe('openai backend: retries and failures', () => {
     const badRequest = await failure(second.backend.doGenerate(chat('hi'), { signal: never }));
     expect(badRequest).toMatchObject({ statusCode: 400, isRetryable: false });
     expect(second.server.requestCount).toBe(1);
+  });
+
+  it('stops reading an answer larger than max_response_bytes and fails the call without retrying', async () => {
+    const total = 256 * 1024 * 1024;
+    const { server, backend } = await setup(
+      { faults: () => ({ kind: 'huge-body', bytes: total }) },
+      { max_response_bytes: 1024 * 1024 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toMatch(/answer larger than max_response_bytes=1048576 bytes/);
+    expect(error.isRetryable).toBe(false);
+    expect(server.requestCount).toBe(1);
+    // Reading stopped at the limit: the server got no further than what the connection's buffers held.
+    expect(server.bytesSent).toBeLessThan(total / 8);
+  });
+
+  it('stops decompressing a gzip bomb at max_response_bytes', async () => {
+    const { server, backend } = await setup(
+      { faults: () => ({ kind: 'gzip-bomb', bytes: 256 * 1024 * 1024 }) },
+      { max_response_bytes: 1024 * 1024 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error.message).toMatch(/answer larger than max_response_bytes=1048576 bytes/);
+    expect(error.isRetryable).toBe(false);
+    expect(server.requestCount).toBe(1);
   });
 
   it('reports a server that cannot be reached', async () => {

@@ -16,7 +16,7 @@ import {
 } from '@evalchemy/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { createNodeHttpFetch } from './node-http-fetch.js';
+import { createNodeHttpFetch, type NodeHttpFetch, ResponseTooLargeError } from './node-http-fetch.js';
 import { completionLogprobsSchema, continuationLoglikelihood, splitAtWord } from './openai-loglikelihood.js';
 import { type OpenAIOptions, type OpenAIOptionsInput, openAIOptionsSchema } from './openai-options.js';
 import { isOpenAIHost, isReasoningModel, normaliseParameters } from './openai-parameters.js';
@@ -70,25 +70,37 @@ export class OpenAIBackend implements BackendV1 {
   readonly id = 'openai';
   readonly version = VERSION;
   readonly modelId: string;
+  readonly endpoint: string;
   readonly capabilities: BackendCapabilities;
   readonly #options: OpenAIOptions;
   readonly #baseUrl: string;
-  readonly #apiKey: string;
+  /** The key and the URL's password and query values: none may reach a message. */
+  readonly #secrets: string[];
   readonly #client: OpenAI;
-  readonly #transport = createNodeHttpFetch();
+  readonly #transport: NodeHttpFetch;
   readonly #maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
 
   constructor(options: OpenAIOptions, context: BackendCreateContext) {
     this.#options = options;
     this.modelId = options.model;
-    this.#baseUrl = (options.base_url ?? context.env.OPENAI_BASE_URL ?? defaultBaseUrl).replace(/\/+$/, '');
+    const url = parseBaseUrl(options.base_url ?? (context.env.OPENAI_BASE_URL || defaultBaseUrl));
+    // The SDK appends paths to the base URL as text, so a query (`?api_key=`) would come before the path:
+    // it is sent as the SDK's default query instead.
+    const query = Object.fromEntries(url.searchParams);
+    url.search = '';
+    this.#baseUrl = url.toString().replace(/\/+$/, '');
+    const urlSecrets = [url.password, ...Object.values(query)];
+    url.username = '';
+    url.password = '';
+    this.endpoint = url.toString().replace(/\/+$/, '');
     const key = options.api_key ?? context.env.OPENAI_API_KEY;
     if ((key === undefined || key === '') && isOpenAIHost(this.#baseUrl)) {
       throw new ConfigurationError(
         'backend openai: no API key for api.openai.com. Set OPENAI_API_KEY or pass --model_args api_key=...',
       );
     }
-    this.#apiKey = key || placeholderKey;
+    // Short values (a region, `eu`) would mask ordinary words of messages; secrets are longer.
+    this.#secrets = [...(key ? [key] : []), ...urlSecrets.filter((value) => value.length >= 8)];
     this.#maxTokensParameter =
       options.max_tokens_parameter ??
       (isReasoningModel(options.model) ? 'max_completion_tokens' : 'max_tokens');
@@ -99,12 +111,14 @@ export class OpenAIBackend implements BackendV1 {
       cacheable: true,
       ...(options.concurrency !== undefined ? { maxConcurrency: options.concurrency } : {}),
     };
+    this.#transport = createNodeHttpFetch({ maxResponseBytes: options.max_response_bytes });
     this.#client = new OpenAI({
-      apiKey: this.#apiKey,
+      apiKey: key || placeholderKey,
       baseURL: this.#baseUrl,
       maxRetries: options.max_retries,
       timeout: options.timeout_ms,
       fetch: this.#transport.fetch,
+      ...(Object.keys(query).length > 0 ? { defaultQuery: query } : {}),
     });
   }
 
@@ -189,11 +203,12 @@ export class OpenAIBackend implements BackendV1 {
 
   describe(): Record<string, unknown> {
     return {
-      baseUrl: withoutCredentials(this.#baseUrl),
+      baseUrl: this.endpoint,
       api: this.#options.api,
       model: this.modelId,
       maxRetries: this.#options.max_retries,
       timeoutMs: this.#options.timeout_ms,
+      maxResponseBytes: this.#options.max_response_bytes,
       ...(this.#options.concurrency !== undefined ? { concurrency: this.#options.concurrency } : {}),
     };
   }
@@ -242,6 +257,13 @@ export class OpenAIBackend implements BackendV1 {
         { statusCode: 200, isRetryable: true },
       );
     }
+    if (error instanceof ResponseTooLargeError) {
+      return new BackendCallError(
+        `${where} sent an ${error.message}: reading stopped there, and the call is not retried. ` +
+          'Pass --model_args max_response_bytes=N if answers this large are expected.',
+        { isRetryable: false, cause: error },
+      );
+    }
     if (error instanceof OpenAI.APIConnectionTimeoutError) {
       return new BackendCallError(
         `${where} did not answer within timeout_ms=${this.#options.timeout_ms} (after up to ${retries} retries).`,
@@ -273,7 +295,7 @@ export class OpenAIBackend implements BackendV1 {
   }
 
   #where(): string {
-    return `OpenAI-compatible server ${withoutCredentials(this.#baseUrl)} (model ${this.modelId})`;
+    return `OpenAI-compatible server ${this.endpoint} (model ${this.modelId})`;
   }
 
   #wrongApi(type: string, api: string): ConfigurationError {
@@ -286,8 +308,7 @@ export class OpenAIBackend implements BackendV1 {
   /** Servers may echo part of the key in error messages (OpenAI's 401 does); none of it may reach logs. */
   #redact(text: string): string {
     let redacted = text.replace(/\bsk-[A-Za-z0-9_*.-]+/g, 'sk-***');
-    if (this.#apiKey !== placeholderKey && this.#apiKey.length > 0)
-      redacted = redacted.split(this.#apiKey).join('***');
+    for (const secret of this.#secrets) redacted = redacted.split(secret).join('***');
     return redacted;
   }
 }
@@ -322,15 +343,15 @@ function mapFinishReason(reason: string | null | undefined): FinishReason {
   }
 }
 
-function withoutCredentials(url: string): string {
+function parseBaseUrl(text: string): URL {
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    parsed.search = '';
-    return parsed.toString().replace(/\/+$/, '');
+    return new URL(text);
   } catch {
-    return '(invalid URL)';
+    // Only OPENAI_BASE_URL can get here: base_url is checked by the options schema.
+    throw new ConfigurationError(
+      'backend openai: OPENAI_BASE_URL is not a valid URL (its value is not shown, as it may hold credentials). ' +
+        'Set it to the API base, such as http://127.0.0.1:8000/v1, or pass --model_args base_url=...',
+    );
   }
 }
 

@@ -17,6 +17,15 @@ export const openAIOptionsSchema = z.object({
   max_retries: z.coerce.number().int().min(0).default(5),
   /** Timeout of one HTTP attempt, in milliseconds. */
   timeout_ms: z.coerce.number().int().positive().default(600_000),
+  /**
+   * Largest answer read, in bytes after decompression (default 32 MiB, far above any real completion). A larger
+   * answer is cut off there and fails its call without a retry, so a broken or hostile server cannot fill memory.
+   */
+  max_response_bytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   /** Concurrent requests the runner may send (`capabilities.maxConcurrency`). Default: no bound. */
   concurrency: z.coerce.number().int().positive().optional(),
   /**

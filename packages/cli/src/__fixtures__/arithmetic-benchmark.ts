@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * A small synthetic benchmark for the runner's own tests: "what is a+b?" questions, exact-match scored,
  * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader,
- * answers checked by Python in a sandbox).
+ * a judge asked whether each answer is right: `judged_right` is 1 when it says `yes`; answers checked by
+ * Python in a sandbox).
  */
 export function createArithmeticBenchmark(
   settings: {
@@ -64,7 +65,15 @@ export function createArithmeticBenchmark(
             )
           ).stdout.trim() === 'True'
         : answer === expected;
-      return { metrics: { accuracy: correct ? 1 : 0 }, extracted: answer };
+      const metrics: Record<string, number> = { accuracy: correct ? 1 : 0 };
+      if (context.judge) {
+        const verdict = await context.judge.judge(
+          { messages: [{ role: 'user', content: `Is ${answer} right?` }], parameters: { temperature: 0 } },
+          { signal: context.signal },
+        );
+        metrics.judged_right = verdict.text === 'yes' ? 1 : 0;
+      }
+      return { metrics, extracted: answer };
     },
   };
 }

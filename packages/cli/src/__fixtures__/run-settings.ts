@@ -15,7 +15,7 @@ export async function settingsFor(
   overrides: Partial<RunSettings> & { cacheDirectory?: string } = {},
 ): Promise<RunSettings> {
   const directory = await mkdtemp(join(tmpdir(), 'evalchemy-runner-'));
-  const log = createRecordingLogger();
+  const log = overrides.log ?? createRecordingLogger();
   return {
     backend: openai.createBackend(
       openai.optionsSchema.parse({ model: 'scripted-model', base_url: url, max_retries: '0' }),
@@ -27,6 +27,7 @@ export async function settingsFor(
     cache: new ResponseCache({
       directory: overrides.cacheDirectory ?? join(directory, 'cache'),
       enabled: true,
+      log,
     }),
     concurrency: 4,
     seed: 0,

@@ -46,6 +46,12 @@ export interface BackendV1 {
   readonly version: string;
   /** The model as the user named it (`gpt-4o-mini`, a GGUF path). Part of the cache key and of the output folder name. */
   readonly modelId: string;
+  /**
+   * Where the model is served, when `modelId` alone does not tell (a server's base URL), without credentials
+   * or secret query values: never a secret. Part of the response cache key, so the same model name on two
+   * servers gets two sets of answers. Undefined for in-process models.
+   */
+  readonly endpoint?: string;
   readonly capabilities: BackendCapabilities;
   /** Prepares the backend (loads weights, starts a server, waits for health). Optional. */
   doStart?(options: CallOptions): Promise<void>;

@@ -104,12 +104,13 @@ export function runBackendConformance(settings: BackendConformanceSettings): voi
       });
     });
 
-    it('describes itself without anything that looks like a secret', async () => {
+    it('describes itself and its endpoint without anything that looks like a secret', async () => {
       await withBackend(async (backend) => {
         const description = backend.describe();
         expect(typeof description).toBe('object');
         const text = JSON.stringify(description);
         expect(text).not.toMatch(secretPattern);
+        expect(backend.endpoint ?? '').not.toMatch(secretPattern);
       });
     });
   });

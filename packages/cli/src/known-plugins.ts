@@ -1,0 +1,39 @@
+import type { PluginKind } from '@evalchemy/core';
+
+/**
+ * The plugins published as `@evalchemy/<kind>-<id>` packages, with the names the CLI accepts for them, so that
+ * the hint for one that is not installed names its real package (`MT-Bench` → `@evalchemy/benchmark-mtbench`).
+ * A meta test keeps it equal to the plugin packages of this repository.
+ */
+export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: readonly string[] }[] = [
+  { kind: 'backend', id: 'llamacpp', aliases: ['llama.cpp', 'gguf'] },
+  {
+    kind: 'backend',
+    id: 'openai',
+    aliases: [
+      'openai-chat-completions',
+      'openai-completions',
+      'local-chat-completions',
+      'local-completions',
+      'curator',
+    ],
+  },
+  { kind: 'backend', id: 'replay', aliases: [] },
+  { kind: 'benchmark', id: 'aime24', aliases: ['AIME24'] },
+  { kind: 'benchmark', id: 'aime25', aliases: ['AIME25'] },
+  { kind: 'benchmark', id: 'amc23', aliases: ['AMC23'] },
+  { kind: 'benchmark', id: 'arc_challenge', aliases: ['ARC', 'ARC-Challenge', 'arc'] },
+  { kind: 'benchmark', id: 'drop', aliases: ['DROP'] },
+  { kind: 'benchmark', id: 'gpqa_diamond', aliases: ['GPQADiamond', 'gpqa-diamond'] },
+  { kind: 'benchmark', id: 'gsm8k', aliases: ['GSM8K', 'gsm8k_cot'] },
+  { kind: 'benchmark', id: 'humaneval', aliases: ['HumanEval'] },
+  { kind: 'benchmark', id: 'humanevalplus', aliases: ['HumanEvalPlus'] },
+  { kind: 'benchmark', id: 'ifeval', aliases: ['IFEval'] },
+  { kind: 'benchmark', id: 'math500', aliases: ['MATH500'] },
+  { kind: 'benchmark', id: 'mbpp', aliases: ['MBPP'] },
+  { kind: 'benchmark', id: 'mbppplus', aliases: ['MBPPPlus'] },
+  { kind: 'benchmark', id: 'mmlu', aliases: ['MMLU'] },
+  { kind: 'benchmark', id: 'mtbench', aliases: ['MTBench', 'mt_bench', 'mt-bench'] },
+  { kind: 'sandbox', id: 'docker', aliases: [] },
+  { kind: 'sandbox', id: 'process', aliases: ['bwrap', 'bubblewrap', 'local'] },
+];

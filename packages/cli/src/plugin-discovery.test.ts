@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
+
+/** A temporary project folder (its real path: tmpdir may be a link). */
+async function project(): Promise<string> {
+  return realpath(await mkdtemp(join(tmpdir(), 'evalchemy-discovery-')));
+}
+
+/**
+ * Writes a benchmark package claiming `id` whose entry, when imported, creates `<package>/imported`: a test
+ * can tell whether the CLI ran a package's code.
+ */
+async function benchmarkPackage(
+  directory: string,
+  settings: { name: string; id: string; version?: string; entry?: string; aliases?: string[] },
+): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const manifest = {
+    manifestVersion: 1,
+    kind: 'benchmark',
+    id: settings.id,
+    aliases: settings.aliases ?? [],
+    entry: settings.entry ?? './index.js',
+    specification: 'v1',
+  };
+  await writeFile(
+    join(directory, 'package.json'),
+    JSON.stringify({
+      name: settings.name,
+      version: settings.version ?? '1.0.0',
+      type: 'module',
+      evalchemy: manifest,
+    }),
+  );
+  await writeFile(join(directory, 'index.js'), pluginSource(settings.id, join(directory, 'imported')));
+}
+
+function pluginSource(id: string, marker: string): string {
+  return [
+    "import { writeFileSync } from 'node:fs';",
+    `writeFileSync(${JSON.stringify(marker)}, '');`,
+    `export default { specificationVersion: 'v1', kind: 'benchmark', id: ${JSON.stringify(id)}, doLoad() {}, doPlan() {}, doScore() {} };`,
+  ].join('\n');
+}
+
+async function load(directory: string, name: string) {
+  return loadPlugin(findPlugin(await discoverPlugins(directory), 'benchmark', name), 'benchmark');
+}
+
+describe('plugin entries stay inside their package', () => {
+  it('rejects an entry that climbs out of the package with "..", naming the package and the entry', async () => {
+    const root = await project();
+    const outside = join(root, 'outside.js');
+    await writeFile(outside, pluginSource('climber', join(root, 'imported')));
+    await benchmarkPackage(join(root, 'node_modules', 'climber-bench'), {
+      name: 'climber-bench',
+      id: 'climber',
+      entry: './../../outside.js',
+    });
+    await expect(load(root, 'climber')).rejects.toThrow(
+      /climber-bench has an invalid "evalchemy" manifest in package\.json: entry "\.\/\.\.\/\.\.\/outside\.js": must be a path inside the package/,
+    );
+    expect(existsSync(join(root, 'imported'))).toBe(false);
+  });
+
+  it('rejects an entry whose symbolic link leads out of the package, naming where it leads', async () => {
+    const root = await project();
+    const elsewhere = join(root, 'elsewhere');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'index.js'), pluginSource('linked', join(root, 'imported')));
+    const directory = join(root, 'node_modules', 'linked-bench');
+    await benchmarkPackage(directory, { name: 'linked-bench', id: 'linked', entry: './dist/index.js' });
+    await symlink(elsewhere, join(directory, 'dist'));
+    await expect(load(root, 'linked')).rejects.toThrow(
+      `Plugin package linked-bench (${directory}): its entry "./dist/index.js" is ${join(elsewhere, 'index.js')}, outside the package`,
+    );
+    expect(existsSync(join(root, 'imported'))).toBe(false);
+  });
+
+  it('loads a package installed as a link, as pnpm installs workspace packages, found once', async () => {
+    const root = await project();
+    await writeFile(join(root, 'pnpm-workspace.yaml'), 'packages:\n  - packages/*\n');
+    const real = join(root, 'packages', 'custom');
+    await benchmarkPackage(real, { name: 'custom-bench', id: 'custom' });
+    await mkdir(join(root, 'node_modules'));
+    await symlink(real, join(root, 'node_modules', 'custom-bench'));
+    const plugins = await discoverPlugins(root);
+    expect(plugins.filter((plugin) => plugin.packageName === 'custom-bench')).toHaveLength(1);
+    expect((await load(root, 'custom')).id).toBe('custom');
+    expect(existsSync(join(real, 'imported'))).toBe(true);
+  });
+});
+
+describe('two plugins claiming one name', () => {
+  it('is an error naming both packages and their paths, and neither is imported', async () => {
+    const root = await project();
+    const first = join(root, 'node_modules', 'custom-bench');
+    const second = join(root, 'node_modules', '@someone', 'custom');
+    await benchmarkPackage(first, { name: 'custom-bench', id: 'custom' });
+    await benchmarkPackage(second, { name: '@someone/custom', id: 'custom', version: '9.9.9' });
+    await expect(load(root, 'custom')).rejects.toThrow(
+      `2 packages claim the benchmark "custom": @someone/custom@9.9.9 (${second}) and custom-bench@1.0.0 (${first})`,
+    );
+    expect(existsSync(join(first, 'imported'))).toBe(false);
+    expect(existsSync(join(second, 'imported'))).toBe(false);
+  });
+
+  it('counts an alias as a claim: a package whose alias is another plugin id conflicts with it', async () => {
+    const root = await project();
+    await benchmarkPackage(join(root, 'node_modules', 'evil-bench'), {
+      name: 'evil-bench',
+      id: 'evil',
+      aliases: ['GSM8K'],
+    });
+    await expect(load(root, 'gsm8k')).rejects.toThrow(
+      /2 packages claim the benchmark "gsm8k": @evalchemy\/benchmark-gsm8k@.* and evil-bench@1\.0\.0/,
+    );
+    expect((await load(root, 'evil')).id).toBe('evil');
+  });
+
+  it('is no conflict when the same package name and version is installed in two places', async () => {
+    const root = await project();
+    const outer = join(root, 'node_modules', 'custom-bench');
+    await benchmarkPackage(outer, { name: 'custom-bench', id: 'custom' });
+    const app = join(root, 'app');
+    await cp(outer, join(app, 'node_modules', 'custom-bench'), { recursive: true });
+    expect((await load(app, 'custom')).id).toBe('custom');
+  });
+
+  it('takes the copy next to the CLI when a package names itself as an installed one of the same version', async () => {
+    const root = await project();
+    const installed = JSON.parse(
+      await readFile(new URL('../../benchmarks/gsm8k/package.json', import.meta.url), 'utf8'),
+    );
+    const impostor = join(root, 'node_modules', '@evalchemy', 'benchmark-gsm8k');
+    await benchmarkPackage(impostor, { name: installed.name, id: 'gsm8k', version: installed.version });
+    const plugin = findPlugin(await discoverPlugins(root), 'benchmark', 'gsm8k');
+    expect(plugin.directory).toBe(await realpath(new URL('../../benchmarks/gsm8k', import.meta.url)));
+    expect((await loadPlugin(plugin, 'benchmark')).id).toBe('gsm8k');
+    expect(existsSync(join(impostor, 'imported'))).toBe(false);
+  });
+
+  it('is a conflict when two versions of one package are installed in two places', async () => {
+    const root = await project();
+    await benchmarkPackage(join(root, 'node_modules', 'custom-bench'), {
+      name: 'custom-bench',
+      id: 'custom',
+    });
+    const app = join(root, 'app');
+    await benchmarkPackage(join(app, 'node_modules', 'custom-bench'), {
+      name: 'custom-bench',
+      id: 'custom',
+      version: '2.0.0',
+    });
+    await expect(load(app, 'custom')).rejects.toThrow(/custom-bench@2\.0\.0 .* and custom-bench@1\.0\.0 /);
+  });
+});
+
+describe('a template package', () => {
+  it('is not a plugin: neither found nor run', async () => {
+    const root = await project();
+    const directory = join(root, 'node_modules', 'template-bench');
+    await benchmarkPackage(directory, { name: 'template-bench', id: 'template' });
+    const packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
+    packageJson.evalchemy.template = true;
+    await writeFile(join(directory, 'package.json'), JSON.stringify(packageJson));
+    const plugins = await discoverPlugins(root);
+    expect(plugins.map((plugin) => plugin.packageName)).not.toContain('template-bench');
+    expect(() => findPlugin(plugins, 'benchmark', 'template')).toThrow('No benchmark named "template"');
+  });
+});
+
+describe('the hint for a plugin that is not installed', () => {
+  it.each([
+    ['benchmark', 'MT-Bench', '@evalchemy/benchmark-mtbench'],
+    ['benchmark', 'GPQADiamond', '@evalchemy/benchmark-gpqa_diamond'],
+    ['benchmark', 'ARC', '@evalchemy/benchmark-arc_challenge'],
+    ['backend', 'llama.cpp', '@evalchemy/backend-llamacpp'],
+    ['sandbox', 'bwrap', '@evalchemy/sandbox-process'],
+  ] as const)('names the package that provides the %s %s', (kind, name, packageName) => {
+    const plural = { benchmark: 'benchmarks', backend: 'backends', sandbox: 'sandboxes' }[kind];
+    expect(() => findPlugin([], kind, name)).toThrow(
+      `No ${kind} named "${name}" is installed. Installed ${plural}: (none). It is published as ${packageName}: install it (npm install ${packageName}) and run again.`,
+    );
+  });
+
+  it('guesses no package name for a name no evalchemy package has', () => {
+    expect(() => findPlugin([], 'benchmark', 'nosuchbench')).toThrow(
+      'No benchmark named "nosuchbench" is installed. Installed benchmarks: (none). No @evalchemy package provides it either: check the spelling.',
+    );
+  });
+});

@@ -1,0 +1,174 @@
+// Meta test: every `evalchemy` command line in a README of this repository (the top one and every package's)
+// is one the CLI accepts: the command exists, its flags are known, the backend and the tasks name published
+// plugins and --model_args are options of that backend. README examples are what users paste first.
+import { globSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type PluginKind, parsePluginOptions } from '@evalchemy/core';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
+import { configFileSchema } from './config-file.js';
+import { findKnownPlugin } from './plugin-discovery.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const readmes = globSync(['README.md', 'packages/*/README.md', 'packages/*/*/README.md'], {
+  cwd: root,
+}).sort();
+const commandStart = String.raw`(?:evalchemy|npx @evalchemy/cli)\s`;
+
+/**
+ * The command lines of a README: inline code spans that start with the command, and lines of fenced code
+ * blocks that do (also after `//`), with `\` continuations joined and a trailing `# comment` left out.
+ */
+function commandLines(markdown: string): string[] {
+  const commands = new Set<string>();
+  for (const match of markdown.matchAll(new RegExp(`\`(${commandStart}[^\`]*)\``, 'g'))) {
+    commands.add(match[1]!.trim());
+  }
+  let fenced = false;
+  for (const line of markdown.replace(/\s*\\\n\s*/g, ' ').split('\n')) {
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
+    const command = new RegExp(`^\\s*(?://\\s*)?(${commandStart}.*?)(?:\\s+#.*)?$`).exec(line)?.[1];
+    if (fenced && command !== undefined) commands.add(command.trim());
+  }
+  return [...commands];
+}
+
+/** The plugin a package's README documents: a template's example names the id its copies get. */
+interface OwnPlugin {
+  kind: PluginKind;
+  id: string;
+}
+
+/** What the CLI would refuse in a command line (nothing when it parses). */
+async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
+  const words = (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((word) =>
+    word.replace(/^(["'])(.*)\1$/, '$2'),
+  );
+  const [command, ...args] = words[0] === 'npx' ? words.slice(2) : words.slice(1);
+  switch (command) {
+    case 'run':
+      return runProblems(args, own);
+    case 'sandbox':
+      try {
+        parseArgs({
+          args: normaliseFlags(args.slice(1)),
+          options: { image: { type: 'string' } },
+          strict: true,
+        });
+      } catch (error) {
+        return [(error as Error).message];
+      }
+      return args[0] === 'build' ? [] : [`"sandbox ${args[0]}": the only sandbox command is build`];
+    case 'list':
+    case 'config-schema':
+    case '--version':
+    case '--help':
+      return args.length > 0 ? [`"${command}" takes no arguments, got ${args.join(' ')}`] : [];
+    default:
+      return [`no command "${command}" (run, list, sandbox, config-schema)`];
+  }
+}
+
+async function runProblems(args: string[], own: OwnPlugin | undefined): Promise<string[]> {
+  let flags: ReturnType<typeof parseRunFlags>;
+  try {
+    flags = parseRunFlags(args);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+  if (flags.help) return [];
+  const known = (kind: PluginKind, name: string) =>
+    findKnownPlugin(kind, name)?.id ?? (own?.kind === kind && own.id === name ? own.id : undefined);
+  const problems: string[] = [];
+  if (flags.config === undefined) {
+    if (flags.model === undefined) problems.push('no --model (nor --config)');
+    if (flags.tasks === undefined) problems.push('no --tasks (nor --config)');
+  }
+  for (const task of flags.tasks?.split(',') ?? []) {
+    if (known('benchmark', task) === undefined) problems.push(`--tasks ${task}: no such benchmark`);
+  }
+  if (flags.sandbox !== undefined && !configFileSchema.shape.sandbox.safeParse(flags.sandbox).success) {
+    problems.push(`--sandbox ${flags.sandbox}: not a sandbox choice`);
+  }
+  const backend = flags.model === undefined ? undefined : known('backend', flags.model);
+  if (flags.model !== undefined && backend === undefined)
+    problems.push(`--model ${flags.model}: no such backend`);
+  if (backend !== undefined && flags['model-args'] !== undefined) {
+    const entry = pathToFileURL(join(root, 'packages', 'backends', backend, 'src', 'index.ts')).href;
+    const provider = ((await import(entry)) as { default: { optionsSchema: z.ZodType } }).default;
+    try {
+      parsePluginOptions(
+        provider.optionsSchema,
+        parseKeyValueList(flags['model-args'], '--model_args'),
+        `--model_args of ${backend}`,
+      );
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+describe('README command lines', () => {
+  it('are found in inline code, code blocks, comments in code and continued lines', () => {
+    const markdown = [
+      'Run `evalchemy list` or `evalchemy` alone.',
+      '```sh',
+      'evalchemy run --model openai \\',
+      '  --tasks gsm8k   # a comment',
+      '// evalchemy run --tasks mmlu',
+      'pnpm add @evalchemy/cli',
+      '```',
+      'npx @evalchemy/cli list outside code is prose.',
+    ].join('\n');
+    expect(commandLines(markdown)).toEqual([
+      'evalchemy list',
+      'evalchemy run --model openai --tasks gsm8k',
+      'evalchemy run --tasks mmlu',
+    ]);
+  });
+
+  it.each([
+    ['evalchemy --model openai --model_args model=m --tasks gsm8k', 'no command "--model"'],
+    ['evalchemy run --model openai --model_args model=m --tasks MT-Bench,GPQADiamond,nope', 'nope: no such'],
+    ['evalchemy run --model gpt4 --tasks gsm8k', '--model gpt4: no such backend'],
+    [
+      'evalchemy run --model openai --model_args model=m,temprature=0 --tasks gsm8k',
+      'unknown option "temprature"',
+    ],
+    [
+      'evalchemy run --model openai --model_args model=m --tasks gsm8k --fewshot 3',
+      "Unknown option '--fewshot'",
+    ],
+    ['evalchemy run --tasks gsm8k', 'no --model'],
+    [
+      'evalchemy run --model openai --model_args model=m --tasks humaneval --sandbox bwrap',
+      '--sandbox bwrap',
+    ],
+    ['evalchemy sandbox pull', 'the only sandbox command is build'],
+  ])('%s is refused', async (line, problem) => {
+    const problems = await problemsOf(line);
+    expect(problems.join('\n')).toContain(problem);
+  });
+
+  it('are in the READMEs', () => {
+    const count = readmes.reduce(
+      (total, readme) => total + commandLines(readFileSync(join(root, readme), 'utf8')).length,
+      0,
+    );
+    expect(count).toBeGreaterThan(30);
+  });
+
+  for (const readme of readmes) {
+    const packageJson = JSON.parse(readFileSync(join(root, dirname(readme), 'package.json'), 'utf8'));
+    const own: OwnPlugin | undefined = packageJson.evalchemy;
+    for (const line of commandLines(readFileSync(join(root, readme), 'utf8'))) {
+      it(`${readme}: ${line}`, async () => {
+        expect(await problemsOf(line, own)).toEqual([]);
+      });
+    }
+  }
+});
