@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '@evalchemy/core';
+import { exitCodesHelp } from './exit-codes.js';
 
 /**
  * Turns Evalchemy's snake_case flags (`--model_args`) into the kebab-case this CLI defines
@@ -33,6 +34,7 @@ export const runFlags = {
   'no-cache': { type: 'boolean' },
   sandbox: { type: 'string' },
   'confirm-run-unsafe-code': { type: 'boolean' },
+  'show-all-metrics': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -100,5 +102,8 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --confirm_run_unsafe_code run generated code without isolation when no sandbox is available
   --config FILE.yaml        tasks, per-task options, judge, limits (schema: @evalchemy/cli/config.schema.json)
   --no_cache                neither read nor fill the response cache
+  --show_all_metrics        every metric in the results table, not only each task's headline metrics
 
-Both --snake_case and --kebab-case spellings are accepted.`;
+Both --snake_case and --kebab-case spellings are accepted.
+
+${exitCodesHelp}`;

@@ -3,12 +3,11 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ScriptedServer, sharedDatasetsDirectory, startScriptedServer } from '@evalchemy/test-kit';
-import { execa } from 'execa';
+import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 import { configJsonSchema } from './config-file.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 
 let server: ScriptedServer | undefined;
@@ -16,33 +15,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/** Runs the built CLI as a user would, with a clean environment (no keys) and a private cache. */
-async function evalchemy(args: string[], settings: { cwd?: string; env?: Record<string, string> } = {}) {
-  const cacheDirectory =
-    settings.env?.EVALCHEMY_CACHE_DIR ?? (await mkdtemp(join(tmpdir(), 'evalchemy-cache-')));
-  return execa('node', [bin, ...args], {
-    cwd: settings.cwd ?? packageDirectory,
-    reject: false,
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(),
-      EVALCHEMY_CACHE_DIR: cacheDirectory,
-      ...settings.env,
-    },
-  });
-}
-
-async function resultsIn(
-  outputPath: string,
-  model: string,
-): Promise<{ results: Record<string, unknown>; files: string[] }> {
-  const files = await readdir(join(outputPath, model));
-  const resultsFile = files.find((name) => name.startsWith('results_'))!;
-  return { results: JSON.parse(await readFile(join(outputPath, model, resultsFile), 'utf8')), files };
-}
 
 const answer18 = () => 'Janet sells 16 - 3 - 4 = 9 eggs, 9 * 2 = 18. The answer is 18.';
 
@@ -324,6 +296,27 @@ describe('evalchemy run', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/--model_args: item 3 is not of the form key=value.*follows "api_key="/);
     expect(result.stderr).not.toMatch(/DO-NOT|LEAK/);
+  });
+});
+
+describe("the folder of a model's results", () => {
+  it.each([
+    ['..', '__'],
+    ['../../escaped', '..__..__escaped'],
+    ['/etc/cron.d/x', '__etc__cron.d__x'],
+  ])('stays inside --output_path for model=%s', async (model, folder) => {
+    server = await startScriptedServer({ reply: answer18 });
+    const parent = await mkdtemp(join(tmpdir(), 'evalchemy-parent-'));
+    const output = join(parent, 'a', 'out');
+    const result = await evalchemy(
+      openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit: 1, model }),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(await readdir(output)).toEqual([folder]);
+    expect(await readdir(parent)).toEqual(['a']);
+    expect(await readdir(join(parent, 'a'))).toEqual(['out']);
+    const { results } = await resultsIn(output, folder);
+    expect(results.model).toMatchObject({ model_id: model });
   });
 });
 

@@ -4,12 +4,10 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sharedDatasetsDirectory, sharedModelsDirectory, startScriptedServer } from '@evalchemy/test-kit';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { evalchemy } from './__fixtures__/evalchemy-cli.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixtureUrl = new URL(
   '../../benchmarks/mtbench/src/__fixtures__/fastchat-judge-requests.json',
   import.meta.url,
@@ -22,20 +20,6 @@ interface FastChatRequest {
   temperature: number;
   max_tokens: number;
   messages: { role: string; content: string }[];
-}
-
-async function evalchemy(args: string[], env: Record<string, string>) {
-  return execa('node', [bin, ...args], {
-    reject: false,
-    extendEnv: false,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(),
-      EVALCHEMY_CACHE_DIR: await mkdtemp(join(tmpdir(), 'evalchemy-cache-')),
-      ...env,
-    },
-  });
 }
 
 async function readResults(
@@ -78,7 +62,7 @@ describe('evalchemy run --model replay --tasks mtbench', () => {
           '--output_path',
           output,
         ],
-        { EVALCHEMY_JUDGE_BASE_URL: judge.url },
+        { env: { EVALCHEMY_JUDGE_BASE_URL: judge.url } },
       );
       expect(result.stderr).toContain('[mtbench] 80/80');
       expect(result.exitCode).toBe(0);
@@ -123,24 +107,21 @@ describe('evalchemy run --model llamacpp --tasks gsm8k', () => {
   it('runs GSM8K end to end on the stories260K GGUF model in-process', async () => {
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-llamacpp-'));
     const model = join(sharedModelsDirectory(), 'stories260K.gguf');
-    const result = await evalchemy(
-      [
-        'run',
-        '--model',
-        'llamacpp',
-        '--model_args',
-        `model=${model},threads=1`,
-        '--tasks',
-        'gsm8k',
-        '--limit',
-        '2',
-        '--max_tokens',
-        '32',
-        '--output_path',
-        output,
-      ],
-      {},
-    );
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'llamacpp',
+      '--model_args',
+      `model=${model},threads=1`,
+      '--tasks',
+      'gsm8k',
+      '--limit',
+      '2',
+      '--max_tokens',
+      '32',
+      '--output_path',
+      output,
+    ]);
     expect(result.exitCode).toBe(0);
     const directory = join(output, (await readdir(output))[0]!);
     const results = await readResults(directory);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { EvalchemyError } from '@evalchemy/core';
+import { AuthenticationError, EvalchemyError, StorageError } from '@evalchemy/core';
 import { configJsonSchema } from './config-file.js';
+import { exitCodes, Interrupted, signalExitCode } from './exit-codes.js';
 import { listCommand } from './list-command.js';
 import { type CommandIo, runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -14,10 +15,7 @@ Commands:
   evalchemy config-schema                                            JSON Schema of --config files
   evalchemy --version`;
 
-/**
- * The CLI's top level: the only place that turns errors into messages and exit codes. Exit codes: 0 done,
- * 1 a task could not complete, 2 bad input or configuration, 3 an unexpected failure, 130 interrupted.
- */
+/** The CLI's top level: the only place that turns errors into messages and exit codes (`exit-codes.ts`). */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
   const log = {
@@ -59,15 +57,18 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stderr.write(
         '\nInterrupted: the backend and sandboxes were stopped; completed responses are cached, so the same command resumes.\n',
       );
-      return 130;
+      const reason: unknown = io.signal.reason;
+      return reason instanceof Interrupted ? signalExitCode(reason.signal) : signalExitCode('SIGINT');
     }
     if (EvalchemyError.isInstance(error)) {
       io.stderr.write(`error: ${error.message}\n`);
-      return 2;
+      if (AuthenticationError.isInstance(error)) return exitCodes.refused;
+      if (StorageError.isInstance(error)) return exitCodes.storage;
+      return exitCodes.badInput;
     }
     io.stderr.write(
       `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    return 3;
+    return exitCodes.unexpected;
   }
 }

@@ -12,11 +12,13 @@ import {
   createDatasetResolver,
   datasetResolverSettingsFromEnv,
   ResponseCache,
+  type RunOutcome,
   runEvaluation,
   type TaskSelection,
 } from '@evalchemy/runner';
 import { parseInteger, parseKeyValueList, parseRunFlags, runHelp } from './arguments.js';
 import { type ConfigFile, readConfigFile } from './config-file.js';
+import { exitCodes } from './exit-codes.js';
 import { type DiscoveredPlugin, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
@@ -35,7 +37,7 @@ export interface CommandIo {
   signal: AbortSignal;
 }
 
-/** `evalchemy run`. Returns the exit code: 0 when every task completed, 1 otherwise. */
+/** `evalchemy run`. Returns the exit code (`exit-codes.ts`). */
 export async function runCommand(argv: string[], io: CommandIo): Promise<number> {
   const flags = parseRunFlags(argv);
   if (flags.help) {
@@ -101,6 +103,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   for (const [name, rawOptions] of taskOptions) {
     const plugin = findPlugin(plugins, 'benchmark', name);
     const benchmark = await loadPlugin(plugin, 'benchmark');
+    // Two spellings of one task (`MTBench,mtbench`) run it once, with the options of the first.
+    if (benchmark.id in effectiveTaskOptions) continue;
     versions[plugin.packageName] = plugin.packageVersion;
     const options = parsePluginOptions(
       benchmark.optionsSchema,
@@ -150,6 +154,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     predictOnly,
     judgeBackend,
     sandbox,
+    keySources: {
+      model: modelKeySource(provider.id, modelArgs, flags['model-args'] !== undefined, io.env),
+      judge: ['EVALCHEMY_JUDGE_API_KEY', 'OPENAI_API_KEY'].find((name) => io.env[name] !== undefined),
+    },
     effectiveConfig: {
       model: provider.id,
       model_args: redactSecrets(modelArgs),
@@ -171,8 +179,48 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     signal: io.signal,
     workingDirectory: io.cwd,
   });
-  io.stdout.write(`\n${formatResultsTable(outcome.tasks)}\n`);
-  return outcome.complete ? 0 : 1;
+  const showAll = flags['show-all-metrics'] ?? false;
+  io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll })}\n`);
+  return reportProblems(outcome, io.stderr);
+}
+
+/** Says what went wrong in a run that finished, and returns its exit code. */
+function reportProblems(outcome: RunOutcome, stderr: CommandIo['stderr']): number {
+  const failedTasks = outcome.tasks.filter((task) => task.samples.failed > 0);
+  if (failedTasks.length > 0) {
+    const failed = failedTasks.reduce((sum, task) => sum + task.samples.failed, 0);
+    const total = failedTasks.reduce((sum, task) => sum + task.samples.total, 0);
+    const perTask = failedTasks
+      .map((task) => `${task.task} ${task.samples.failed} of ${task.samples.total} (${task.sampleError})`)
+      .join('; ');
+    stderr.write(
+      `error: ${failed} of ${total} samples failed for infrastructure reasons and are left out of the metrics: ${perTask}. ` +
+        'Each failed sample has its error in the samples file; run the same command again to retry them (completed responses come from the cache).\n',
+    );
+  }
+  if (outcome.cacheError) {
+    stderr.write(
+      `error: ${outcome.cacheError.message} The results are complete (${outcome.resultsPath}), but the responses ` +
+        'received after the failed write are not cached: this run cannot be resumed or re-scored from the cache.\n',
+    );
+  }
+  if (!outcome.complete) return exitCodes.taskFailed;
+  if (failedTasks.length > 0) return exitCodes.samplesFailed;
+  if (outcome.cacheError) return exitCodes.storage;
+  return exitCodes.done;
+}
+
+/** Where the model's API key comes from, named when its server refuses it (never the key itself). */
+function modelKeySource(
+  backend: string,
+  modelArgs: Record<string, unknown>,
+  fromFlag: boolean,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  if (modelArgs.api_key !== undefined)
+    return fromFlag ? '--model_args api_key' : 'model_args.api_key in --config';
+  if (backend === 'openai' && env.OPENAI_API_KEY !== undefined) return 'OPENAI_API_KEY';
+  return undefined;
 }
 
 /** Like Evalchemy's `--annotator_model auto`: the judge the selected benchmarks' reference implementations use. */

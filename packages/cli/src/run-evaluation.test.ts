@@ -1,15 +1,15 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openai from '@evalchemy/backend-openai';
 import { ConfigurationError } from '@evalchemy/core';
-import { createDatasetResolver, ResponseCache, type RunSettings, runEvaluation } from '@evalchemy/runner';
+import { runEvaluation } from '@evalchemy/runner';
 import { createRecordingLogger, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
+import { settingsFor } from './__fixtures__/run-settings.js';
 
 /** Answers "a+b" questions right, except for a = 3 (wrong) so accuracy is not trivially 1. */
 function arithmeticReply(request: { messages?: { role: string; content: string }[] }): string {
@@ -25,35 +25,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-async function settingsFor(
-  url: string,
-  overrides: Partial<RunSettings> & { cacheDirectory?: string } = {},
-): Promise<RunSettings> {
-  const directory = await mkdtemp(join(tmpdir(), 'evalchemy-runner-'));
-  const log = overrides.log ?? createRecordingLogger();
-  return {
-    backend: openai.createBackend(
-      openai.optionsSchema.parse({ model: 'scripted-model', base_url: url, max_retries: '0' }),
-      { env: {}, log },
-    ),
-    tasks: [{ benchmark: createArithmeticBenchmark(), options: { offset: 0 } }],
-    datasets: createDatasetResolver({ offlineDirectory: directory }),
-    outputPath: join(directory, 'out'),
-    cache: new ResponseCache({
-      directory: overrides.cacheDirectory ?? join(directory, 'cache'),
-      enabled: true,
-      log,
-    }),
-    concurrency: 4,
-    seed: 0,
-    predictOnly: false,
-    effectiveConfig: { note: 'test' },
-    versions: { '@evalchemy/runner': 'test' },
-    log,
-    ...overrides,
-  };
-}
 
 async function readJsonLines(path: string): Promise<Record<string, unknown>[]> {
   return (await readFile(path, 'utf8'))

@@ -1,5 +1,6 @@
 // The CLI as a process, loaded by bin.ts once the Node version is known to fit: signals, then main()'s exit
 // code.
+import { Interrupted, signalExitCode } from './exit-codes.js';
 import { main } from './main.js';
 
 const controller = new AbortController();
@@ -7,9 +8,9 @@ let interrupts = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) process.exit(signalExitCode(signal));
     process.stderr.write(`\n${signal}: stopping (press Ctrl-C again to exit at once)...\n`);
-    controller.abort(new Error(`interrupted by ${signal}`));
+    controller.abort(new Interrupted(signal));
   });
 }
 

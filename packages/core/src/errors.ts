@@ -102,6 +102,42 @@ export class SandboxError extends EvalchemyError {
   }
 }
 
+/**
+ * A server refused the credentials (HTTP 401 or 403). Every further request would be refused alike, so the
+ * run stops at once instead of recording each sample as failed.
+ */
+export class AuthenticationError extends EvalchemyError {
+  static override isInstance(error: unknown): error is AuthenticationError {
+    return EvalchemyError.hasMarker(error, 'evalchemy.error.AuthenticationError');
+  }
+  /** The refusing server's HTTP status: 401 (key not accepted) or 403 (no permission). */
+  readonly statusCode: number;
+  constructor(message: string, options: { cause?: unknown; statusCode: number }) {
+    super(message, options);
+    this.name = 'AuthenticationError';
+    this.mark('evalchemy.error.AuthenticationError');
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** A file or directory of a run (results, samples, the response cache) could not be created or written. */
+export class StorageError extends EvalchemyError {
+  static override isInstance(error: unknown): error is StorageError {
+    return EvalchemyError.hasMarker(error, 'evalchemy.error.StorageError');
+  }
+  /** The file or directory concerned. */
+  readonly path: string;
+  /** The operating system's error code (`ENOSPC`, `EROFS`, `EACCES`, …), when there is one. */
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; path: string; code?: string | undefined }) {
+    super(message, options);
+    this.name = 'StorageError';
+    this.mark('evalchemy.error.StorageError');
+    this.path = options.path;
+    this.code = options.code;
+  }
+}
+
 /** HTTP statuses after which the same request may succeed: 408, 409, 429 and every 5xx. */
 export function isRetryableStatus(statusCode: number | undefined): boolean {
   if (statusCode === undefined) return false;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import {
   type DatasetResolver,
   type Logger,
 } from '@evalchemy/core';
+import { createDirectory } from './create-directory.js';
 import { readDatasetRows } from './dataset-rows.js';
 import { cacheDirectory } from './paths.js';
 
@@ -101,7 +102,7 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
           : '';
       throw new DatasetError(`Could not download ${url}: HTTP ${response.status}.${hint}`);
     }
-    await mkdir(dirname(path), { recursive: true });
+    await createDirectory(dirname(path));
     const partial = `${path}.${process.pid}.partial`;
     try {
       await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial));

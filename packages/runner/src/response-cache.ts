@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@evalchemy/core';
+import { createDirectory } from './create-directory.js';
 import { stableStringify } from './stable-json.js';
 
 /** Where an entry's line lies in a journal. */
@@ -30,7 +31,7 @@ const keyLength = 64;
  * fault, a hand edit) is skipped with a warning, so its request is sent again and its answer stored anew.
  */
 export class ResponseCache {
-  private readonly directory: string;
+  readonly directory: string;
   private readonly enabled: boolean;
   private index: Promise<Map<string, EntryLocation>> | undefined;
   private journal: { name: string; stream: WriteStream; bytes: number } | undefined;
@@ -96,7 +97,7 @@ export class ResponseCache {
 
   private loadIndex(): Promise<Map<string, EntryLocation>> {
     this.index ??= (async () => {
-      await mkdir(this.directory, { recursive: true });
+      await createDirectory(this.directory);
       const index = new Map<string, EntryLocation>();
       const names = (await readdir(this.directory)).filter(
         (name) => name.startsWith('journal-') && name.endsWith('.jsonl'),
@@ -117,11 +118,10 @@ export class ResponseCache {
   private openJournal(): { name: string; stream: WriteStream; bytes: number } {
     if (this.journal === undefined) {
       const name = `journal-${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.jsonl`;
-      this.journal = {
-        name,
-        stream: createWriteStream(join(this.directory, name), { flags: 'a' }),
-        bytes: 0,
-      };
+      const stream = createWriteStream(join(this.directory, name), { flags: 'a' });
+      // A failed write (a full disk) rejects its `set`; unheard, the stream's 'error' event would end the process.
+      stream.on('error', () => {});
+      this.journal = { name, stream, bytes: 0 };
     }
     return this.journal;
   }

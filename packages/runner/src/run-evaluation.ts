@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import {
   type AggregateMetric,
+  AuthenticationError,
+  BackendCallError,
   type BackendV1,
   type BenchmarkV1,
   ConfigurationError,
@@ -22,6 +25,7 @@ import {
   type SampleScore,
   type SandboxV1,
   type ScoredSample,
+  type StorageError,
   type TokenUsage,
   type TurnResponse,
   type Warning,
@@ -29,6 +33,7 @@ import {
 import pLimit, { type LimitFunction } from 'p-limit';
 import { aggregateTask } from './aggregate.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { createDirectory, storageError } from './create-directory.js';
 import type { RunEvent } from './events.js';
 import { gitCommit } from './git-commit.js';
 import { ResponseCache } from './response-cache.js';
@@ -66,6 +71,11 @@ export interface RunSettings {
   judgeBackend?: BackendV1 | undefined;
   /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
   sandbox?: SandboxV1 | undefined;
+  /**
+   * Where the model's and the judge's API keys came from (`OPENAI_API_KEY`, `--model_args api_key`; never
+   * the key), named when a server refuses one.
+   */
+  keySources?: { model?: string | undefined; judge?: string | undefined };
   /** The configuration as resolved from flags and config file, recorded in results (no secrets). */
   effectiveConfig: Record<string, unknown>;
   /** Package versions of the CLI, runner and every plugin used. */
@@ -82,7 +92,15 @@ export interface TaskOutcome {
   status: 'completed' | 'failed';
   metrics: Record<string, AggregateMetric>;
   primaryMetric: string;
+  /** The metrics a summary shows: the benchmark's `headlineMetrics`, else its primary metric. */
+  headlineMetrics: string[];
+  /**
+   * `failed`: samples that could not be evaluated for infrastructure reasons (a backend error after
+   * retries, a failed judge call, a sandbox failure), left out of the metrics. A wrong answer is scored.
+   */
   samples: { total: number; scored: number; failed: number };
+  /** The first failed sample's error, as an example of why samples failed. */
+  sampleError?: string;
   error?: string;
   samplesPath?: string;
 }
@@ -94,18 +112,47 @@ export interface RunOutcome {
   complete: boolean;
   requestsSent: number;
   cacheHits: number;
+  /**
+   * Why the response cache stopped taking new responses during the run (a full disk), if it did. The run
+   * went on and its results are complete, but it cannot be resumed or re-scored from the cache.
+   */
+  cacheError?: StorageError;
 }
 
-interface Counters {
+/** What every part of a run shares: counts, the cache writer and the means to stop the run. */
+interface RunState {
   requestsSent: number;
   cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  /** Why the response cache stopped taking new responses, once a write failed (a full disk). */
+  cacheError: StorageError | undefined;
+  /** Stores a response in the cache; after a failed write the run goes on without storing. */
+  store(key: string, value: unknown): Promise<void>;
+  /** Stops the run at once when `error` is a server refusing the credentials (HTTP 401/403). */
+  stopOnRefusal(error: unknown, role: 'model' | 'judge'): void;
+  /** Stops the run at once: every pending call is aborted and the run rejects with `reason`. */
+  stop(reason: Error): void;
 }
 
-/** lm-evaluation-harness's folder name for a model: `/` becomes `__`, other unsafe characters `_`. */
+const cacheRemedy =
+  'Set EVALCHEMY_CACHE_DIR to a writable directory with free space, or pass --no_cache to run without the cache.';
+const outputRemedy =
+  'Free space there or choose another --output_path; responses received so far are cached (unless --no_cache), so running the same command again resumes.';
+// Directory names longer than 255 bytes are refused by common file systems.
+const maxModelDirectoryLength = 200;
+
+/**
+ * The folder name of a model's results, always one entry inside `--output_path`: `/` becomes `__` as in
+ * lm-evaluation-harness, other unsafe characters `_`; a name of dots only (`..`) becomes underscores, and an
+ * over-long one is cut and given a hash of the whole name.
+ */
 export function sanitizeModelName(model: string): string {
-  return model.replaceAll('/', '__').replace(/[^A-Za-z0-9._=+-]/g, '_');
+  const name = model.replaceAll('/', '__').replace(/[^A-Za-z0-9._=+-]/g, '_');
+  if (/^\.*$/.test(name)) return name.replaceAll('.', '_') || '_';
+  if (name.length <= maxModelDirectoryLength) return name;
+  const hash = createHash('sha256').update(model).digest('hex').slice(0, 16);
+  return `${name.slice(0, maxModelDirectoryLength - hash.length - 1)}-${hash}`;
 }
 
 /**
@@ -116,7 +163,10 @@ export function sanitizeModelName(model: string): string {
  */
 export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> {
   const { backend, log } = settings;
-  const signal = settings.signal ?? new AbortController().signal;
+  const stopController = new AbortController();
+  const signal = settings.signal
+    ? AbortSignal.any([settings.signal, stopController.signal])
+    : stopController.signal;
   const emit = settings.onEvent ?? (() => {});
   checkRequirements(settings);
 
@@ -128,8 +178,25 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const environment = describeEnvironment();
   const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
   const directory = join(settings.outputPath, sanitizeModelName(backend.modelId));
-  await Promise.all([mkdir(directory, { recursive: true }), settings.cache.load()]);
-  const counters: Counters = { requestsSent: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  await Promise.all([
+    createDirectory(directory).catch((error: unknown) => {
+      throw storageError(
+        'create the output directory',
+        directory,
+        error,
+        'Choose another --output_path, in a writable directory. Nothing was sent.',
+      );
+    }),
+    settings.cache.load().catch((error: unknown) => {
+      throw storageError(
+        'open the response cache',
+        settings.cache.directory,
+        error,
+        `${cacheRemedy} Nothing was sent.`,
+      );
+    }),
+  ]);
+  const state = createRunState(settings, stopController);
   const warningCounts: Record<string, Record<string, number>> = {};
   const outcomes: TaskOutcome[] = [];
 
@@ -152,7 +219,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
     );
     const judge = settings.judgeBackend
-      ? createCachedJudge(settings.judgeBackend, settings.cache, settings.concurrency, counters)
+      ? createCachedJudge(settings.judgeBackend, settings.cache, settings.concurrency, state)
       : undefined;
 
     for (const task of settings.tasks) {
@@ -167,7 +234,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           directory,
           timestamp,
           backendLimit,
-          counters,
+          state,
           warnings,
           judge,
           emit,
@@ -192,11 +259,15 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           status: 'failed',
           metrics: {},
           primaryMetric: task.benchmark.primaryMetric,
+          headlineMetrics: headlineMetricsOf(task.benchmark),
           samples: { total: 0, scored: 0, failed: 0 },
           error: message,
         });
       }
     }
+  } catch (error) {
+    // A stopped run fails with the reason it was stopped for, not with whichever call noticed first.
+    throw stopController.signal.aborted ? stopController.signal.reason : error;
   } finally {
     modelInfo = backend.describe();
     sandboxInfo = settings.sandbox ? { id: settings.sandbox.id, ...settings.sandbox.describe() } : null;
@@ -215,16 +286,23 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const results = {
     results: Object.fromEntries(outcomes.map((outcome) => [outcome.task, flattenMetrics(outcome.metrics)])),
     primary_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.primaryMetric])),
+    headline_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.headlineMetrics])),
     'n-samples': Object.fromEntries(
       outcomes.map((outcome) => [
         outcome.task,
         { effective: outcome.samples.total, scored: outcome.samples.scored, failed: outcome.samples.failed },
       ]),
     ),
+    sample_failures: Object.fromEntries(
+      outcomes
+        .filter((outcome) => outcome.samples.failed > 0)
+        .map((outcome) => [outcome.task, { failed: outcome.samples.failed, example: outcome.sampleError }]),
+    ),
     task_errors: Object.fromEntries(
       outcomes.filter((outcome) => outcome.error).map((outcome) => [outcome.task, outcome.error]),
     ),
     warnings: warningCounts,
+    cache_error: state.cacheError?.message ?? null,
     config: settings.effectiveConfig,
     versions: settings.versions,
     seeds: { seed: settings.seed, generation_seed: 'seed + generation index' },
@@ -238,10 +316,10 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       sandbox: sandboxInfo,
     },
     usage: {
-      requests_sent: counters.requestsSent,
-      cache_hits: counters.cacheHits,
-      prompt_tokens: counters.promptTokens,
-      completion_tokens: counters.completionTokens,
+      requests_sent: state.requestsSent,
+      cache_hits: state.cacheHits,
+      prompt_tokens: state.promptTokens,
+      completion_tokens: state.completionTokens,
     },
     git_hash: await gitHash,
     environment: await environment,
@@ -251,15 +329,76 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       wall_clock_seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     },
   };
-  await writeFileAtomically(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-  emit({ type: 'run-end', resultsPath, requestsSent: counters.requestsSent, cacheHits: counters.cacheHits });
+  await writeFileAtomically(resultsPath, `${JSON.stringify(results, null, 2)}\n`).catch((error: unknown) => {
+    throw storageError('write the results file', resultsPath, error, outputRemedy);
+  });
+  emit({ type: 'run-end', resultsPath, requestsSent: state.requestsSent, cacheHits: state.cacheHits });
   return {
     resultsPath,
     tasks: outcomes,
     complete: outcomes.every((outcome) => outcome.status === 'completed'),
-    requestsSent: counters.requestsSent,
-    cacheHits: counters.cacheHits,
+    requestsSent: state.requestsSent,
+    cacheHits: state.cacheHits,
+    ...(state.cacheError !== undefined ? { cacheError: state.cacheError } : {}),
   };
+}
+
+function createRunState(settings: RunSettings, stopController: AbortController): RunState {
+  const state: RunState = {
+    requestsSent: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cacheError: undefined,
+    async store(key, value) {
+      if (state.cacheError !== undefined) return;
+      try {
+        await settings.cache.set(key, value);
+      } catch (error) {
+        if (state.cacheError !== undefined) return;
+        state.cacheError = storageError(
+          'write the response cache',
+          settings.cache.directory,
+          error,
+          cacheRemedy,
+        );
+        settings.log.warn(`${state.cacheError.message} The run goes on without caching new responses.`);
+      }
+    },
+    stopOnRefusal(error, role) {
+      const refused = role === 'model' ? settings.backend : settings.judgeBackend;
+      if (refused === undefined || !BackendCallError.isInstance(error)) return;
+      if (error.statusCode !== 401 && error.statusCode !== 403) return;
+      state.stop(refusal(error, error.statusCode, role, refused, settings.keySources?.[role]));
+    },
+    stop(reason) {
+      if (!stopController.signal.aborted) stopController.abort(reason);
+    },
+  };
+  return state;
+}
+
+/** Why the run stopped when a server refused the credentials: which server, which key, what to do. */
+function refusal(
+  error: BackendCallError,
+  statusCode: number,
+  role: 'model' | 'judge',
+  backend: BackendV1,
+  keySource: string | undefined,
+): AuthenticationError {
+  const { baseUrl } = backend.describe();
+  const server = typeof baseUrl === 'string' ? `server ${baseUrl}` : `backend ${backend.id}`;
+  const refused = statusCode === 401 ? 'did not accept' : 'refused access with';
+  return new AuthenticationError(
+    `The ${role}'s ${server} ${refused} the API key from ${keySource ?? 'nowhere (no key was set)'} ` +
+      `(HTTP ${statusCode}, model ${backend.modelId}). The run stopped at once: no further requests were sent. ` +
+      `Check the key and its access to this model, then run the same command again. (${error.message})`,
+    { statusCode, cause: error },
+  );
+}
+
+function headlineMetricsOf(benchmark: BenchmarkV1<unknown, unknown>): string[] {
+  return [...(benchmark.headlineMetrics ?? [benchmark.primaryMetric])];
 }
 
 function checkRequirements(settings: RunSettings): void {
@@ -294,7 +433,7 @@ interface TaskRunContext {
   directory: string;
   timestamp: string;
   backendLimit: LimitFunction;
-  counters: Counters;
+  state: RunState;
   warnings: Record<string, number>;
   judge: Judge | undefined;
   emit: (event: RunEvent) => void;
@@ -315,24 +454,29 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
   const partialPath = `${samplesPath}.partial`;
   const samplesFile = createWriteStream(partialPath);
+  samplesFile.on('error', (error) =>
+    context.state.stop(storageError('write the samples file', partialPath, error, outputRemedy)),
+  );
   const writeLine = lineWriter(samplesFile);
   const scored: ScoredSample[] = [];
   let done = 0;
   let failed = 0;
+  let sampleError: string | undefined;
   let fatal: unknown;
   const inFlight = new Set<Promise<void>>();
 
   const processOne = async (sample: Sample, index: number): Promise<void> => {
     const record = await processSample(sample, index, task, context);
-    if (record.score !== undefined) {
+    if (record.error !== undefined) {
+      failed += 1;
+      sampleError ??= record.error;
+    } else if (record.score !== undefined) {
       scored.push({
         id: sample.id,
         metadata: sample.metadata ?? {},
         metrics: record.score.metrics,
         ...(record.score.details ? { details: record.score.details } : {}),
       });
-    } else if (!settings.predictOnly || record.error !== undefined) {
-      failed += record.error !== undefined ? 1 : 0;
     }
     await writeLine(record.line);
     done += 1;
@@ -343,6 +487,7 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
   // for the backend's slot, so requests go out back to back while finished samples are scored and written.
   const window = 2 * settings.concurrency;
   let slotFreed: (() => void) | undefined;
+  let written = false;
   try {
     let index = 0;
     for await (const sample of source.samples) {
@@ -367,12 +512,14 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
       if (context.backendLimit.activeCount < context.backendLimit.concurrency) await nextMacrotask();
     }
     await Promise.all(inFlight);
+    written = fatal === undefined;
   } finally {
-    await new Promise<void>((resolve, reject) => {
-      samplesFile.once('error', reject);
-      samplesFile.end(resolve);
-    });
+    // A failed write has stopped the run already (the 'error' listener); ending reports it again.
+    await new Promise<void>((resolve) => samplesFile.end(() => resolve()));
+    // Resuming goes through the response cache, not through a half-written samples file.
+    if (!written || signal.aborted) await rm(partialPath, { force: true }).catch(() => {});
   }
+  signal.throwIfAborted();
   if (fatal !== undefined) throw fatal;
   await rename(partialPath, samplesPath);
 
@@ -382,7 +529,9 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
     status: 'completed',
     metrics,
     primaryMetric: benchmark.primaryMetric,
+    headlineMetrics: headlineMetricsOf(benchmark),
     samples: { total: done, scored: scored.length, failed },
+    ...(sampleError !== undefined ? { sampleError } : {}),
     samplesPath,
   };
 }
@@ -440,31 +589,56 @@ async function processSample(
 
   const shown = { ...base, prompt: describePlan(plan), responses: describeResponses(responses) };
   if (settings.predictOnly) return { line: JSON.stringify(shown) };
+  // A benchmark may score around a failed judge call (MT-Bench leaves the turn unrated, as FastChat), but the
+  // sample was not judged as specified: it counts as failed and stays out of the metrics.
+  const judgeErrors: unknown[] = [];
+  const judge =
+    benchmark.requirements.judge && context.judge
+      ? watchJudge(context.judge, (error) => {
+          judgeErrors.push(error);
+          context.state.stopOnRefusal(error, 'judge');
+        })
+      : undefined;
   try {
     const score = await benchmark.doScore(sample, responses, {
       options,
       plan,
-      judge: benchmark.requirements.judge ? context.judge : undefined,
+      judge,
       sandbox: benchmark.requirements.sandbox ? settings.sandbox : undefined,
       signal,
       log: settings.log,
     });
+    signal.throwIfAborted();
     for (const warning of score.warnings ?? []) countWarning(context.warnings, warning);
-    return {
-      line: JSON.stringify({
-        ...shown,
-        extracted: score.extracted ?? null,
-        metrics: score.metrics,
-        details: score.details ?? null,
-        warnings: [...warningsOf(responses), ...(score.warnings ?? [])],
-      }),
-      score,
+    const record = {
+      ...shown,
+      extracted: score.extracted ?? null,
+      metrics: score.metrics,
+      details: score.details ?? null,
+      warnings: [...warningsOf(responses), ...(score.warnings ?? [])],
     };
+    if (judgeErrors.length > 0) {
+      const message = `judge call failed: ${describeError(judgeErrors[0])}`;
+      return { line: JSON.stringify({ ...record, error: message }), error: message };
+    }
+    return { line: JSON.stringify(record), score };
   } catch (error) {
     if (signal.aborted) throw error;
     const message = `scoring failed: ${describeError(error)}`;
     return { line: JSON.stringify({ ...shown, error: message }), error: message };
   }
+}
+
+/** The judge as a benchmark sees it, telling `onError` of every call that fails. */
+function watchJudge(judge: Judge, onError: (error: unknown) => void): Judge {
+  return {
+    modelId: judge.modelId,
+    judge: (request, options) =>
+      judge.judge(request, options).catch((error: unknown) => {
+        onError(error);
+        throw error;
+      }),
+  };
 }
 
 function applyOverrides(plan: SamplePlan, settings: RunSettings): SamplePlan {
@@ -554,7 +728,7 @@ async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
   context: TaskRunContext,
 ): Promise<Result> {
   const backend = context.settings.backend;
-  const { signal, counters } = context;
+  const { signal, state } = context;
   const key = backend.capabilities.cacheable
     ? ResponseCache.key({
         backend: backend.id,
@@ -565,21 +739,26 @@ async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
   if (key !== undefined) {
     const cached = await context.settings.cache.get<Result>(key);
     if (cached !== undefined) {
-      counters.cacheHits += 1;
+      state.cacheHits += 1;
       return cached;
     }
   }
-  const result = (await context.backendLimit((): Promise<GenerateResult | LoglikelihoodResult> => {
-    signal.throwIfAborted();
-    if (request.type === 'loglikelihood') {
-      // checkCapability guarantees doLoglikelihood exists for loglikelihood plans.
-      return backend.doLoglikelihood!(request, { signal });
-    }
-    return backend.doGenerate(request, { signal });
-  })) as Result;
-  counters.requestsSent += 1;
-  if ('usage' in result && result.usage) addUsage(counters, result.usage);
-  if (key !== undefined) await context.settings.cache.set(key, result);
+  const result = (await context
+    .backendLimit((): Promise<GenerateResult | LoglikelihoodResult> => {
+      signal.throwIfAborted();
+      if (request.type === 'loglikelihood') {
+        // checkCapability guarantees doLoglikelihood exists for loglikelihood plans.
+        return backend.doLoglikelihood!(request, { signal });
+      }
+      return backend.doGenerate(request, { signal });
+    })
+    .catch((error: unknown) => {
+      state.stopOnRefusal(error, 'model');
+      throw error;
+    })) as Result;
+  state.requestsSent += 1;
+  if ('usage' in result && result.usage) addUsage(state, result.usage);
+  if (key !== undefined) await state.store(key, result);
   return result;
 }
 
@@ -590,9 +769,9 @@ function modelIdentity(backend: BackendV1): { model: string; endpoint?: string }
     : { model: backend.modelId, endpoint: backend.endpoint };
 }
 
-function addUsage(counters: Counters, usage: TokenUsage): void {
-  counters.promptTokens += usage.promptTokens;
-  counters.completionTokens += usage.completionTokens;
+function addUsage(state: RunState, usage: TokenUsage): void {
+  state.promptTokens += usage.promptTokens;
+  state.completionTokens += usage.completionTokens;
 }
 
 /** A judge whose calls go through the response cache, with its own concurrency limit. */
@@ -600,7 +779,7 @@ function createCachedJudge(
   backend: BackendV1,
   cache: ResponseCache,
   concurrency: number,
-  counters: Counters,
+  state: RunState,
 ): Judge {
   const limit = pLimit(Math.max(1, Math.min(concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
   return {
@@ -609,11 +788,12 @@ function createCachedJudge(
       const key = ResponseCache.key({ judge: backend.id, ...modelIdentity(backend), request });
       const cached = await cache.get<GenerateResult>(key);
       if (cached !== undefined) {
-        counters.cacheHits += 1;
+        state.cacheHits += 1;
         return { text: cached.text, ...(cached.usage ? { usage: cached.usage } : {}) };
       }
-      const result = await limit(() =>
-        backend.doGenerate(
+      const result = await limit(() => {
+        signal.throwIfAborted();
+        return backend.doGenerate(
           {
             type: 'chat',
             messages: request.messages,
@@ -621,11 +801,11 @@ function createCachedJudge(
             origin: { task: 'judge', sampleId: '', turn: 0, generation: 0 },
           },
           { signal },
-        ),
-      );
-      counters.requestsSent += 1;
-      if (result.usage) addUsage(counters, result.usage);
-      await cache.set(key, result);
+        );
+      });
+      state.requestsSent += 1;
+      if (result.usage) addUsage(state, result.usage);
+      await state.store(key, result);
       return { text: result.text, ...(result.usage ? { usage: result.usage } : {}) };
     },
   };

@@ -35,7 +35,7 @@ export type Fault =
   | {
       /** Answer with an HTTP error status. */
       kind: 'status';
-      status: 400 | 401 | 404 | 408 | 409 | 429 | 500 | 502 | 503;
+      status: 400 | 401 | 403 | 404 | 408 | 409 | 429 | 500 | 502 | 503;
       /** Sent as the `retry-after` header (seconds). */
       retryAfterSeconds?: number;
       /** Sent as the `retry-after-ms` header (milliseconds). */

@@ -55,6 +55,13 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
   readonly optionsSchema: ReturnType<typeof ifevalOptionsSchemaWith>;
   readonly requirements = {};
   readonly primaryMetric = 'prompt_level_strict_acc';
+  /** lm-evaluation-harness's four; the per-instruction accuracies stay in the results file. */
+  readonly headlineMetrics = [
+    'prompt_level_strict_acc',
+    'inst_level_strict_acc',
+    'prompt_level_loose_acc',
+    'inst_level_loose_acc',
+  ];
 
   constructor(settings: IfevalSettings = {}) {
     this.optionsSchema = ifevalOptionsSchemaWith(settings);

@@ -67,6 +67,8 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
   readonly optionsSchema: MTBenchOptionsSchema;
   readonly requirements = { judge: true, defaultJudgeModel: DEFAULT_JUDGE_MODEL };
   readonly primaryMetric = 'score';
+  /** FastChat's show_result: the overall score and each turn's; the categories stay in the results file. */
+  readonly headlineMetrics = ['score', 'score_turn_1', 'score_turn_2'];
 
   constructor(settings: MTBenchSettings = {}) {
     this.optionsSchema = createMTBenchOptionsSchema(settings.options);

@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * A small synthetic benchmark for the runner's own tests: "what is a+b?" questions, exact-match scored,
  * with switches for the shapes the runner must handle (multi-turn, several generations, a failing loader,
- * a judge asked whether each answer is right: `judged_right` is 1 when it says `yes`).
+ * a judge asked whether each answer is right: `judged_right` is 1 when it says `yes`; answers checked by
+ * Python in a sandbox).
  */
 export function createArithmeticBenchmark(
   settings: {
@@ -14,6 +15,7 @@ export function createArithmeticBenchmark(
     generations?: number;
     failLoad?: boolean;
     judge?: boolean;
+    sandbox?: boolean;
   } = {},
 ): BenchmarkV1<{ a: number; b: number }, { offset: number }> {
   const size = settings.size ?? 5;
@@ -24,7 +26,7 @@ export function createArithmeticBenchmark(
     version: '0.0.0',
     description: 'a+b',
     optionsSchema: z.object({ offset: z.number().default(0) }),
-    requirements: { judge: settings.judge ?? false },
+    requirements: { judge: settings.judge ?? false, sandbox: settings.sandbox ?? false },
     primaryMetric: 'accuracy',
     async doLoad() {
       if (settings.failLoad) throw new Error('the data file is missing');
@@ -49,10 +51,21 @@ export function createArithmeticBenchmark(
     },
     async doScore(sample, responses, context) {
       if (responses.type !== 'generate') throw new Error('expected generations');
-      const answer = responses.generations[0]?.[0]?.text.trim();
-      const metrics: Record<string, number> = {
-        accuracy: answer === String(sample.data.a + sample.data.b) ? 1 : 0,
-      };
+      const answer = responses.generations[0]?.[0]?.text.trim() ?? '';
+      const expected = String(sample.data.a + sample.data.b);
+      const correct = context.sandbox
+        ? (
+            await context.sandbox.doExecute(
+              {
+                language: 'python',
+                source: `print(${JSON.stringify(answer)} == ${JSON.stringify(expected)})`,
+              },
+              { timeoutMs: 30_000 },
+              { signal: context.signal },
+            )
+          ).stdout.trim() === 'True'
+        : answer === expected;
+      const metrics: Record<string, number> = { accuracy: correct ? 1 : 0 };
       if (context.judge) {
         const verdict = await context.judge.judge(
           { messages: [{ role: 'user', content: `Is ${answer} right?` }], parameters: { temperature: 0 } },

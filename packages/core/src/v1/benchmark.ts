@@ -177,6 +177,11 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
   };
   /** The metric shown first in the results table (e.g. `exact_match_flexible`). */
   readonly primaryMetric: string;
+  /**
+   * The metrics a summary (the CLI's results table) shows, in order, each with its standard error; every
+   * other metric is kept in the results file only. Optional; default: `[primaryMetric]`.
+   */
+  readonly headlineMetrics?: readonly string[];
   doLoad(context: LoadContext<Options>): Promise<SampleSource<Data>>;
   doPlan(sample: Sample<Data>, context: PlanContext<Options>): SamplePlan;
   doScore(

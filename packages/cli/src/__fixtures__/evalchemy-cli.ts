@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { execa } from 'execa';
+
+const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Starts the built CLI as a user would, with a clean environment (no keys), the shared datasets and a private
+ * cache unless `env` names one. Await it for the result; it can be sent signals meanwhile.
+ */
+export function evalchemy(args: string[], settings: { cwd?: string; env?: Record<string, string> } = {}) {
+  return execa('node', [bin, ...args], {
+    cwd: settings.cwd ?? packageDirectory,
+    reject: false,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(),
+      EVALCHEMY_CACHE_DIR: mkdtempSync(join(tmpdir(), 'evalchemy-cache-')),
+      ...settings.env,
+    },
+  });
+}
+
+/**
+ * The arguments of `evalchemy run` with the openai backend against the OpenAI-compatible server at `baseUrl`
+ * (model `m` unless `model` is given); `modelArgs` are appended to the backend's options.
+ */
+export function openaiRun(settings: {
+  baseUrl: string;
+  output: string;
+  tasks: string;
+  limit: number;
+  model?: string;
+  modelArgs?: string;
+  extra?: string[];
+}): string[] {
+  return [
+    'run',
+    '--model',
+    'openai',
+    '--model_args',
+    `model=${settings.model ?? 'm'},base_url=${settings.baseUrl}${settings.modelArgs ?? ''}`,
+    '--tasks',
+    settings.tasks,
+    '--limit',
+    String(settings.limit),
+    '--output_path',
+    settings.output,
+    ...(settings.extra ?? []),
+  ];
+}
+
+/** The results file of a run and the names of every file beside it. */
+export async function resultsIn(
+  outputPath: string,
+  model: string,
+): Promise<{ results: Record<string, unknown>; files: string[] }> {
+  const files = await readdir(join(outputPath, model));
+  const resultsFile = files.find((name) => name.startsWith('results_'))!;
+  return { results: JSON.parse(await readFile(join(outputPath, model, resultsFile), 'utf8')), files };
+}
