@@ -7,6 +7,7 @@ import {
   type GenerationParameters,
   type LoglikelihoodRequest,
 } from '@evalchemy/core';
+import { getModuleVersion } from '@evalchemy/node-llama-cpp';
 import { runBackendConformance, sharedModelsDirectory } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import llamaCppProvider, { createLlamaCppBackend, type LlamaCppBackend } from './index.js';
@@ -223,6 +224,23 @@ describe('llamacpp backend configuration', () => {
     await backend.doStop();
     await backend.doStop();
   });
+
+  // This repository, like a plain install of the backend, has only the CPU build for linux x64
+  // (pnpm.ignoredOptionalDependencies in the root package.json).
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    'names the packages and the command that add a missing GPU build, at the version node-llama-cpp needs',
+    async () => {
+      const backend = createLlamaCppBackend({ ...settings, gpu: 'cuda' });
+      const failure = await backend.doStart(call).catch((error: unknown) => error);
+      await backend.doStop();
+      expect(ConfigurationError.isInstance(failure)).toBe(true);
+      const version = await getModuleVersion();
+      expect((failure as Error).message).toContain(
+        `gpu=cuda on linux x64 (NoBinaryFoundError). Install it where @evalchemy/backend-llamacpp is installed: ` +
+          `npm install @node-llama-cpp/linux-x64-cuda@${version} @node-llama-cpp/linux-x64-cuda-ext@${version} — or use gpu=false for the CPU.`,
+      );
+    },
+  );
 
   it('fails fast and clearly when an hf: URI cannot be downloaded', async () => {
     const port = await closedPort();

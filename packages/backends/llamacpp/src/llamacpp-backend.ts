@@ -21,6 +21,7 @@ import {
   type ChatWrapper,
   type ControlledEvaluateInputItem,
   getLlama,
+  getModuleVersion,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
@@ -31,12 +32,13 @@ import {
   SpecialToken,
   SpecialTokensText,
   type Token,
-} from 'node-llama-cpp';
+} from '@evalchemy/node-llama-cpp';
 import {
   type LlamaCppOptions,
   type LlamaCppOptionsInput,
   llamaCppOptionsSchema,
 } from './llamacpp-options.js';
+import { prebuiltPackages } from './prebuilt-packages.js';
 import { resolveModelPath } from './resolve-model-path.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +46,21 @@ import { VERSION } from './version.js';
 export const defaultMaxTokens = 256;
 /** Upper bound of the default context size, whatever the model was trained with. */
 export const defaultContextCap = 4096;
+
+/** What to install when node-llama-cpp finds no llama.cpp build for `gpu` on this machine. */
+async function missingBuildMessage(gpu: LlamaCppOptions['gpu'], reason: string): Promise<string> {
+  const where = `gpu=${gpu} on ${process.platform} ${process.arch}`;
+  const packages = prebuiltPackages(gpu, process.platform, process.arch);
+  if (packages.length === 0) {
+    return `backend llamacpp: node-llama-cpp publishes no llama.cpp build for ${where} (${reason}). See the README of @evalchemy/backend-llamacpp.`;
+  }
+  const version = await getModuleVersion();
+  const install = `npm install ${packages.map((name) => `${name}@${version}`).join(' ')}`;
+  return (
+    `backend llamacpp: no usable llama.cpp build for ${where} (${reason}). Install it where ` +
+    `@evalchemy/backend-llamacpp is installed: ${install}${gpu === 'false' ? '' : ' — or use gpu=false for the CPU'}.`
+  );
+}
 
 /** Everything `doStart` creates; all of it is released by `doStop`. */
 interface Loaded {
@@ -120,11 +137,9 @@ export class LlamaCppBackend implements BackendV1 {
         },
       });
     } catch (error) {
-      throw new ConfigurationError(
-        `backend llamacpp: no usable llama.cpp binary for gpu=${this.options.gpu} (${(error as Error).message}). ` +
-          'Use gpu=false for the CPU, or install the matching prebuilt package (e.g. @node-llama-cpp/linux-x64-cuda): see the README.',
-        { cause: error },
-      );
+      throw new ConfigurationError(await missingBuildMessage(this.options.gpu, (error as Error).message), {
+        cause: error,
+      });
     }
     this.loaded = { llama, modelPath };
     signal.throwIfAborted();
