@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   BackendCallError,
@@ -214,6 +215,18 @@ describe('llamacpp backend configuration', () => {
     expect(() => createLlamaCppBackend({ model: 'm.gguf', ctx: '1' } as never)).toThrow(
       'unknown option "ctx"',
     );
+  });
+
+  it('runs on half the CPUs it may use by default (at least 1), so that a small busy machine still makes progress', async () => {
+    const backend = createLlamaCppBackend({ model: modelPath });
+    await backend.doStart(call);
+    try {
+      expect(backend.describe().threads).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+      const story = await backend.doGenerate(completion('Once upon a time', { maxTokens: 8 }), call);
+      expect(story.text.length).toBeGreaterThan(0);
+    } finally {
+      await backend.doStop();
+    }
   });
 
   it('names a missing GGUF file, and stops cleanly after the failed start', async () => {

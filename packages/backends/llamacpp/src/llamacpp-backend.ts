@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   BackendCallError,
@@ -46,6 +47,17 @@ import { VERSION } from './version.js';
 export const defaultMaxTokens = 256;
 /** Upper bound of the default context size, whatever the model was trained with. */
 export const defaultContextCap = 4096;
+
+/**
+ * CPU threads when `threads` is not given: half the CPUs this process may use, at least 1. llama.cpp's threads
+ * wait for each other, spinning, after every operation of a token, so a thread that waits for a core stalls all
+ * of them: with more threads than free cores generation all but stops (node-llama-cpp's default, at least 4,
+ * made no progress in 300 s on a busy 2-CPU machine; BENCHMARKS.md). Half leaves room for other work and, with
+ * two hardware threads per core, matches llama.cpp's own default of one thread per physical core.
+ */
+function defaultThreads(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
 
 /** What to install when node-llama-cpp finds no llama.cpp build for `gpu` on this machine. */
 async function missingBuildMessage(gpu: LlamaCppOptions['gpu'], reason: string): Promise<string> {
@@ -159,7 +171,7 @@ export class LlamaCppBackend implements BackendV1 {
       .createContext({
         contextSize,
         sequences: 1,
-        ...(this.options.threads === undefined ? {} : { threads: this.options.threads }),
+        threads: this.options.threads ?? defaultThreads(),
         ...(this.options.batch_size === undefined ? {} : { batchSize: this.options.batch_size }),
       })
       .catch((error: unknown) => {
