@@ -27,6 +27,9 @@ const tools = {
 export default defineConfig({
   test: {
     projects: [...projects, tools],
+    // @evalchemy/node-llama-cpp is node-llama-cpp's published code, laid out in its dist: loaded by Node as in
+    // node_modules, not transformed as workspace source.
+    server: { deps: { external: [/\/packages\/node-llama-cpp\/dist\//] } },
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

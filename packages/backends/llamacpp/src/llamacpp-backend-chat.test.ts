@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage, GenerateRequest, GenerationParameters } from '@evalchemy/core';
+import { readGgufFileInfo } from '@evalchemy/node-llama-cpp';
 import { runBackendConformance, sharedModelsDirectory } from '@evalchemy/test-kit';
-import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addStringMetadata,

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   BackendCallError,
@@ -7,6 +8,7 @@ import {
   type GenerationParameters,
   type LoglikelihoodRequest,
 } from '@evalchemy/core';
+import { getModuleVersion } from '@evalchemy/node-llama-cpp';
 import { runBackendConformance, sharedModelsDirectory } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import llamaCppProvider, { createLlamaCppBackend, type LlamaCppBackend } from './index.js';
@@ -215,6 +217,18 @@ describe('llamacpp backend configuration', () => {
     );
   });
 
+  it('runs on half the CPUs it may use by default (at least 1), so that a small busy machine still makes progress', async () => {
+    const backend = createLlamaCppBackend({ model: modelPath });
+    await backend.doStart(call);
+    try {
+      expect(backend.describe().threads).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+      const story = await backend.doGenerate(completion('Once upon a time', { maxTokens: 8 }), call);
+      expect(story.text.length).toBeGreaterThan(0);
+    } finally {
+      await backend.doStop();
+    }
+  });
+
   it('names a missing GGUF file, and stops cleanly after the failed start', async () => {
     const backend = createLlamaCppBackend({ model: '/nonexistent/model.gguf' });
     const failure = await backend.doStart(call).catch((error: unknown) => error);
@@ -223,6 +237,23 @@ describe('llamacpp backend configuration', () => {
     await backend.doStop();
     await backend.doStop();
   });
+
+  // This repository, like a plain install of the backend, has only the CPU build for linux x64
+  // (pnpm.ignoredOptionalDependencies in the root package.json).
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    'names the packages and the command that add a missing GPU build, at the version node-llama-cpp needs',
+    async () => {
+      const backend = createLlamaCppBackend({ ...settings, gpu: 'cuda' });
+      const failure = await backend.doStart(call).catch((error: unknown) => error);
+      await backend.doStop();
+      expect(ConfigurationError.isInstance(failure)).toBe(true);
+      const version = await getModuleVersion();
+      expect((failure as Error).message).toContain(
+        `gpu=cuda on linux x64 (NoBinaryFoundError). Install it where @evalchemy/backend-llamacpp is installed: ` +
+          `npm install @node-llama-cpp/linux-x64-cuda@${version} @node-llama-cpp/linux-x64-cuda-ext@${version} — or use gpu=false for the CPU.`,
+      );
+    },
+  );
 
   it('fails fast and clearly when an hf: URI cannot be downloaded', async () => {
     const port = await closedPort();

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   BackendCallError,
@@ -21,6 +22,7 @@ import {
   type ChatWrapper,
   type ControlledEvaluateInputItem,
   getLlama,
+  getModuleVersion,
   type Llama,
   type LlamaContext,
   type LlamaContextSequence,
@@ -31,12 +33,13 @@ import {
   SpecialToken,
   SpecialTokensText,
   type Token,
-} from 'node-llama-cpp';
+} from '@evalchemy/node-llama-cpp';
 import {
   type LlamaCppOptions,
   type LlamaCppOptionsInput,
   llamaCppOptionsSchema,
 } from './llamacpp-options.js';
+import { prebuiltPackages } from './prebuilt-packages.js';
 import { resolveModelPath } from './resolve-model-path.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +47,32 @@ import { VERSION } from './version.js';
 export const defaultMaxTokens = 256;
 /** Upper bound of the default context size, whatever the model was trained with. */
 export const defaultContextCap = 4096;
+
+/**
+ * CPU threads when `threads` is not given: half the CPUs this process may use, at least 1. llama.cpp's threads
+ * wait for each other, spinning, after every operation of a token, so a thread that waits for a core stalls all
+ * of them: with more threads than free cores generation all but stops (node-llama-cpp's default, at least 4,
+ * made no progress in 300 s on a busy 2-CPU machine; BENCHMARKS.md). Half leaves room for other work and, with
+ * two hardware threads per core, matches llama.cpp's own default of one thread per physical core.
+ */
+function defaultThreads(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+/** What to install when node-llama-cpp finds no llama.cpp build for `gpu` on this machine. */
+async function missingBuildMessage(gpu: LlamaCppOptions['gpu'], reason: string): Promise<string> {
+  const where = `gpu=${gpu} on ${process.platform} ${process.arch}`;
+  const packages = prebuiltPackages(gpu, process.platform, process.arch);
+  if (packages.length === 0) {
+    return `backend llamacpp: node-llama-cpp publishes no llama.cpp build for ${where} (${reason}). See the README of @evalchemy/backend-llamacpp.`;
+  }
+  const version = await getModuleVersion();
+  const install = `npm install ${packages.map((name) => `${name}@${version}`).join(' ')}`;
+  return (
+    `backend llamacpp: no usable llama.cpp build for ${where} (${reason}). Install it where ` +
+    `@evalchemy/backend-llamacpp is installed: ${install}${gpu === 'false' ? '' : ' — or use gpu=false for the CPU'}.`
+  );
+}
 
 /** Everything `doStart` creates; all of it is released by `doStop`. */
 interface Loaded {
@@ -120,11 +149,9 @@ export class LlamaCppBackend implements BackendV1 {
         },
       });
     } catch (error) {
-      throw new ConfigurationError(
-        `backend llamacpp: no usable llama.cpp binary for gpu=${this.options.gpu} (${(error as Error).message}). ` +
-          'Use gpu=false for the CPU, or install the matching prebuilt package (e.g. @node-llama-cpp/linux-x64-cuda): see the README.',
-        { cause: error },
-      );
+      throw new ConfigurationError(await missingBuildMessage(this.options.gpu, (error as Error).message), {
+        cause: error,
+      });
     }
     this.loaded = { llama, modelPath };
     signal.throwIfAborted();
@@ -144,7 +171,7 @@ export class LlamaCppBackend implements BackendV1 {
       .createContext({
         contextSize,
         sequences: 1,
-        ...(this.options.threads === undefined ? {} : { threads: this.options.threads }),
+        threads: this.options.threads ?? defaultThreads(),
         ...(this.options.batch_size === undefined ? {} : { batchSize: this.options.batch_size }),
       })
       .catch((error: unknown) => {

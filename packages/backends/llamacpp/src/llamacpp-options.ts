@@ -13,7 +13,7 @@ export const llamaCppOptionsSchema = z.object({
   gpu: z
     .preprocess((value) => (value === false ? 'false' : value), z.enum(llamaCppGpuChoices))
     .default('false'),
-  /** CPU threads for evaluation. Default: node-llama-cpp's choice for this machine. */
+  /** CPU threads for evaluation. Default: half the CPUs this process may use, at least 1 (see `defaultThreads`). */
   threads: z.coerce.number().int().positive().optional(),
   /** Tokens evaluated per batch. Default: node-llama-cpp's choice for the context size. */
   batch_size: z.coerce.number().int().positive().optional(),

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigurationError } from '@evalchemy/core';
-import { resolveModelFile } from 'node-llama-cpp';
+import { resolveModelFile } from '@evalchemy/node-llama-cpp';
 
 /** Model references that name a remote file rather than a local path. */
 const remotePattern = /^(hf:|huggingface:|hf\.co\/|https?:\/\/)/i;
