@@ -9,3 +9,4 @@ export {
   scoreContextFor,
   useSuiteSandbox,
 } from './code-benchmark-testing.js';
+export { verdictForgeryBody } from './verdict-forgery.js';
