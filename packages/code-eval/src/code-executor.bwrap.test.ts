@@ -5,7 +5,9 @@ import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeExecutor } from './code-executor.js';
-import { humanEvalProgram } from './test-program.js';
+import { evalchemyHumanEvalProgram, humanEvalProgram } from './test-program.js';
+import { useSuiteSandbox } from './testing/code-benchmark-testing.js';
+import { sandboxPythons } from './testing/sandbox-pythons.js';
 
 let sandbox: SandboxV1;
 const signal = new AbortController().signal;
@@ -92,5 +94,48 @@ describe('CodeExecutor in the bubblewrap sandbox', () => {
       ['passed', 'passed'],
       ['failed: ', 'passed'],
     ]);
+  });
+});
+
+describe.each(sandboxPythons())('CodeExecutor in the bubblewrap sandbox, $label', (python) => {
+  const suite = useSuiteSandbox(() => createProcessSandbox(python.settings()), python);
+  const test = 'def check(candidate):\n    assert candidate(2, 3) == 5\n';
+  const plain = 'def add(a, b):\n    return a + b\n';
+  const withNumpy = 'import numpy as np\n\ndef add(a, b):\n    return int(np.add(a, b))\n';
+
+  it("passes Evalchemy's chat programs, which import numpy when it is there; numpy works exactly when installed", async () => {
+    const programs = [plain, withNumpy].map((generation) =>
+      evalchemyHumanEvalProgram({ generation, test, entryPoint: 'add' }),
+    );
+    const outcomes = await new CodeExecutor(suite.sandbox).runPrograms(programs, {
+      timeoutSeconds: 10,
+      signal: suite.signal,
+    });
+    expect(outcomes.map((outcome) => outcome.verdict)).toEqual([
+      'passed',
+      python.numpy ? 'passed' : "failed: No module named 'numpy'",
+    ]);
+  });
+
+  it('passes an evalplus solution that imports numpy exactly when numpy is installed', async () => {
+    const record = JSON.stringify({
+      task_id: 'Mbpp/1',
+      prompt: '"""\nAdd.\nassert add(1, 2) == 3\n"""\n',
+      entry_point: 'add',
+      canonical_solution: `\n${plain}`,
+      base_input: [[1, 2]],
+      plus_input: [[10, 20]],
+      atol: 0,
+    });
+    const outcomes = await new CodeExecutor(suite.sandbox).checkEvalPlus(
+      { taskId: 'Mbpp/1', dataset: 'mbpp', record },
+      [withNumpy],
+      { signal: suite.signal, plus: true, minTimeLimitSeconds: 1, timeLimitFactor: 4 },
+    );
+    expect(outcomes[0]).toEqual(
+      python.numpy
+        ? { base: 'passed', plus: 'passed' }
+        : { base: "failed: ModuleNotFoundError: No module named 'numpy'", plus: null },
+    );
   });
 });

@@ -43,13 +43,14 @@ export function bubblewrapArguments(plan: BubblewrapPlan): string[] {
     else args.push('--ro-bind-try', directory, directory);
   }
   for (const file of etcFiles) args.push('--ro-bind-try', file, file);
-  for (const path of plan.extraReadOnlyPaths) args.push('--ro-bind', path, path);
   args.push('--proc', '/proc', '--dev', '/dev');
   const tmpfsBytes = String(plan.workDirectorySizeMb * 1024 * 1024);
   for (const directory of ['/tmp', '/work']) {
     if (plan.modern) args.push('--size', tmpfsBytes);
     args.push('--tmpfs', directory);
   }
+  // After the tmpfs mounts, so that a path under /tmp is not hidden by the sandbox's own /tmp.
+  for (const path of plan.extraReadOnlyPaths) args.push('--ro-bind', path, path);
   // The root is bubblewrap's own tmpfs; making it read-only leaves /work and /tmp the only writable places.
   args.push('--remount-ro', '/', '--file', '3', '/work/main.py', '--chdir', '/work', '--clearenv');
   for (const [name, value] of Object.entries(sandboxEnvironment)) args.push('--setenv', name, value);
