@@ -19,6 +19,9 @@ afterAll(async () => {
   await sandbox?.doStop?.();
 });
 
+// A program with no candidate code: all of it runs as the test.
+const program = (test: string) => ({ code: '', test });
+
 const readJsonl = (path: string) =>
   readFileSync(join(sharedDatasetsDirectory(), path), 'utf8')
     .trim()
@@ -78,12 +81,15 @@ describe('CodeExecutor in the bubblewrap sandbox', () => {
   it('batches concurrent calls: each gets its own verdicts, and an aborted caller does not stop the others', async () => {
     const executor = new CodeExecutor(sandbox);
     const controller = new AbortController();
-    const slow = executor.runPrograms(['import time\ntime.sleep(2)', 'assert 1 == 1'], {
+    const slow = executor.runPrograms([program('import time\ntime.sleep(2)'), program('assert 1 == 1')], {
       timeoutSeconds: 3,
       signal: controller.signal,
     });
     const calls = [0, 1, 2, 3].map((n) =>
-      executor.runPrograms([`assert ${n} % 2 == 0`, 'assert True'], { timeoutSeconds: 3, signal }),
+      executor.runPrograms([program(`assert ${n} % 2 == 0`), program('assert True')], {
+        timeoutSeconds: 3,
+        signal,
+      }),
     );
     setTimeout(() => controller.abort(new Error('caller gave up')), 200);
     await expect(slow).rejects.toThrow('caller gave up');
