@@ -434,22 +434,28 @@ def run_candidate(fd, directory):
                 reply = {"raised": exception_info(error)}
 
 
-def worker_main(control_fd):
+def worker_main(control_fd, preload_numpy):
     """A fork server: for each request of the harness (a working directory and one end of a socketpair), forks a
     process that runs one check, and answers with its pid."""
     forbid_inspection()
     # The reference harnesses run candidates in a process that has imported numpy (their evaluation modules
     # import it); imported after the guard, numpy fails on the switched-off os.putenv.
-    try:
-        import numpy  # noqa: F401
-    except Exception:
-        pass
+    if preload_numpy:
+        try:
+            import numpy  # noqa: F401
+        except Exception:
+            pass
     control = socket.socket(fileno=control_fd)
-    # Children are reaped by the kernel; the harness kills each one's process group when its check ends.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     gc.collect()
     gc.freeze()
     while True:
+        # Checks that have ended; until reaped, their pids cannot be reused, so the harness's kill of a check's
+        # process group never reaches another process.
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
         try:
             data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
         except OSError:
@@ -465,7 +471,6 @@ def worker_main(control_fd):
         if pid == 0:
             try:
                 control.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 run_candidate(fds[0], json.loads(data)["directory"])
             finally:
                 os._exit(0)
@@ -619,6 +624,28 @@ class Link:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def may_import_numpy(code):
+    """Whether code imports a module outside the standard library (numpy, or one that imports it), or cannot be
+    told."""
+    import ast
+
+    stdlib = getattr(sys, "stdlib_module_names", None)
+    try:
+        tree = ast.parse(code)
+    except BaseException:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names = [node.module or ""]
+        else:
+            continue
+        if stdlib is None or any(name.split(".")[0] not in stdlib for name in names):
+            return True
+    return False
+
+
 check_directories = [0]
 
 
@@ -638,8 +665,10 @@ def make_directory():
 class Worker:
     """The fork server, started afresh (and once more if code under test killed it)."""
 
-    def __init__(self, source):
+    def __init__(self, source, codes):
         self.source = source
+        # numpy takes a tenth of a second or more to import: only for jobs whose code may need it.
+        self.preload = "numpy" if any(map(may_import_numpy, codes)) else "plain"
         self.process = None
         self.control = None
 
@@ -650,7 +679,7 @@ class Worker:
         environment = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", self.source, "worker", str(theirs.fileno())],
+                [sys.executable, "-I", "-c", self.source, "worker", str(theirs.fileno()), self.preload],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=environment)
         finally:
             theirs.close()
@@ -1010,7 +1039,8 @@ def main():
         channel.write("\n" + nonce + json.dumps(result) + "\n")
         channel.flush()
 
-    worker = Worker(source)
+    codes = [program["code"] for program in job["programs"]] if job["kind"] == "program" else job["solutions"]
+    worker = Worker(source, codes)
     # Started before the expected outputs are computed, so that its start-up overlaps with that work.
     worker.spawn()
     try:
@@ -1046,6 +1076,6 @@ def main():
 
 
 if sys.argv[1:2] == ["worker"]:
-    worker_main(int(sys.argv[2]))
+    worker_main(int(sys.argv[2]), sys.argv[3] == "numpy")
 else:
     main()

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxV1 } from '@evalchemy/core';
@@ -21,8 +21,8 @@ let venv: string | undefined;
 /**
  * The two Pythons the canonical-solution suites run under, so that a harness that behaves differently when
  * numpy is importable cannot go unnoticed: the sandbox's `python3` (with Debian's `python3-numpy`, which
- * `tools/services.sh` installs) and a virtualenv of the same interpreter without site-packages, made once per
- * test process under the temporary directory and bound read-only into the sandbox.
+ * `tools/services.sh` installs) and a virtualenv of the same interpreter without site-packages, made once under
+ * the temporary directory and bound read-only into the sandbox.
  */
 export function sandboxPythons(): SandboxPython[] {
   return [
@@ -39,14 +39,22 @@ export function sandboxPythons(): SandboxPython[] {
 }
 
 function createVenv(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'evalchemy-python-without-numpy-'));
+  // One virtualenv per user, kept between runs: made aside, then renamed into place, so that test files running
+  // at the same time never see a half-made one.
+  const directory = join(tmpdir(), `evalchemy-python-without-numpy-${process.getuid?.() ?? 'user'}`);
+  if (existsSync(join(directory, 'bin', 'python3'))) return directory;
+  const scratch = mkdtempSync(`${directory}.`);
   // The sandbox runs as uid 65534 when the tests run as root.
-  chmodSync(directory, 0o755);
-  execFileSync('python3', ['-m', 'venv', '--without-pip', '--clear', directory], {
+  chmodSync(scratch, 0o755);
+  execFileSync('python3', ['-m', 'venv', '--without-pip', scratch], {
     env: { PATH: sandboxPath },
     stdio: 'pipe',
   });
-  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+  try {
+    renameSync(scratch, directory);
+  } catch {
+    rmSync(scratch, { recursive: true, force: true }); // another test file was first
+  }
   return directory;
 }
 
