@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provides the real services the sandbox suites run against (*.docker.test.ts, *.bwrap.test.ts): Debian's
-# docker.io, bubblewrap and debootstrap when missing, a running Docker engine, and the sandbox image (built
-# once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
+# docker.io, bubblewrap and debootstrap when missing, python3 with Debian's python3-numpy (the bubblewrap suites
+# run the canonical solutions with numpy importable and, in a virtualenv without it, without), a running Docker
+# engine, and the sandbox image (built once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
 # starting dockerd need root (or password-less sudo); without either it stops and says what is missing.
 # Needs the build of tools/bootstrap.sh (it builds the image with the CLI).
 set -euo pipefail
@@ -23,6 +24,8 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+# The python3 the process sandbox runs: the first on its PATH.
+PATH=/usr/local/bin:/usr/bin:/bin python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3 python3-numpy)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "[services] installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

@@ -6,6 +6,8 @@
 // Usage: pnpm exec tsx tools/bench/humaneval-canonical.ts [--copies 10] [--legs human-eval,docker,bwrap]
 //          [--human-eval /path/to/human-eval-checkout] [--python /path/to/venv/bin/python]
 //          [--concurrency N (both sandboxes; default: the number of CPUs)] [--docker-cpus N (per container; default 1)]
+//          [--baseline /path/to/a/built/checkout (each sandbox leg also runs with that checkout's packages, just
+//          before this one's, to compare two commits side by side)]
 // The human-eval leg needs a checkout of openai/human-eval (HUMAN_EVAL_DIR) and a Python with numpy and tqdm
 // (HUMAN_EVAL_PYTHON, default python3); it is skipped with a message when they are missing.
 import { existsSync } from 'node:fs';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     python: { type: 'string', default: process.env.HUMAN_EVAL_PYTHON ?? 'python3' },
     concurrency: { type: 'string' },
     'docker-cpus': { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const copies = Number(values.copies);
@@ -72,7 +75,31 @@ interface Leg {
 }
 const results: Leg[] = [];
 
-async function sandboxLeg(name: string, sandbox: SandboxV1): Promise<void> {
+type Implementation = {
+  label: string;
+  benchmark: typeof benchmark;
+  createDockerSandbox: typeof createDockerSandbox;
+  createProcessSandbox: typeof createProcessSandbox;
+};
+const implementations: Implementation[] = [
+  { label: '', benchmark, createDockerSandbox, createProcessSandbox },
+];
+if (values.baseline !== undefined) {
+  const packages = resolve(values.baseline, 'packages');
+  const load = (path: string) => import(join(packages, path, 'dist', 'index.js'));
+  implementations.unshift({
+    label: ' (baseline)',
+    benchmark: (await load('benchmarks/humaneval')).createHumanEval(),
+    createDockerSandbox: (await load('sandboxes/docker')).createDockerSandbox,
+    createProcessSandbox: (await load('sandboxes/process')).createProcessSandbox,
+  });
+}
+
+async function sandboxLeg(
+  name: string,
+  sandbox: SandboxV1,
+  benchmark: Implementation['benchmark'],
+): Promise<void> {
   const signal = new AbortController().signal;
   const startup = performance.now();
   await sandbox.doStart?.({ signal });
@@ -173,16 +200,19 @@ async function humanEvalLeg(): Promise<void> {
 
 for (const leg of legs) {
   if (leg === 'human-eval') await humanEvalLeg();
-  else if (leg === 'docker')
-    await sandboxLeg(
-      'docker sandbox',
-      createDockerSandbox({
-        ...concurrency,
-        ...(values['docker-cpus'] === undefined ? {} : { cpus: Number(values['docker-cpus']) }),
-      }),
-    );
-  else if (leg === 'bwrap') await sandboxLeg('bubblewrap sandbox', createProcessSandbox(concurrency));
-  else throw new Error(`unknown leg "${leg}" (human-eval, docker, bwrap)`);
+  else if (leg === 'docker' || leg === 'bwrap') {
+    for (const implementation of implementations) {
+      const sandbox =
+        leg === 'docker'
+          ? implementation.createDockerSandbox({
+              ...concurrency,
+              ...(values['docker-cpus'] === undefined ? {} : { cpus: Number(values['docker-cpus']) }),
+            })
+          : implementation.createProcessSandbox(concurrency);
+      const name = `${leg === 'docker' ? 'docker' : 'bubblewrap'} sandbox${implementation.label}`;
+      await sandboxLeg(name, sandbox, implementation.benchmark);
+    }
+  } else throw new Error(`unknown leg "${leg}" (human-eval, docker, bwrap)`);
 }
 
 const reference = results.find((leg) => leg.name.startsWith('human-eval'));
@@ -193,6 +223,10 @@ for (const leg of results) {
     console.log(
       `${leg.name}: ${leg.failures.length} not passed, e.g. ${leg.failures.slice(0, 3).join('; ')}`,
     );
+  }
+  const baseline = results.find((other) => other.name === `${leg.name} (baseline)`);
+  if (baseline !== undefined) {
+    console.log(`${leg.name}: ${(leg.seconds / baseline.seconds).toFixed(3)} × the baseline's time`);
   }
   if (reference !== undefined && leg !== reference) {
     console.log(

@@ -18,6 +18,7 @@ import { CodeExecutor, type EvalPlusTask } from './code-executor.js';
 import { chooseGenerationMode, type GenerationMode, samplingTemperature } from './code-options.js';
 import { aggregateEvalPlus, scoreEvalPlusSolutions } from './evalplus-scoring.js';
 import { aggregatePassAtK } from './pass-at-k.js';
+import type { TestProgram } from './test-program.js';
 import { isPassed } from './verdict.js';
 
 /** The parsed options every code benchmark shares (`codeBenchmarkOptionsShape` plus `mode`). */
@@ -144,7 +145,7 @@ export abstract class CodeBenchmark<Data, Options extends CodeBenchmarkOptions>
 export async function scoreTestPrograms(
   executor: CodeExecutor,
   codes: readonly string[],
-  programs: readonly string[],
+  programs: readonly TestProgram[],
   options: { timeoutSeconds: number; memoryMb: number; signal: AbortSignal },
 ): Promise<SampleScore> {
   const outcomes = await executor.runPrograms(programs, options);
@@ -246,8 +247,8 @@ export abstract class TestProgramCodeBenchmark<
   /** The code taken from one reply (recorded as the extracted answer). */
   protected abstract code(problem: Data, reply: string, chat: boolean): string;
 
-  /** The Python program that exits 0 exactly when `code` passes the problem's tests. */
-  protected abstract program(problem: Data, code: string, chat: boolean): string;
+  /** The Python program that passes exactly when `code` passes the problem's tests. */
+  protected abstract program(problem: Data, code: string, chat: boolean): TestProgram;
 
   protected scoreReplies(
     problem: Data,

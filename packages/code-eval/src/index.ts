@@ -35,6 +35,7 @@ export {
   evalchemyHumanEvalProgram,
   humanEvalProgram,
   mbppProgram,
+  type TestProgram,
 } from './test-program.js';
 export { type EvalPlusOutcome, isPassed, type ProgramOutcome, type Verdict } from './verdict.js';
 

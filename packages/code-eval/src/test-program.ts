@@ -3,6 +3,18 @@
  * or fails for the same reasons.
  */
 
+/**
+ * A test program in two parts whose concatenation `code + test` is the program the reference harness runs:
+ * the candidate's process runs `code`; the harness runs `test`, in which the names `code` defines call into
+ * that process.
+ */
+export interface TestProgram {
+  /** The candidate's code with what the reference puts before it (prompt, imports). */
+  code: string;
+  /** The tests and the call that runs them. */
+  test: string;
+}
+
 /** The imports Evalchemy's HumanEval chat benchmark puts before every Python test program. */
 export const EVALCHEMY_PYTHON_IMPORTS: readonly string[] = [
   'import math',
@@ -28,8 +40,11 @@ export function humanEvalProgram(problem: {
   completion: string;
   test: string;
   entryPoint: string;
-}): string {
-  return `${problem.prompt}${problem.completion}\n${problem.test}\ncheck(${problem.entryPoint})`;
+}): TestProgram {
+  return {
+    code: `${problem.prompt}${problem.completion}`,
+    test: `\n${problem.test}\ncheck(${problem.entryPoint})`,
+  };
 }
 
 /**
@@ -40,13 +55,16 @@ export function evalchemyHumanEvalProgram(problem: {
   generation: string;
   test: string;
   entryPoint: string;
-}): string {
+}): TestProgram {
   // numpy is optional in a sandbox's interpreter: its two imports are guarded so that a missing numpy fails
   // only the candidates that use it.
   const imports = EVALCHEMY_PYTHON_IMPORTS.map((line) =>
     line.includes('numpy') ? `try:\n    ${line}\nexcept ImportError:\n    pass` : line,
   ).join('\n');
-  return `${imports}\n${problem.generation}\n${problem.test}\n\ncheck(${problem.entryPoint})\n`;
+  return {
+    code: `${imports}\n${problem.generation}`,
+    test: `\n${problem.test}\n\ncheck(${problem.entryPoint})\n`,
+  };
 }
 
 /** An MBPP program: optional imports, the candidate code, then one `assert` per line (as `code_eval` joins them). */
@@ -54,7 +72,7 @@ export function mbppProgram(problem: {
   code: string;
   tests: readonly string[];
   imports?: readonly string[];
-}): string {
+}): TestProgram {
   const imports = problem.imports && problem.imports.length > 0 ? `${problem.imports.join('\n')}\n` : '';
-  return `${imports}${problem.code}\n${problem.tests.join('\n')}`;
+  return { code: `${imports}${problem.code}`, test: `\n${problem.tests.join('\n')}` };
 }

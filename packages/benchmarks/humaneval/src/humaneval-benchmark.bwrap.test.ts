@@ -1,14 +1,14 @@
-import { codeBenchmarkHarness, useSuiteSandbox } from '@evalchemy/code-eval/testing';
+import { codeBenchmarkHarness, sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createHumanEval } from './humaneval-benchmark.js';
 
-const suite = useSuiteSandbox(createProcessSandbox);
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
-describe('humaneval in the bubblewrap sandbox', () => {
+describe.each(sandboxPythons())('humaneval in the bubblewrap sandbox, $label', (python) => {
+  const suite = useSuiteSandbox(() => createProcessSandbox(python.settings()), python);
   const benchmark = createHumanEval();
   const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
   const { load, score, scoreAll } = codeBenchmarkHarness(benchmark, options, {

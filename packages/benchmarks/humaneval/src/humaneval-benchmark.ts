@@ -2,6 +2,7 @@ import {
   evalchemyHumanEvalProgram,
   extractHumanEvalChatCode,
   humanEvalProgram,
+  type TestProgram,
   TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
@@ -89,7 +90,7 @@ export class HumanEvalBenchmark extends TestProgramCodeBenchmark<HumanEvalProble
       : truncateAtStopSequences(reply, humanEvalStopSequences);
   }
 
-  protected program(problem: HumanEvalProblem, code: string, chat: boolean): string {
+  protected program(problem: HumanEvalProblem, code: string, chat: boolean): TestProgram {
     return chat
       ? evalchemyHumanEvalProgram({ generation: code, test: problem.test, entryPoint: problem.entryPoint })
       : humanEvalProgram({

@@ -1,15 +1,20 @@
-import { codeBenchmarkHarness, detailList as list, useSuiteSandbox } from '@evalchemy/code-eval/testing';
+import {
+  codeBenchmarkHarness,
+  detailList as list,
+  sandboxPythons,
+  useSuiteSandbox,
+} from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createHumanEvalPlus } from './humanevalplus-benchmark.js';
 
-// One sandbox execution per CPU (the process sandbox's default concurrency).
-const suite = useSuiteSandbox(createProcessSandbox);
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
-describe('humanevalplus in the bubblewrap sandbox', () => {
+describe.each(sandboxPythons())('humanevalplus in the bubblewrap sandbox, $label', (python) => {
+  // One sandbox execution per CPU (the process sandbox's default concurrency).
+  const suite = useSuiteSandbox(() => createProcessSandbox(python.settings()), python);
   const benchmark = createHumanEvalPlus();
   const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
   const { load, score, scoreAll } = codeBenchmarkHarness(benchmark, options, {

@@ -1,4 +1,4 @@
-import { codeBenchmarkHarness, useSuiteSandbox } from '@evalchemy/code-eval/testing';
+import { codeBenchmarkHarness, sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import type { SampleScore } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
@@ -6,13 +6,13 @@ import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-
 import { describe, expect, it } from 'vitest';
 import { createMbpp } from './mbpp-benchmark.js';
 
-// One sandbox execution per CPU (the process sandbox's default concurrency).
-const suite = useSuiteSandbox(createProcessSandbox);
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
 const verdicts = (score: SampleScore): string[] => (score.details?.verdicts ?? []) as string[];
 
-describe('mbpp in the bubblewrap sandbox', () => {
+describe.each(sandboxPythons())('mbpp in the bubblewrap sandbox, $label', (python) => {
+  // One sandbox execution per CPU (the process sandbox's default concurrency).
+  const suite = useSuiteSandbox(() => createProcessSandbox(python.settings()), python);
   const benchmark = createMbpp();
 
   async function load(split: 'full' | 'sanitized', raw: Record<string, unknown> = {}) {

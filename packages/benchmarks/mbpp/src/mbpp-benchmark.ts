@@ -2,6 +2,7 @@ import {
   extractMbppChatCode,
   mbppChatInstruction,
   mbppProgram,
+  type TestProgram,
   TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
@@ -126,7 +127,7 @@ export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOpt
     return chat ? extractMbppChatCode(reply) : truncateAtStopSequences(reply, mbppStopSequences);
   }
 
-  protected program(problem: MbppProblem, code: string): string {
+  protected program(problem: MbppProblem, code: string): TestProgram {
     const tests = problem.setupCode.trim() === '' ? problem.tests : [problem.setupCode, ...problem.tests];
     return mbppProgram({ code, tests, imports: problem.imports });
   }

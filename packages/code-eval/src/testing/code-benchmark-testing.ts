@@ -11,6 +11,7 @@ import type {
 } from '@evalchemy/core';
 import { afterAll, beforeAll } from 'vitest';
 import type { GenerationMode } from '../code-options.js';
+import { expectNumpy, type SandboxPython } from './sandbox-pythons.js';
 
 /** A sandbox started before a test file's tests and stopped after them. */
 export interface SuiteSandbox {
@@ -20,13 +21,17 @@ export interface SuiteSandbox {
   readonly signal: AbortSignal;
 }
 
-/** Registers `beforeAll`/`afterAll` hooks that start the sandbox `create` returns and stop it. */
-export function useSuiteSandbox(create: () => SandboxV1): SuiteSandbox {
+/**
+ * Registers `beforeAll`/`afterAll` hooks that start the sandbox `create` returns and stop it; with `python`,
+ * the start fails unless numpy is importable in the sandbox exactly when `python.numpy` says so.
+ */
+export function useSuiteSandbox(create: () => SandboxV1, python?: SandboxPython): SuiteSandbox {
   const signal = new AbortController().signal;
   let started: SandboxV1 | undefined;
   beforeAll(async () => {
     started = create();
     await started.doStart?.({ signal });
+    if (python !== undefined) await expectNumpy(started, python);
   });
   afterAll(async () => {
     await started?.doStop?.();

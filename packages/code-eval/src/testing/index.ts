@@ -9,3 +9,5 @@ export {
   scoreContextFor,
   useSuiteSandbox,
 } from './code-benchmark-testing.js';
+export { expectNumpy, type SandboxPython, sandboxPythons } from './sandbox-pythons.js';
+export { verdictForgeryBody } from './verdict-forgery.js';

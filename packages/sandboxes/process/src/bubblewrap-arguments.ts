@@ -9,9 +9,12 @@ export interface BubblewrapPlan {
   maxFileSizeMb: number;
   workDirectorySizeMb: number;
   extraReadOnlyPaths: readonly string[];
-  /** Whether this bwrap knows `--size` and `--disable-userns` (bubblewrap ≥ 0.8). */
-  modern: boolean;
+  /** File descriptor from which bwrap reads the seccomp program (`systemVIpcFilter`), when there is one. */
+  seccompFd?: number | undefined;
 }
+
+/** Size of the sandbox's /dev/shm, the default of Docker's (`ShmSize`). */
+export const shmSizeMb = 64;
 
 /** The sandbox's environment: nothing of the host's, so no API keys and no HOME. */
 export const sandboxEnvironment: Readonly<Record<string, string>> = {
@@ -28,14 +31,15 @@ const systemDirectories = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32
 const etcFiles = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/localtime', '/etc/alternatives'];
 
 /**
- * The bwrap command line for one execution: a fresh user, PID, network, IPC, UTS and cgroup namespace, a
- * read-only minimal root (/usr and the library directories), private tmpfs /work and /tmp, and the program
- * started under `prlimit` so the limits apply inside the new user namespace only.
+ * The bwrap command line for one execution (bubblewrap ≥ 0.8): a fresh user, PID, network, IPC, UTS and cgroup
+ * namespace, a read-only minimal root (/usr and the library directories), a read-only /dev but for a 64 MiB
+ * /dev/shm, private size-limited tmpfs /work and /tmp, and the program started under `prlimit` so the limits
+ * apply inside the new user namespace only.
  */
 export function bubblewrapArguments(plan: BubblewrapPlan): string[] {
   const args = ['--unshare-all', '--unshare-user', '--uid', '65534', '--gid', '65534'];
-  args.push('--die-with-parent', '--new-session', '--hostname', 'sandbox');
-  if (plan.modern) args.push('--disable-userns');
+  args.push('--die-with-parent', '--new-session', '--hostname', 'sandbox', '--disable-userns');
+  if (plan.seccompFd !== undefined) args.push('--seccomp', String(plan.seccompFd));
   args.push('--ro-bind', '/usr', '/usr');
   for (const directory of systemDirectories) {
     const link = symlinkTarget(directory);
@@ -43,14 +47,24 @@ export function bubblewrapArguments(plan: BubblewrapPlan): string[] {
     else args.push('--ro-bind-try', directory, directory);
   }
   for (const file of etcFiles) args.push('--ro-bind-try', file, file);
-  for (const path of plan.extraReadOnlyPaths) args.push('--ro-bind', path, path);
-  args.push('--proc', '/proc', '--dev', '/dev');
+  // bwrap's /dev is a tmpfs as large as the host's: only its device nodes and a bounded /dev/shm stay writable.
+  args.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(shmSizeMb * 1024 * 1024),
+    '--tmpfs',
+    '/dev/shm',
+  );
+  args.push('--remount-ro', '/dev');
   const tmpfsBytes = String(plan.workDirectorySizeMb * 1024 * 1024);
-  for (const directory of ['/tmp', '/work']) {
-    if (plan.modern) args.push('--size', tmpfsBytes);
-    args.push('--tmpfs', directory);
-  }
-  // The root is bubblewrap's own tmpfs; making it read-only leaves /work and /tmp the only writable places.
+  for (const directory of ['/tmp', '/work']) args.push('--size', tmpfsBytes, '--tmpfs', directory);
+  // After the tmpfs mounts, so that a path under /tmp is not hidden by the sandbox's own /tmp.
+  for (const path of plan.extraReadOnlyPaths) args.push('--ro-bind', path, path);
+  // The root is bubblewrap's own tmpfs; making it read-only leaves /work, /tmp and /dev/shm the only writable
+  // places.
   args.push('--remount-ro', '/', '--file', '3', '/work/main.py', '--chdir', '/work', '--clearenv');
   for (const [name, value] of Object.entries(sandboxEnvironment)) args.push('--setenv', name, value);
   args.push('--', ...limitedCommand(plan, ['main.py']));

@@ -186,6 +186,49 @@ export function hostileCases(settings: HostileCaseSettings): HostileCase[] {
       check: () => [],
     },
     {
+      name: 'fill-shared-memory',
+      description:
+        'writes files of 32 MiB to /dev/shm and to /dev until refused, up to 1 GiB each: /dev must be ' +
+        "read-only and /dev/shm at most 64 MiB, as in Docker, not the host's memory",
+      program: python(
+        [
+          'import posix',
+          'chunk = bytes(1 << 20)',
+          'report = []',
+          'for directory in ("/dev/shm", "/dev"):',
+          '    written, files = 0, []',
+          '    try:',
+          '        while written < (1 << 30):',
+          '            files.append("%s/evalchemy-fill-%d" % (directory, len(files)))',
+          '            with open(files[-1], "wb", 0) as handle:',
+          '                for _ in range(32):',
+          '                    written += handle.write(chunk)',
+          '    except OSError:',
+          '        pass',
+          '    for path in files:',
+          '        try:',
+          '            posix.unlink(path)',
+          '        except OSError:',
+          '            pass',
+          '    report.append("%s=%d" % (directory, written))',
+          'print("FILLED " + " ".join(report))',
+        ].join('\n'),
+      ),
+      limits: { timeoutMs: 60_000 },
+      // Without isolation it would fill the host's own /dev/shm.
+      needsIsolation: true,
+      check: (result) => {
+        const filled = /FILLED (.*)/.exec(result.stdout)?.[1];
+        if (filled === undefined) return [`did not report what it wrote: ${result.stderr.slice(-300)}`];
+        return filled.split(' ').flatMap((entry) => {
+          const [directory, bytes] = entry.split('=');
+          return Number(bytes) > 64 * 1024 * 1024
+            ? [`wrote ${Number(bytes) / 2 ** 20} MiB to ${directory}, more than 64 MiB`]
+            : [];
+        });
+      },
+    },
+    {
       name: 'flood-output',
       description: 'prints 100 MiB to stdout',
       program: python(

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 
 /**
  * Finds bwrap on the host PATH and runs `bwrap --help`: undefined when it cannot be started, else its absolute
- * path and whether it knows the newer flags `--size` and `--disable-userns` (bubblewrap ≥ 0.8).
+ * path and whether it knows the flags `--size` and `--disable-userns` of bubblewrap ≥ 0.8, which the sandbox
+ * needs.
  */
 export async function probeBubblewrap(
   bwrapPath: string,
@@ -30,4 +31,13 @@ function resolveExecutable(name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Why a bubblewrap older than 0.8 is refused, and what to do. */
+export function oldBubblewrapMessage(path: string): string {
+  return (
+    `process sandbox: ${path} is older than bubblewrap 0.8 (it lacks --size and --disable-userns), so the ` +
+    "sandbox's /tmp, /work and /dev/shm could not be bounded and a program could fill the host's memory. " +
+    'Install bubblewrap 0.8 or newer (Debian 12, Ubuntu 24.04), or use the Docker sandbox (`--sandbox docker`).'
+  );
 }

@@ -1,7 +1,7 @@
 import type { Logger, SandboxProviderV1, SandboxV1 } from '@evalchemy/core';
 import { execa } from 'execa';
 import { sandboxEnvironment } from './bubblewrap-arguments.js';
-import { probeBubblewrap } from './probe-bubblewrap.js';
+import { oldBubblewrapMessage, probeBubblewrap } from './probe-bubblewrap.js';
 import { type ProcessSandboxOptions, processSandboxOptionsSchema } from './process-options.js';
 import { ProcessSandbox } from './process-sandbox.js';
 import { VERSION } from './version.js';
@@ -43,6 +43,7 @@ async function checkAvailable(options: ProcessSandboxOptions): Promise<true | st
   if (probe === undefined) {
     return `process sandbox: bubblewrap (${options.bwrap_path}) was not found or does not run. ${installHint}`;
   }
+  if (!probe.modern) return oldBubblewrapMessage(probe.path);
   // A real execution is the only reliable test: user namespaces may be disabled by sysctl or AppArmor.
   const sandbox = new ProcessSandbox({ ...options, concurrency: 1 }, silentLogger);
   try {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SandboxError } from '@evalchemy/core';
 import { createRecordingLogger } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +85,24 @@ describe('process sandbox (bubblewrap): ordinary programs', () => {
     expect(large.stdout).toBe('ok\n');
   });
 
+  it('binds an extra read-only path, also one under /tmp (the sandbox has its own /tmp)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'evalchemy-extra-'));
+    try {
+      chmodSync(directory, 0o755);
+      writeFileSync(join(directory, 'data.txt'), 'from the host');
+      chmodSync(join(directory, 'data.txt'), 0o644);
+      const withExtra = createProcessSandbox({ concurrency: 1, extra_read_only_paths: [directory] });
+      const result = await withExtra.doExecute(
+        { language: 'python', source: `print(open(${JSON.stringify(join(directory, 'data.txt'))}).read())` },
+        { timeoutMs: 20_000 },
+        { signal },
+      );
+      expect(result.stdout).toBe('from the host\n');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('stops a running program when the caller aborts', async () => {
     const controller = new AbortController();
     const pending = sandbox.doExecute(
@@ -111,6 +132,21 @@ describe('process sandbox (bubblewrap): hostile code', () => {
     });
   }
 
+  it('refuses System V shared memory, message queues and semaphores, which no file system size would bound', async () => {
+    const result = await run(
+      [
+        'import ctypes',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'calls = {"shmget": (0, 64 << 20, 0o1600), "msgget": (0, 0o1600), "semget": (0, 1000, 0o1600)}',
+        'for name, args in calls.items():',
+        '    ctypes.set_errno(0)',
+        '    print(name, getattr(libc, name)(*args), ctypes.get_errno())',
+      ].join('\n'),
+    );
+    // -1 with EPERM (1) for each.
+    expect(result.stdout).toBe('shmget -1 1\nmsgget -1 1\nsemget -1 1\n');
+  });
+
   it('hides the key set in the parent environment and HOME', async () => {
     const result = await run('import os\nprint(sorted(os.environ))');
     expect(result.stdout).not.toContain('OPENAI_API_KEY');
@@ -136,6 +172,27 @@ describe('process sandbox: availability', () => {
     const answer = await provider.checkAvailable(options);
     expect(answer).toEqual(expect.stringContaining('apt-get install bubblewrap'));
     expect(answer).toEqual(expect.stringContaining('unsafe_no_isolation'));
+  });
+
+  it('refuses a bubblewrap older than 0.8, which cannot bound the size of /tmp, /work and /dev/shm', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'evalchemy-old-bwrap-'));
+    try {
+      // What `bwrap --help` of bubblewrap 0.6 prints, in part: no --size, no --disable-userns.
+      const oldBwrap = join(directory, 'bwrap');
+      writeFileSync(
+        oldBwrap,
+        '#!/bin/sh\necho "usage: bwrap [OPTIONS...] [--] COMMAND [ARGS...]"\necho "    --unshare-all"\n',
+      );
+      chmodSync(oldBwrap, 0o755);
+      const options = processSandboxOptionsSchema.parse({ bwrap_path: oldBwrap });
+      expect(await createProcessSandboxProvider().checkAvailable(options)).toEqual(
+        expect.stringContaining('older than bubblewrap 0.8'),
+      );
+      const old = createProcessSandbox({ bwrap_path: oldBwrap }, createRecordingLogger());
+      await expect(old.doStart?.({ signal })).rejects.toThrow('Install bubblewrap 0.8 or newer');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('throws a SandboxError from doStart when bwrap is missing', async () => {

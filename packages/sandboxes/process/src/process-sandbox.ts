@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { ExecutionLimits, ExecutionResult, Logger, SandboxProgram, SandboxV1 } from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
 import { bubblewrapArguments, limitedCommand, sandboxEnvironment } from './bubblewrap-arguments.js';
-import { probeBubblewrap } from './probe-bubblewrap.js';
+import { oldBubblewrapMessage, probeBubblewrap } from './probe-bubblewrap.js';
 import type { ProcessSandboxOptions } from './process-options.js';
 import { runConfined } from './run-confined.js';
 import { Semaphore } from './semaphore.js';
+import { systemVIpcFilter } from './system-v-ipc-filter.js';
 import { VERSION } from './version.js';
 
 const nobody = 65534;
@@ -25,7 +26,7 @@ export class ProcessSandbox implements SandboxV1 {
   readonly concurrency: number;
   private readonly semaphore: Semaphore;
   private readonly dropToNobody = process.getuid?.() === 0;
-  private modernBubblewrap: Promise<boolean> | undefined;
+  private bubblewrapProbe: Promise<void> | undefined;
   private bubblewrapPath: string | undefined;
   private unsafeProcessLimit: Promise<number> | undefined;
 
@@ -49,14 +50,14 @@ export class ProcessSandbox implements SandboxV1 {
       await this.unsafeProcessLimit;
       return;
     }
-    this.modernBubblewrap ??= probeBubblewrap(this.options.bwrap_path).then((probe) => {
-      this.bubblewrapPath = probe?.path;
+    this.bubblewrapProbe ??= probeBubblewrap(this.options.bwrap_path).then((probe) => {
       if (probe === undefined) {
         throw new SandboxError(`process sandbox: bubblewrap (${this.options.bwrap_path}) could not be run.`);
       }
-      return probe.modern;
+      if (!probe.modern) throw new SandboxError(oldBubblewrapMessage(probe.path));
+      this.bubblewrapPath = probe.path;
     });
-    await this.modernBubblewrap;
+    await this.bubblewrapProbe;
   }
 
   async doExecute(
@@ -111,17 +112,17 @@ export class ProcessSandbox implements SandboxV1 {
     limits: ExecutionLimits,
     signal: AbortSignal,
   ): Promise<ExecutionResult> {
-    const modern = await this.modernBubblewrap!;
+    const filter = systemVIpcFilter();
     return runConfined({
       file: this.bubblewrapPath!,
-      args: bubblewrapArguments({ ...this.plan(limits), modern }),
+      args: bubblewrapArguments({ ...this.plan(limits), seccompFd: filter === undefined ? undefined : 4 }),
       // bwrap's own environment stays readable in the sandbox's /proc/1/environ, so it gets nothing of ours.
       env: { PATH: sandboxEnvironment.PATH! },
       cwd: '/',
       uid: this.dropToNobody ? nobody : undefined,
       gid: this.dropToNobody ? nobody : undefined,
       stdin: program.stdin ?? '',
-      fd3: program.source,
+      files: filter === undefined ? [program.source] : [program.source, filter],
       timeoutMs: limits.timeoutMs,
       maxOutputBytes: limits.maxOutputBytes ?? defaultMaxOutputBytes,
       signal,

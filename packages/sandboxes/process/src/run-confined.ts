@@ -13,8 +13,8 @@ export interface ConfinedCommand {
   uid?: number | undefined;
   gid?: number | undefined;
   stdin: string;
-  /** Bytes written to file descriptor 3 (bubblewrap's `--file 3 …`), when set. */
-  fd3?: string | undefined;
+  /** Contents of file descriptors 3, 4, … (read by bubblewrap's `--file 3 …`, `--seccomp 4`). */
+  files?: readonly (string | Uint8Array)[] | undefined;
   timeoutMs: number;
   maxOutputBytes: number;
   signal: AbortSignal;
@@ -37,7 +37,7 @@ export async function runConfined(command: ConfinedCommand): Promise<ExecutionRe
     cwd: command.cwd,
     ...(command.uid !== undefined ? { uid: command.uid } : {}),
     ...(command.gid !== undefined ? { gid: command.gid } : {}),
-    stdio: command.fd3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe', ...(command.files ?? []).map(() => 'pipe' as const)],
     buffer: false,
     reject: false,
     detached: true,
@@ -73,7 +73,9 @@ export async function runConfined(command: ConfinedCommand): Promise<ExecutionRe
   const collecting = Promise.all([stdout.collect(subprocess.stdout), stderr.collect(subprocess.stderr)]);
 
   feed(subprocess.stdin, command.stdin);
-  if (command.fd3 !== undefined) feed(subprocess.stdio[3] as NodeJS.WritableStream | null, command.fd3);
+  (command.files ?? []).forEach((contents, index) => {
+    feed(subprocess.stdio[3 + index] as NodeJS.WritableStream | null, contents);
+  });
 
   let graceTimer: NodeJS.Timeout | undefined;
   subprocess.nodeChildProcess.once('exit', () => {
@@ -113,7 +115,7 @@ export async function runConfined(command: ConfinedCommand): Promise<ExecutionRe
   }
 }
 
-function feed(stream: NodeJS.WritableStream | null | undefined, text: string): void {
+function feed(stream: NodeJS.WritableStream | null | undefined, text: string | Uint8Array): void {
   if (!stream) return;
   // The program may exit without reading its input; the resulting EPIPE is not an error of the sandbox.
   stream.on('error', () => {});

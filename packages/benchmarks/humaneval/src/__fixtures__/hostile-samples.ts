@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planFor } from '@evalchemy/code-eval/testing';
+import { loadAllSamples, planFor, verdictForgeryBody } from '@evalchemy/code-eval/testing';
 import type { Sample, SampleResponses, SandboxV1 } from '@evalchemy/core';
+import { createDatasetResolver } from '@evalchemy/runner';
 import { hostileCases } from '@evalchemy/sandbox-process';
-import { createRecordingLogger } from '@evalchemy/test-kit';
+import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { expect } from 'vitest';
 import { createHumanEval, type HumanEvalProblem } from '../humaneval-benchmark.js';
 
@@ -102,4 +103,33 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
   } finally {
     delete process.env.OPENAI_API_KEY;
   }
+}
+
+/**
+ * One completion that tries to forge verdicts (`verdictForgeryBody`) among 19 `return 0` completions, each on its
+ * own HumanEval problem (no problem accepts `return 0`), scored in one concurrent wave so that they share a
+ * sandbox execution: every one of the twenty must stay failed.
+ */
+export async function scoreForgerySamples(sandbox: SandboxV1): Promise<void> {
+  const benchmark = createHumanEval();
+  const options = benchmark.optionsSchema.parse({ n: 1, k: [1], mode: 'completion' });
+  const log = createRecordingLogger();
+  const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+  const problems = (await loadAllSamples(benchmark, options, datasets, log)).slice(0, 20);
+  const signal = new AbortController().signal;
+  const scores = await Promise.all(
+    problems.map((problem, index) =>
+      benchmark.doScore(problem, responses(index === 0 ? verdictForgeryBody : '    return 0\n'), {
+        options,
+        plan: planFor(benchmark, problem, options, 'completion'),
+        sandbox,
+        signal,
+        log,
+      }),
+    ),
+  );
+  const passed = scores.flatMap((score, index) =>
+    (score.details?.verdicts as string[] | undefined)?.[0] === 'passed' ? [problems[index]!.id] : [],
+  );
+  expect(passed).toEqual([]);
 }
