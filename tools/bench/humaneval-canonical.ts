@@ -16,7 +16,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHumanEval, type HumanEvalProblem, humanEvalFile } from '@evalchemy/benchmark-humaneval';
-import type { Logger, Sample, SampleResponses, SandboxV1 } from '@evalchemy/core';
+import type { LoggerV1, SampleResponsesV1, SampleV1, SandboxV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createDockerSandbox } from '@evalchemy/sandbox-docker';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
@@ -40,14 +40,14 @@ const concurrency = values.concurrency === undefined ? {} : { concurrency: Numbe
 // test-kit's entry imports vitest, so its two helpers are restated here.
 const datasetsDirectory =
   process.env.EVALCHEMY_DATASETS_DIR ?? resolve(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
-const log: Logger = { info() {}, warn: (message) => console.warn(message), debug() {} };
+const log: LoggerV1 = { info() {}, warn: (message) => console.warn(message), debug() {} };
 
 const benchmark = createHumanEval();
 const options = benchmark.optionsSchema.parse({ n: copies, k: [1], mode: 'completion' });
 const datasets = createDatasetResolver({ offlineDirectory: datasetsDirectory });
 const samples = [
   ...((await benchmark.doLoad({ options, datasets, seed: 0, log })).samples as Iterable<
-    Sample<HumanEvalProblem>
+    SampleV1<HumanEvalProblem>
   >),
 ];
 const executions = samples.length * copies;
@@ -104,7 +104,7 @@ async function sandboxLeg(
   const startup = performance.now();
   await sandbox.doStart?.({ signal });
   const startSeconds = (performance.now() - startup) / 1000;
-  const responses = (sample: Sample<HumanEvalProblem>): SampleResponses => ({
+  const responses = (sample: SampleV1<HumanEvalProblem>): SampleResponsesV1 => ({
     type: 'generate',
     generations: Array.from({ length: copies }, () => [
       { text: sample.data.canonicalSolution, finishReason: 'stop' as const, warnings: [] },

@@ -1,4 +1,4 @@
-import type { Logger } from '@evalchemy/core';
+import type { LoggerV1 } from '@evalchemy/core';
 import type { RunEvent } from '@evalchemy/runner';
 
 interface Writable {
@@ -11,7 +11,7 @@ interface Writable {
  * Shows a run's progress: on a terminal, one redrawn bar per task (done/total, rate, ETA, failures); otherwise
  * plain log lines at most every 10% or 15 seconds, so CI logs stay readable.
  */
-export function createProgressReporter(stream: Writable): { onEvent(event: RunEvent): void; log: Logger } {
+export function createProgressReporter(stream: Writable): { onEvent(event: RunEvent): void; log: LoggerV1 } {
   const interactive = stream.isTTY === true;
   let current:
     | { task: string; total: number; startedAt: number; lastLogAt: number; lastLoggedDone: number }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   type BackendV1,
   ConfigurationError,
-  type Logger,
+  type LoggerV1,
   parsePluginOptions,
   type SandboxV1,
 } from '@evalchemy/core';
@@ -224,7 +224,7 @@ function modelKeySource(
 }
 
 /** Like Evalchemy's `--annotator_model auto`: the judge the selected benchmarks' reference implementations use. */
-function benchmarkJudgeModel(tasks: TaskSelection[], log: Logger): string | undefined {
+function benchmarkJudgeModel(tasks: TaskSelection[], log: LoggerV1): string | undefined {
   const models = new Set(
     tasks.flatMap((task) =>
       task.benchmark.requirements.judge && task.benchmark.requirements.defaultJudgeModel
@@ -267,7 +267,7 @@ async function createJudgeBackend(
     model: string;
     baseUrl: string | undefined;
     env: Record<string, string | undefined>;
-    log: Logger;
+    log: LoggerV1;
   },
 ): Promise<BackendV1> {
   // OPENAI_BASE_URL as the openai backend and Evalchemy's judge client (the openai SDK) read it; empty is unset.
@@ -300,7 +300,7 @@ async function createSandbox(
   versions: Record<string, string>,
   choice: string,
   allowUnsafeCode: boolean,
-  log: Logger,
+  log: LoggerV1,
 ): Promise<SandboxV1> {
   const order = choice === 'auto' ? ['docker', 'process'] : [choice];
   const reasons: string[] = [];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError, type Logger } from '@evalchemy/core';
+import { ConfigurationError, type LoggerV1 } from '@evalchemy/core';
 import { normaliseFlags } from './arguments.js';
 import { discoverPlugins, findPlugin, importPluginEntry } from './plugin-discovery.js';
 
@@ -12,7 +12,7 @@ debootstrap and "docker import", so no registry is needed). Where a registry is 
 /** `evalchemy sandbox build`: builds the Docker sandbox image through the docker sandbox plugin. */
 export async function sandboxCommand(
   argv: string[],
-  io: { stdout: { write(text: string): unknown }; cwd: string; log: Logger },
+  io: { stdout: { write(text: string): unknown }; cwd: string; log: LoggerV1 },
 ): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parseArgs({
@@ -26,7 +26,7 @@ export async function sandboxCommand(
   }
   const plugin = findPlugin(await discoverPlugins(io.cwd), 'sandbox', 'docker');
   const module = (await importPluginEntry(plugin)) as {
-    buildSandboxImage?: (settings: { tag?: string; log: Logger }) => Promise<unknown>;
+    buildSandboxImage?: (settings: { tag?: string; log: LoggerV1 }) => Promise<unknown>;
   };
   if (typeof module.buildSandboxImage !== 'function') {
     throw new ConfigurationError(`${plugin.packageName} does not export buildSandboxImage(); update it.`);

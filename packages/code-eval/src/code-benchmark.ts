@@ -1,16 +1,16 @@
 import type {
-  AggregateMetric,
+  AggregateMetricV1,
   BenchmarkV1,
-  LoadContext,
-  PlanContext,
-  Sample,
-  SamplePlan,
-  SampleResponses,
-  SampleScore,
-  SampleSource,
+  LoadContextV1,
+  PlanContextV1,
+  SamplePlanV1,
+  SampleResponsesV1,
+  SampleScoreV1,
+  SampleSourceV1,
+  SampleV1,
   SandboxV1,
-  ScoreContext,
-  ScoredSample,
+  ScoreContextV1,
+  ScoredSampleV1,
 } from '@evalchemy/core';
 import { ConfigurationError } from '@evalchemy/core';
 import { z } from 'zod';
@@ -62,12 +62,12 @@ export abstract class CodeBenchmark<Data, Options extends CodeBenchmarkOptions>
   protected abstract readonly generation: CodeGenerationDefaults;
   readonly #executors = new WeakMap<object, CodeExecutor>();
 
-  abstract doLoad(context: LoadContext<Options>): Promise<SampleSource<Data>>;
+  abstract doLoad(context: LoadContextV1<Options>): Promise<SampleSourceV1<Data>>;
 
   abstract doAggregate(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: Options },
-  ): Record<string, AggregateMetric>;
+  ): Record<string, AggregateMetricV1>;
 
   /** The user turn of a chat request for this problem. */
   protected abstract chatPrompt(data: Data): string;
@@ -84,10 +84,10 @@ export abstract class CodeBenchmark<Data, Options extends CodeBenchmarkOptions>
     replies: readonly string[],
     chat: boolean,
     executor: CodeExecutor,
-    context: ScoreContext<Options>,
-  ): Promise<SampleScore>;
+    context: ScoreContextV1<Options>,
+  ): Promise<SampleScoreV1>;
 
-  doPlan(sample: Sample<Data>, context: PlanContext<Options>): SamplePlan {
+  doPlan(sample: SampleV1<Data>, context: PlanContextV1<Options>): SamplePlanV1 {
     const options = context.options;
     const mode = chooseGenerationMode(options.mode, context.backend.capabilities, this.id);
     const temperature = samplingTemperature(options);
@@ -112,10 +112,10 @@ export abstract class CodeBenchmark<Data, Options extends CodeBenchmarkOptions>
   }
 
   async doScore(
-    sample: Sample<Data>,
-    responses: SampleResponses,
-    context: ScoreContext<Options>,
-  ): Promise<SampleScore> {
+    sample: SampleV1<Data>,
+    responses: SampleResponsesV1,
+    context: ScoreContextV1<Options>,
+  ): Promise<SampleScoreV1> {
     if (responses.type !== 'generate') throw new ConfigurationError(`${this.id} needs generated text.`);
     if (context.sandbox === undefined) throw new ConfigurationError(`${this.id} needs a sandbox.`);
     const replies = responses.generations.map((turns) => turns[0]?.text ?? '');
@@ -147,7 +147,7 @@ export async function scoreTestPrograms(
   codes: readonly string[],
   programs: readonly TestProgram[],
   options: { timeoutSeconds: number; memoryMb: number; signal: AbortSignal },
-): Promise<SampleScore> {
+): Promise<SampleScoreV1> {
   const outcomes = await executor.runPrograms(programs, options);
   const correct = outcomes.filter((outcome) => isPassed(outcome.verdict)).length;
   return {
@@ -202,8 +202,8 @@ export abstract class EvalPlusCodeBenchmark<
     replies: readonly string[],
     chat: boolean,
     executor: CodeExecutor,
-    context: ScoreContext<Options>,
-  ): Promise<SampleScore> {
+    context: ScoreContextV1<Options>,
+  ): Promise<SampleScoreV1> {
     return scoreEvalPlusSolutions(
       executor,
       { taskId: problem.taskId, dataset: this.evalPlusDataset, record: problem.record },
@@ -218,9 +218,9 @@ export abstract class EvalPlusCodeBenchmark<
   }
 
   doAggregate(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: Options },
-  ): Record<string, AggregateMetric> {
+  ): Record<string, AggregateMetricV1> {
     return aggregateEvalPlus(samples, context.options.k);
   }
 }
@@ -255,8 +255,8 @@ export abstract class TestProgramCodeBenchmark<
     replies: readonly string[],
     chat: boolean,
     executor: CodeExecutor,
-    context: ScoreContext<Options>,
-  ): Promise<SampleScore> {
+    context: ScoreContextV1<Options>,
+  ): Promise<SampleScoreV1> {
     const codes = replies.map((reply) => this.code(problem, reply, chat));
     return scoreTestPrograms(
       executor,
@@ -271,9 +271,9 @@ export abstract class TestProgramCodeBenchmark<
   }
 
   doAggregate(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: Options },
-  ): Record<string, AggregateMetric> {
+  ): Record<string, AggregateMetricV1> {
     return aggregatePassAtK(samples, { ks: context.options.k, countKey: 'correct' });
   }
 }

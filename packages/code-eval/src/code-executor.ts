@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ExecutionResult, SandboxError, type SandboxV1 } from '@evalchemy/core';
+import { type ExecutionResultV1, SandboxError, type SandboxV1 } from '@evalchemy/core';
 import { limiterFor } from './concurrency-limiter.js';
 import type { TestProgram } from './test-program.js';
 import type { EvalPlusOutcome, ProgramOutcome, Verdict } from './verdict.js';
@@ -233,7 +233,7 @@ export class CodeExecutor {
     timeoutMs: number,
     options: ExecuteOptions,
     holdsSlot = false,
-  ): Promise<{ results: Record<string, unknown>[]; execution: ExecutionResult }> {
+  ): Promise<{ results: Record<string, unknown>[]; execution: ExecutionResultV1 }> {
     const nonce = `@@evalchemy-${randomUUID()}@@`;
     const run = () =>
       this.sandbox.doExecute(
@@ -288,7 +288,7 @@ function evalPlusVerdict(value: unknown): Verdict {
   return `failed: ${result.message ?? ''}`;
 }
 
-function describeExecution(execution: ExecutionResult): string {
+function describeExecution(execution: ExecutionResultV1): string {
   const state = execution.timedOut
     ? 'timed out'
     : execution.signal !== null
@@ -298,7 +298,7 @@ function describeExecution(execution: ExecutionResult): string {
   return stderr === '' ? state : `${state}: ${stderr.slice(0, 1000)}`;
 }
 
-function withExit(execution: ExecutionResult): { exitCode?: number; timedOut: boolean } {
+function withExit(execution: ExecutionResultV1): { exitCode?: number; timedOut: boolean } {
   return execution.exitCode === null
     ? { timedOut: execution.timedOut }
     : { exitCode: execution.exitCode, timedOut: execution.timedOut };

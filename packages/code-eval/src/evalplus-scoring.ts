@@ -1,4 +1,4 @@
-import type { AggregateMetric, SampleScore, ScoredSample } from '@evalchemy/core';
+import type { AggregateMetricV1, SampleScoreV1, ScoredSampleV1 } from '@evalchemy/core';
 import type { CodeExecutor, EvalPlusTask, ExecuteOptions, TimeLimitSettings } from './code-executor.js';
 import { aggregatePassAtK } from './pass-at-k.js';
 import { isPassed, type Verdict } from './verdict.js';
@@ -42,7 +42,7 @@ export async function scoreEvalPlusSolutions(
   task: EvalPlusTask,
   solutions: readonly string[],
   options: ExecuteOptions & TimeLimitSettings,
-): Promise<SampleScore> {
+): Promise<SampleScoreV1> {
   const outcomes = await executor.checkEvalPlus(task, solutions, { ...options, plus: true });
   const correctBase = outcomes.filter((outcome) => isPassed(outcome.base)).length;
   const correct = outcomes.filter((outcome) => isPassed(outcome.base) && isPassed(outcome.plus)).length;
@@ -71,9 +71,9 @@ export async function scoreEvalPlusSolutions(
  * added tests), `pass@k_base` (original tests only), for every k no problem has fewer samples than.
  */
 export function aggregateEvalPlus(
-  samples: readonly ScoredSample[],
+  samples: readonly ScoredSampleV1[],
   ks: readonly number[],
-): Record<string, AggregateMetric> {
+): Record<string, AggregateMetricV1> {
   return {
     ...aggregatePassAtK(samples, { ks, countKey: 'correct' }),
     ...aggregatePassAtK(samples, { ks, countKey: 'correctBase', suffix: '_base' }),

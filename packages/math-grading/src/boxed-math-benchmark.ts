@@ -1,17 +1,17 @@
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
-  type DatasetFile,
-  type LoadContext,
+  type DatasetFileV1,
+  type LoadContextV1,
   mean,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
-  type ScoredSample,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
+  type ScoredSampleV1,
   standardErrorOfMean,
 } from '@evalchemy/core';
 import { extractBoxedAnswer, hendrycksIsEquiv } from './hendrycks-equivalence.js';
@@ -55,7 +55,7 @@ export interface BoxedMathDefinition<Options extends BoxedMathOptions> {
   description: string;
   optionsSchema: BenchmarkV1<MathProblem, Options>['optionsSchema'];
   /** The pinned data file. */
-  dataset: DatasetFile;
+  dataset: DatasetFileV1;
   /** Number of rows the pinned data file holds, checked on load; undefined for a replaced file. */
   size: number | undefined;
   /** Sample id and metadata of a row (index: 0-based row number). */
@@ -106,14 +106,14 @@ export class BoxedMathBenchmark<Options extends BoxedMathOptions>
     this.primaryMetric = definition.repeated ? 'accuracy_avg' : 'accuracy';
   }
 
-  async doLoad(context: LoadContext<Options>): Promise<SampleSource<MathProblem>> {
+  async doLoad(context: LoadContextV1<Options>): Promise<SampleSourceV1<MathProblem>> {
     const rows = await context.datasets.rows(this.definition.dataset);
     if (this.definition.size !== undefined && rows.length !== this.definition.size) {
       throw new ConfigurationError(
         `${this.id}: ${this.definition.dataset.offlinePath} has ${rows.length} rows, expected ${this.definition.size}.`,
       );
     }
-    const samples: Sample<MathProblem>[] = rows.map((row, index) => {
+    const samples: SampleV1<MathProblem>[] = rows.map((row, index) => {
       const { id, metadata } = this.definition.describeRow(row, index);
       const problem = row.problem ?? row.question;
       if (typeof problem !== 'string')
@@ -123,7 +123,7 @@ export class BoxedMathBenchmark<Options extends BoxedMathOptions>
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<MathProblem>, context: PlanContext<Options>): SamplePlan {
+  doPlan(sample: SampleV1<MathProblem>, context: PlanContextV1<Options>): SamplePlanV1 {
     const prompt = boxedMathPrompt(sample.data.problem);
     const parameters = { maxTokens: context.options.maxTokens, temperature: context.options.temperature };
     const generations = this.definition.repeated ? (context.options.repeats ?? 1) : 1;
@@ -133,10 +133,10 @@ export class BoxedMathBenchmark<Options extends BoxedMathOptions>
   }
 
   async doScore(
-    sample: Sample<MathProblem>,
-    responses: SampleResponses,
+    sample: SampleV1<MathProblem>,
+    responses: SampleResponsesV1,
     context: { options: Options },
-  ): Promise<SampleScore> {
+  ): Promise<SampleScoreV1> {
     if (responses.type !== 'generate')
       throw new TypeError(`${this.id} needs generated text, got ${responses.type}`);
     const graded = responses.generations.map((turns) =>
@@ -166,9 +166,9 @@ export class BoxedMathBenchmark<Options extends BoxedMathOptions>
   }
 
   doAggregate(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: Options },
-  ): Record<string, AggregateMetric | number> {
+  ): Record<string, AggregateMetricV1 | number> {
     if (!this.definition.repeated) {
       const values = samples
         .map((sample) => sample.metrics.accuracy)

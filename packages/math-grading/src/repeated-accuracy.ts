@@ -1,4 +1,4 @@
-import type { AggregateMetric, ScoredSample } from '@evalchemy/core';
+import type { AggregateMetricV1, ScoredSampleV1 } from '@evalchemy/core';
 
 /**
  * Per-sample metric name of run i's correctness (1/0) in benchmarks that repeat every question: a sample's
@@ -15,9 +15,9 @@ export function runMetricName(run: number): string {
  * `accuracy_std_err`, and `accuracy_run_<i>` per run. Runs are read from `accuracy_run_<i>` per-sample metrics.
  */
 export function aggregateRepeatedAccuracy(
-  samples: readonly ScoredSample[],
+  samples: readonly ScoredSampleV1[],
   runs: number,
-): Record<string, AggregateMetric | number> {
+): Record<string, AggregateMetricV1 | number> {
   const accuracies: number[] = [];
   for (let run = 0; run < runs; run++) {
     const name = runMetricName(run);
@@ -34,7 +34,7 @@ export function aggregateRepeatedAccuracy(
   const average = accuracies.reduce((sum, value) => sum + value, 0) / accuracies.length;
   const variance = accuracies.reduce((sum, value) => sum + (value - average) ** 2, 0) / accuracies.length;
   const standardError = Math.sqrt(variance) / Math.sqrt(accuracies.length);
-  const result: Record<string, AggregateMetric | number> = {
+  const result: Record<string, AggregateMetricV1 | number> = {
     accuracy_avg: { value: average, stderr: standardError },
     accuracy_std_err: standardError,
   };

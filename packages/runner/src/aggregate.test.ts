@@ -1,8 +1,8 @@
-import type { BenchmarkV1, ScoredSample } from '@evalchemy/core';
+import type { BenchmarkV1, ScoredSampleV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import { aggregateTask } from './aggregate.js';
 
-const sample = (id: string, metrics: Record<string, number | null>): ScoredSample => ({
+const sample = (id: string, metrics: Record<string, number | null>): ScoredSampleV1 => ({
   id,
   metadata: {},
   metrics,
@@ -33,7 +33,7 @@ describe('aggregateTask', () => {
 
   it("uses the benchmark's own aggregation when it has one, numbers becoming values without stderr", () => {
     const benchmark = {
-      doAggregate: (samples: readonly ScoredSample[]) => ({
+      doAggregate: (samples: readonly ScoredSampleV1[]) => ({
         count: samples.length,
         best: { value: 1, stderr: 0 },
       }),

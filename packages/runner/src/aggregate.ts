@@ -1,8 +1,8 @@
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   type BenchmarkV1,
   mean,
-  type ScoredSample,
+  type ScoredSampleV1,
   standardErrorOfMean,
 } from '@evalchemy/core';
 
@@ -13,11 +13,11 @@ import {
 export function aggregateTask(
   benchmark: BenchmarkV1<unknown, unknown>,
   options: unknown,
-  samples: readonly ScoredSample[],
-): Record<string, AggregateMetric> {
+  samples: readonly ScoredSampleV1[],
+): Record<string, AggregateMetricV1> {
   if (benchmark.doAggregate) {
     const custom = benchmark.doAggregate(samples, { options });
-    const normalised: Record<string, AggregateMetric> = {};
+    const normalised: Record<string, AggregateMetricV1> = {};
     for (const [name, metric] of Object.entries(custom)) {
       normalised[name] = typeof metric === 'number' ? { value: metric } : metric;
     }
@@ -37,7 +37,7 @@ export function aggregateTask(
       if (value !== null && value !== undefined) values.push(value);
     }
   }
-  const metrics: Record<string, AggregateMetric> = {};
+  const metrics: Record<string, AggregateMetricV1> = {};
   for (const [name, values] of valuesByMetric) {
     metrics[name] = { value: mean(values), stderr: standardErrorOfMean(values) };
   }

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, type DatasetFile } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1 } from '@evalchemy/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatasetResolver } from './dataset-resolver.js';
 
@@ -16,7 +16,7 @@ const rows = [
 const jsonl = `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
-function fileSpec(overrides: Partial<DatasetFile> = {}): DatasetFile {
+function fileSpec(overrides: Partial<DatasetFileV1> = {}): DatasetFileV1 {
   return {
     hub: { repository: 'someone/tiny', revision: 'a'.repeat(40), path: 'data/test.jsonl' },
     offlinePath: 'tiny/test.jsonl',

@@ -6,10 +6,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   DatasetError,
-  type DatasetFile,
-  type DatasetLocation,
-  type DatasetResolver,
-  type Logger,
+  type DatasetFileV1,
+  type DatasetLocationV1,
+  type DatasetResolverV1,
+  type LoggerV1,
 } from '@evalchemy/core';
 import { createDirectory } from './create-directory.js';
 import { readDatasetRows } from './dataset-rows.js';
@@ -25,7 +25,7 @@ export interface DatasetResolverSettings {
   /** Hub token (`HF_TOKEN`) for gated datasets; sent only to the Hub, never logged. */
   hubToken?: string | undefined;
   /** Receives the warning for a Hub file whose sha256 is not pinned yet. */
-  log?: Logger;
+  log?: LoggerV1;
 }
 
 /** Settings from the environment, as users set them. */
@@ -44,12 +44,12 @@ export function datasetResolverSettingsFromEnv(
  * Resolves pinned data files: the offline directory when set, else the Hugging Face Hub at the pinned
  * revision, downloaded once into the cache. Every file is checked against its sha256 (once per process).
  */
-export function createDatasetResolver(settings: DatasetResolverSettings): DatasetResolver {
-  const verified = new Map<string, Promise<DatasetLocation>>();
+export function createDatasetResolver(settings: DatasetResolverSettings): DatasetResolverV1 {
+  const verified = new Map<string, Promise<DatasetLocationV1>>();
   const cacheRoot = settings.cacheDirectory ?? join(cacheDirectory(), 'datasets');
   const endpoint = (settings.hubEndpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
 
-  async function resolveOffline(file: DatasetFile, directory: string): Promise<DatasetLocation> {
+  async function resolveOffline(file: DatasetFileV1, directory: string): Promise<DatasetLocationV1> {
     const path = join(directory, file.offlinePath);
     if (!(await exists(path))) {
       throw new DatasetError(
@@ -61,12 +61,12 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
     return { path, source: 'offline' };
   }
 
-  function hubUrl(file: DatasetFile): string {
+  function hubUrl(file: DatasetFileV1): string {
     const kind = file.hub.repositoryType === 'model' ? '' : 'datasets/';
     return `${endpoint}/${kind}${file.hub.repository}/resolve/${file.hub.revision}/${file.hub.path}`;
   }
 
-  async function resolveHub(file: DatasetFile): Promise<DatasetLocation> {
+  async function resolveHub(file: DatasetFileV1): Promise<DatasetLocationV1> {
     const path = join(cacheRoot, file.hub.repository, file.hub.revision, file.hub.path);
     const pinned = expectedSha256(file, 'hub');
     const recordedPath = `${path}.sha256`;
@@ -116,7 +116,7 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
     return { path, source: 'hub' };
   }
 
-  const resolver: DatasetResolver = {
+  const resolver: DatasetResolverV1 = {
     async rows(file) {
       const location = await resolver.resolve(file);
       const format = location.source === 'offline' ? file.format?.offline : file.format?.hub;
@@ -138,7 +138,7 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
   return resolver;
 }
 
-function expectedSha256(file: DatasetFile, source: 'offline' | 'hub'): string | undefined {
+function expectedSha256(file: DatasetFileV1, source: 'offline' | 'hub'): string | undefined {
   return typeof file.sha256 === 'string' ? file.sha256 : file.sha256[source];
 }
 
@@ -156,7 +156,7 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function verifySha256(path: string, expected: string | undefined, file: DatasetFile): Promise<void> {
+async function verifySha256(path: string, expected: string | undefined, file: DatasetFileV1): Promise<void> {
   if (expected === undefined) {
     throw new DatasetError(`${file.offlinePath}: no sha256 is pinned for the offline copy.`);
   }

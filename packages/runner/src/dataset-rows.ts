@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { DatasetError, type DatasetFormat, type DatasetRow } from '@evalchemy/core';
+import { DatasetError, type DatasetFormatV1, type DatasetRowV1 } from '@evalchemy/core';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 
 /** Decodes a data file into rows; the format comes from the argument or the file name (`.gz` is unpacked). */
 export async function readDatasetRows(
   path: string,
-  settings: { format?: DatasetFormat | undefined; csvColumns?: string[] | undefined } = {},
-): Promise<DatasetRow[]> {
+  settings: { format?: DatasetFormatV1 | undefined; csvColumns?: string[] | undefined } = {},
+): Promise<DatasetRowV1[]> {
   const compressed = path.endsWith('.gz');
   const name = compressed ? path.slice(0, -3) : path;
   const format = settings.format ?? formatFromName(name);
@@ -32,13 +32,13 @@ export async function readDatasetRows(
           columns: settings.csvColumns ?? true,
           relax_column_count: false,
           bom: true,
-        }) as DatasetRow[];
+        }) as DatasetRowV1[];
       case 'parquet': {
         const buffer = bytes.buffer.slice(
           bytes.byteOffset,
           bytes.byteOffset + bytes.byteLength,
         ) as ArrayBuffer;
-        return (await parquetReadObjects({ file: buffer })) as DatasetRow[];
+        return (await parquetReadObjects({ file: buffer })) as DatasetRowV1[];
       }
     }
   } catch (error) {
@@ -48,7 +48,7 @@ export async function readDatasetRows(
   }
 }
 
-function formatFromName(name: string): DatasetFormat {
+function formatFromName(name: string): DatasetFormatV1 {
   const extension = name.slice(name.lastIndexOf('.') + 1);
   if (extension === 'jsonl' || extension === 'json' || extension === 'csv' || extension === 'parquet') {
     return extension;
@@ -56,7 +56,7 @@ function formatFromName(name: string): DatasetFormat {
   throw new DatasetError(`Cannot tell the format of ${name}: give DatasetFile.format.`);
 }
 
-function parseJsonObject(text: string, where: string): DatasetRow {
+function parseJsonObject(text: string, where: string): DatasetRowV1 {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -66,9 +66,9 @@ function parseJsonObject(text: string, where: string): DatasetRow {
   return asRow(value, where);
 }
 
-function asRow(value: unknown, where: string): DatasetRow {
+function asRow(value: unknown, where: string): DatasetRowV1 {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${where}: expected a JSON object`);
   }
-  return value as DatasetRow;
+  return value as DatasetRowV1;
 }

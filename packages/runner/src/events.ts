@@ -1,4 +1,4 @@
-import type { AggregateMetric } from '@evalchemy/core';
+import type { AggregateMetricV1 } from '@evalchemy/core';
 
 /** What a run reports while it goes, for progress bars and logs (noun-verb names). */
 export type RunEvent =
@@ -15,7 +15,7 @@ export type RunEvent =
   | {
       type: 'task-end';
       task: string;
-      metrics: Record<string, AggregateMetric>;
+      metrics: Record<string, AggregateMetricV1>;
       primaryMetric: string;
       failed: number;
       total: number;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '@evalchemy/core';
+import type { LoggerV1 } from '@evalchemy/core';
 import { createDirectory } from './create-directory.js';
 import { stableStringify } from './stable-json.js';
 
@@ -36,10 +36,10 @@ export class ResponseCache {
   private index: Promise<Map<string, EntryLocation>> | undefined;
   private journal: { name: string; stream: WriteStream; bytes: number } | undefined;
   private readonly handles = new Map<string, Promise<FileHandle>>();
-  private readonly log: Logger | undefined;
+  private readonly log: LoggerV1 | undefined;
 
   /** `log` receives the warnings about damaged lines. */
-  constructor(settings: { directory: string; enabled: boolean; log?: Logger }) {
+  constructor(settings: { directory: string; enabled: boolean; log?: LoggerV1 }) {
     this.directory = settings.directory;
     this.enabled = settings.enabled;
     this.log = settings.log;

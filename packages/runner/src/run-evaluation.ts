@@ -5,30 +5,30 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   AuthenticationError,
   BackendCallError,
   type BackendV1,
   type BenchmarkV1,
   ConfigurationError,
-  type DatasetResolver,
+  type DatasetResolverV1,
   describeError,
-  type GenerateRequest,
-  type GenerateResult,
-  type Judge,
-  type Logger,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
+  type GenerateRequestV1,
+  type GenerateResultV1,
+  type JudgeV1,
+  type LoggerV1,
+  type LoglikelihoodRequestV1,
+  type LoglikelihoodResultV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleV1,
   type SandboxV1,
-  type ScoredSample,
+  type ScoredSampleV1,
   type StorageError,
-  type TokenUsage,
-  type TurnResponse,
-  type Warning,
+  type TokenUsageV1,
+  type TurnResponseV1,
+  type WarningV1,
 } from '@evalchemy/core';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { aggregateTask } from './aggregate.js';
@@ -48,7 +48,7 @@ export interface TaskSelection {
 export interface RunSettings {
   backend: BackendV1;
   tasks: TaskSelection[];
-  datasets: DatasetResolver;
+  datasets: DatasetResolverV1;
   /** Results go to `<outputPath>/<sanitized model>/`. */
   outputPath: string;
   cache: ResponseCache;
@@ -80,7 +80,7 @@ export interface RunSettings {
   effectiveConfig: Record<string, unknown>;
   /** Package versions of the CLI, runner and every plugin used. */
   versions: Record<string, string>;
-  log: Logger;
+  log: LoggerV1;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
   /** Directory whose git commit is recorded; default the process's working directory. */
@@ -90,7 +90,7 @@ export interface RunSettings {
 export interface TaskOutcome {
   task: string;
   status: 'completed' | 'failed';
-  metrics: Record<string, AggregateMetric>;
+  metrics: Record<string, AggregateMetricV1>;
   primaryMetric: string;
   /** The metrics a summary shows: the benchmark's `headlineMetrics`, else its primary metric. */
   headlineMetrics: string[];
@@ -418,7 +418,7 @@ function checkRequirements(settings: RunSettings): void {
   }
 }
 
-function flattenMetrics(metrics: Record<string, AggregateMetric>): Record<string, number> {
+function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number> {
   const flat: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) {
     flat[name] = metric.value;
@@ -435,7 +435,7 @@ interface TaskRunContext {
   backendLimit: LimitFunction;
   state: RunState;
   warnings: Record<string, number>;
-  judge: Judge | undefined;
+  judge: JudgeV1 | undefined;
   emit: (event: RunEvent) => void;
 }
 
@@ -458,14 +458,14 @@ async function runTask(task: TaskSelection, context: TaskRunContext): Promise<Ta
     context.state.stop(storageError('write the samples file', partialPath, error, outputRemedy)),
   );
   const writeLine = lineWriter(samplesFile);
-  const scored: ScoredSample[] = [];
+  const scored: ScoredSampleV1[] = [];
   let done = 0;
   let failed = 0;
   let sampleError: string | undefined;
   let fatal: unknown;
   const inFlight = new Set<Promise<void>>();
 
-  const processOne = async (sample: Sample, index: number): Promise<void> => {
+  const processOne = async (sample: SampleV1, index: number): Promise<void> => {
     const record = await processSample(sample, index, task, context);
     if (record.error !== undefined) {
       failed += 1;
@@ -553,13 +553,13 @@ function lineWriter(stream: WriteStream): (line: string) => Promise<void> {
 
 interface SampleRecord {
   line: string;
-  score?: SampleScore;
+  score?: SampleScoreV1;
   error?: string;
 }
 
 /** Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. */
 async function processSample(
-  sample: Sample,
+  sample: SampleV1,
   index: number,
   task: TaskSelection,
   context: TaskRunContext,
@@ -577,7 +577,7 @@ async function processSample(
   checkCapability(plan, benchmark.id, backend);
 
   const base = { task: benchmark.id, sample_id: sample.id, index, metadata: sample.metadata ?? {} };
-  let responses: SampleResponses;
+  let responses: SampleResponsesV1;
   try {
     responses = await requestResponses(plan, sample, benchmark.id, context);
   } catch (error) {
@@ -630,7 +630,7 @@ async function processSample(
 }
 
 /** The judge as a benchmark sees it, telling `onError` of every call that fails. */
-function watchJudge(judge: Judge, onError: (error: unknown) => void): Judge {
+function watchJudge(judge: JudgeV1, onError: (error: unknown) => void): JudgeV1 {
   return {
     modelId: judge.modelId,
     judge: (request, options) =>
@@ -641,7 +641,7 @@ function watchJudge(judge: Judge, onError: (error: unknown) => void): Judge {
   };
 }
 
-function applyOverrides(plan: SamplePlan, settings: RunSettings): SamplePlan {
+function applyOverrides(plan: SamplePlanV1, settings: RunSettings): SamplePlanV1 {
   if (plan.type === 'loglikelihood') return plan;
   const parameters = { ...plan.parameters };
   if (settings.maxTokens !== undefined) parameters.maxTokens = settings.maxTokens;
@@ -651,7 +651,7 @@ function applyOverrides(plan: SamplePlan, settings: RunSettings): SamplePlan {
   return { ...plan, parameters };
 }
 
-function checkCapability(plan: SamplePlan, task: string, backend: BackendV1): void {
+function checkCapability(plan: SamplePlanV1, task: string, backend: BackendV1): void {
   const capable =
     plan.type === 'chat'
       ? backend.capabilities.chat
@@ -666,16 +666,16 @@ function checkCapability(plan: SamplePlan, task: string, backend: BackendV1): vo
 }
 
 async function requestResponses(
-  plan: SamplePlan,
-  sample: Sample,
+  plan: SamplePlanV1,
+  sample: SampleV1,
   task: string,
   context: TaskRunContext,
-): Promise<SampleResponses> {
+): Promise<SampleResponsesV1> {
   const { settings } = context;
   if (plan.type === 'loglikelihood') {
     const results = await Promise.all(
       plan.continuations.map((continuation, generation) =>
-        cachedCall<LoglikelihoodResult>(
+        cachedCall<LoglikelihoodResultV1>(
           {
             type: 'loglikelihood',
             context: plan.context,
@@ -690,12 +690,12 @@ async function requestResponses(
   }
   const count = plan.generations ?? 1;
   const generations = await Promise.all(
-    Array.from({ length: count }, async (_, generation): Promise<TurnResponse[]> => {
+    Array.from({ length: count }, async (_, generation): Promise<TurnResponseV1[]> => {
       const parameters = { ...plan.parameters, seed: (plan.parameters.seed ?? settings.seed) + generation };
       if (plan.type === 'completion') {
         const origin = { task, sampleId: sample.id, turn: 0, generation };
         return [
-          await cachedCall<GenerateResult>(
+          await cachedCall<GenerateResultV1>(
             { type: 'completion', prompt: plan.prompt, parameters, origin },
             context,
           ),
@@ -705,11 +705,11 @@ async function requestResponses(
         ...(plan.system !== undefined ? [{ role: 'system' as const, content: plan.system }] : []),
         ...(plan.history ?? []),
       ];
-      const turns: TurnResponse[] = [];
+      const turns: TurnResponseV1[] = [];
       for (const [turn, content] of plan.turns.entries()) {
         messages.push({ role: 'user', content });
         const origin = { task, sampleId: sample.id, turn, generation };
-        const result = await cachedCall<GenerateResult>(
+        const result = await cachedCall<GenerateResultV1>(
           { type: 'chat', messages: [...messages], parameters, origin },
           context,
         );
@@ -723,8 +723,8 @@ async function requestResponses(
 }
 
 /** Sends a request through the response cache and the backend's concurrency limit. */
-async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
-  request: GenerateRequest | LoglikelihoodRequest,
+async function cachedCall<Result extends GenerateResultV1 | LoglikelihoodResultV1>(
+  request: GenerateRequestV1 | LoglikelihoodRequestV1,
   context: TaskRunContext,
 ): Promise<Result> {
   const backend = context.settings.backend;
@@ -744,7 +744,7 @@ async function cachedCall<Result extends GenerateResult | LoglikelihoodResult>(
     }
   }
   const result = (await context
-    .backendLimit((): Promise<GenerateResult | LoglikelihoodResult> => {
+    .backendLimit((): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
       signal.throwIfAborted();
       if (request.type === 'loglikelihood') {
         // checkCapability guarantees doLoglikelihood exists for loglikelihood plans.
@@ -769,7 +769,7 @@ function modelIdentity(backend: BackendV1): { model: string; endpoint?: string }
     : { model: backend.modelId, endpoint: backend.endpoint };
 }
 
-function addUsage(state: RunState, usage: TokenUsage): void {
+function addUsage(state: RunState, usage: TokenUsageV1): void {
   state.promptTokens += usage.promptTokens;
   state.completionTokens += usage.completionTokens;
 }
@@ -780,13 +780,13 @@ function createCachedJudge(
   cache: ResponseCache,
   concurrency: number,
   state: RunState,
-): Judge {
+): JudgeV1 {
   const limit = pLimit(Math.max(1, Math.min(concurrency, backend.capabilities.maxConcurrency ?? Infinity)));
   return {
     modelId: backend.modelId,
     async judge(request, { signal }) {
       const key = ResponseCache.key({ judge: backend.id, ...modelIdentity(backend), request });
-      const cached = await cache.get<GenerateResult>(key);
+      const cached = await cache.get<GenerateResultV1>(key);
       if (cached !== undefined) {
         state.cacheHits += 1;
         return { text: cached.text, ...(cached.usage ? { usage: cached.usage } : {}) };
@@ -811,17 +811,17 @@ function createCachedJudge(
   };
 }
 
-function warningsOf(responses: SampleResponses): Warning[] {
+function warningsOf(responses: SampleResponsesV1): WarningV1[] {
   if (responses.type === 'loglikelihood') return responses.results.flatMap((result) => result.warnings);
   return responses.generations.flat().flatMap((turn) => turn.warnings);
 }
 
-function countWarning(counts: Record<string, number>, warning: Warning): void {
+function countWarning(counts: Record<string, number>, warning: WarningV1): void {
   const key = warning.setting ? `${warning.type}:${warning.setting}` : warning.type;
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function describePlan(plan: SamplePlan): unknown {
+function describePlan(plan: SamplePlanV1): unknown {
   if (plan.type === 'loglikelihood')
     return { type: plan.type, context: plan.context, continuations: plan.continuations };
   if (plan.type === 'completion')
@@ -836,7 +836,7 @@ function describePlan(plan: SamplePlan): unknown {
   };
 }
 
-function describeResponses(responses: SampleResponses): unknown {
+function describeResponses(responses: SampleResponsesV1): unknown {
   if (responses.type === 'loglikelihood') {
     return responses.results.map((result) => ({ logprob: result.logprob, is_greedy: result.isGreedy }));
   }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DatasetFile } from '@evalchemy/core';
+import type { DatasetFileV1 } from '@evalchemy/core';
 
 /** A stand-in for the Hugging Face Hub on 127.0.0.1: serves given files at their pinned `resolve` URLs. */
 export interface ScriptedHub {
@@ -13,7 +13,7 @@ export interface ScriptedHub {
 
 /** Serves each file's bytes at `/datasets/<repository>/resolve/<revision>/<path>`; anything else is 404. */
 export async function startScriptedHub(
-  files: { file: DatasetFile; content: Uint8Array | string }[],
+  files: { file: DatasetFileV1; content: Uint8Array | string }[],
 ): Promise<ScriptedHub> {
   const routes = new Map(
     files.map(({ file, content }) => {

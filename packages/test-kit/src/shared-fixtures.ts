@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Logger } from '@evalchemy/core';
+import type { LoggerV1 } from '@evalchemy/core';
 
 /**
  * The benchmark data directory for tests: `EVALCHEMY_DATASETS_DIR` when set, else `shared/datasets` beside
@@ -33,7 +33,7 @@ function findSharedDirectory(): string {
 }
 
 /** A logger that keeps every line, so tests can assert on warnings. */
-export function createRecordingLogger(): Logger & { lines: { level: string; message: string }[] } {
+export function createRecordingLogger(): LoggerV1 & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];
   return {
     lines,

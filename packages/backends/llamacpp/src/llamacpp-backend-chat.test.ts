@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatMessage, GenerateRequest, GenerationParameters } from '@evalchemy/core';
+import type { ChatMessageV1, GenerateRequestV1, GenerationParametersV1 } from '@evalchemy/core';
 import { readGgufFileInfo } from '@evalchemy/node-llama-cpp';
 import { runBackendConformance, sharedModelsDirectory } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,27 +22,27 @@ const plainTemplate =
   "{% for message in messages %}{{ message['role'] + ': ' + message['content'] + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}";
 
-const question: ChatMessage[] = [
+const question: ChatMessageV1[] = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'Tell me a story about a dog.' },
 ];
 
-function chat(messages: ChatMessage[], parameters: GenerationParameters): GenerateRequest {
+function chat(messages: ChatMessageV1[], parameters: GenerationParametersV1): GenerateRequestV1 {
   return { type: 'chat', messages, parameters, origin };
 }
 
-function completion(prompt: string, parameters: GenerationParameters): GenerateRequest {
+function completion(prompt: string, parameters: GenerationParametersV1): GenerateRequestV1 {
   return { type: 'completion', prompt, parameters, origin };
 }
 
 /** What `chatMlTemplate` renders, written out by hand. */
-function renderChatMl(messages: ChatMessage[]): string {
+function renderChatMl(messages: ChatMessageV1[]): string {
   const turns = messages.map((message) => `<|im_start|>${message.role}\n${message.content}<|im_end|>\n`);
   return `${turns.join('')}<|im_start|>assistant\n`;
 }
 
 /** What `plainTemplate` renders, written out by hand. */
-function renderPlain(messages: ChatMessage[]): string {
+function renderPlain(messages: ChatMessageV1[]): string {
   return `${messages.map((message) => `${message.role}: ${message.content}\n`).join('')}assistant: `;
 }
 
@@ -131,7 +131,7 @@ describe('llamacpp backend with a ChatML chat template (templated copy of storie
   });
 
   it('renders an earlier answer as an assistant turn in a multi-turn chat', async () => {
-    const conversation: ChatMessage[] = [
+    const conversation: ChatMessageV1[] = [
       { role: 'user', content: 'Who is Lily?' },
       { role: 'assistant', content: 'Lily is a little girl who loves to play outside.' },
       { role: 'user', content: 'What did she find?' },

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import {
   BackendCallError,
   ConfigurationError,
-  type GenerateRequest,
-  type GenerationParameters,
-  type LoglikelihoodRequest,
+  type GenerateRequestV1,
+  type GenerationParametersV1,
+  type LoglikelihoodRequestV1,
 } from '@evalchemy/core';
 import { getModuleVersion } from '@evalchemy/node-llama-cpp';
 import { runBackendConformance, sharedModelsDirectory } from '@evalchemy/test-kit';
@@ -19,11 +19,11 @@ const origin = { task: 'test', sampleId: '0', turn: 0, generation: 0 };
 // One thread: the 260K-parameter model gains nothing from more, and busy-waiting threads crawl on a loaded CI box.
 const settings = { model: modelPath, threads: '1' };
 
-function completion(prompt: string, parameters: GenerationParameters): GenerateRequest {
+function completion(prompt: string, parameters: GenerationParametersV1): GenerateRequestV1 {
   return { type: 'completion', prompt, parameters, origin };
 }
 
-function loglikelihood(context: string, continuation: string): LoglikelihoodRequest {
+function loglikelihood(context: string, continuation: string): LoglikelihoodRequestV1 {
   return { type: 'loglikelihood', context, continuation, origin };
 }
 

@@ -2,20 +2,20 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   BackendCallError,
-  type BackendCapabilities,
-  type BackendCreateContext,
+  type BackendCapabilitiesV1,
+  type BackendCreateContextV1,
   type BackendV1,
-  type CallOptions,
+  type CallOptionsV1,
   ConfigurationError,
-  type FinishReason,
-  type GenerateRequest,
-  type GenerateResult,
-  type GenerationParameters,
-  type Logger,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
+  type FinishReasonV1,
+  type GenerateRequestV1,
+  type GenerateResultV1,
+  type GenerationParametersV1,
+  type LoggerV1,
+  type LoglikelihoodRequestV1,
+  type LoglikelihoodResultV1,
   parsePluginOptions,
-  type Warning,
+  type WarningV1,
 } from '@evalchemy/core';
 import {
   type ChatHistoryItem,
@@ -95,13 +95,13 @@ export class LlamaCppBackend implements BackendV1 {
   readonly modelId: string;
   private readonly options: LlamaCppOptions;
   private readonly env: Record<string, string | undefined>;
-  private readonly log: Logger;
+  private readonly log: LoggerV1;
   private loaded: Loaded | undefined;
   // The runner may describe the backend after doStop, for the results file.
   private description: Record<string, unknown> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: LlamaCppOptions, context: BackendCreateContext) {
+  constructor(options: LlamaCppOptions, context: BackendCreateContextV1) {
     this.options = options;
     this.env = context.env;
     this.log = context.log;
@@ -110,7 +110,7 @@ export class LlamaCppBackend implements BackendV1 {
   }
 
   /** `chat` is true only once `doStart` has found a chat template in the model. */
-  get capabilities(): BackendCapabilities {
+  get capabilities(): BackendCapabilitiesV1 {
     return {
       chat: this.loaded?.chatWrapper !== undefined,
       completion: true,
@@ -120,7 +120,7 @@ export class LlamaCppBackend implements BackendV1 {
     };
   }
 
-  async doStart(options: CallOptions): Promise<void> {
+  async doStart(options: CallOptionsV1): Promise<void> {
     if (this.loaded !== undefined) return;
     try {
       await this.load(options.signal);
@@ -188,7 +188,7 @@ export class LlamaCppBackend implements BackendV1 {
     }
   }
 
-  async doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult> {
+  async doGenerate(request: GenerateRequestV1, options: CallOptionsV1): Promise<GenerateResultV1> {
     return this.serialized(options.signal, async (loaded) => {
       if (request.type === 'chat') {
         if (loaded.chatWrapper === undefined) {
@@ -214,7 +214,10 @@ export class LlamaCppBackend implements BackendV1 {
     });
   }
 
-  async doLoglikelihood(request: LoglikelihoodRequest, options: CallOptions): Promise<LoglikelihoodResult> {
+  async doLoglikelihood(
+    request: LoglikelihoodRequestV1,
+    options: CallOptionsV1,
+  ): Promise<LoglikelihoodResultV1> {
     return this.serialized(options.signal, (loaded) => this.loglikelihood(loaded, request));
   }
 
@@ -285,13 +288,13 @@ export class LlamaCppBackend implements BackendV1 {
   private async generate(
     loaded: Required<Loaded>,
     promptTokens: Token[],
-    parameters: GenerationParameters,
+    parameters: GenerationParametersV1,
     stopTriggers: StopTriggers,
     signal: AbortSignal,
-  ): Promise<GenerateResult> {
+  ): Promise<GenerateResultV1> {
     const { model, sequence } = loaded;
     const contextSize = sequence.contextSize;
-    const warnings: Warning[] = [];
+    const warnings: WarningV1[] = [];
     let maxTokens = parameters.maxTokens ?? defaultMaxTokens;
     if (maxTokens >= contextSize) {
       warnings.push({
@@ -326,7 +329,7 @@ export class LlamaCppBackend implements BackendV1 {
     const lastPromptTokens = prompt.slice(-8);
     const generated: Token[] = [];
     let text = '';
-    let finishReason: FinishReason = 'length';
+    let finishReason: FinishReasonV1 = 'length';
     const iterator = sequence.evaluate(pending, sampling);
     try {
       while (generated.length < maxTokens) {
@@ -369,15 +372,15 @@ export class LlamaCppBackend implements BackendV1 {
 
   private async loglikelihood(
     loaded: Required<Loaded>,
-    request: LoglikelihoodRequest,
-  ): Promise<LoglikelihoodResult> {
+    request: LoglikelihoodRequestV1,
+  ): Promise<LoglikelihoodResultV1> {
     const { model, sequence } = loaded;
     const { contextTokens, continuationTokens } = this.encodePair(
       model,
       request.context,
       request.continuation,
     );
-    const warnings: Warning[] = [];
+    const warnings: WarningV1[] = [];
     if (continuationTokens.length === 0) return { logprob: 0, isGreedy: true, warnings };
 
     const contextSize = sequence.contextSize;
@@ -562,7 +565,7 @@ function earliestStop(text: string, stops: string[]): number | undefined {
 /** Creates a llamacpp backend from `--model_args`-style options (parsed and validated here). */
 export function createLlamaCppBackend(
   options: LlamaCppOptionsInput,
-  context: Partial<BackendCreateContext> = {},
+  context: Partial<BackendCreateContextV1> = {},
 ): LlamaCppBackend {
   const parsed = parsePluginOptions(
     llamaCppOptionsSchema,

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import type { GenerateRequest } from '@evalchemy/core';
+import type { GenerateRequestV1 } from '@evalchemy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOpenAIBackend } from './index.js';
 
 const never = new AbortController().signal;
-const request: GenerateRequest = {
+const request: GenerateRequestV1 = {
   type: 'chat',
   messages: [{ role: 'user', content: 'Hi' }],
   parameters: { maxTokens: 4 },

@@ -1,9 +1,9 @@
 import {
   BackendCallError,
   ConfigurationError,
-  type GenerateRequest,
-  type GenerationParameters,
-  type RequestOrigin,
+  type GenerateRequestV1,
+  type GenerationParametersV1,
+  type RequestOriginV1,
 } from '@evalchemy/core';
 import {
   runBackendConformance,
@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import openAIProvider, { createOpenAIBackend, type OpenAIOptionsInput, VERSION } from './index.js';
 
 const key = 'sk-test-secret-key-0123456789';
-const origin: RequestOrigin = { task: 'test', sampleId: '0', turn: 0, generation: 0 };
+const origin: RequestOriginV1 = { task: 'test', sampleId: '0', turn: 0, generation: 0 };
 const never = new AbortController().signal;
 
 let server: ScriptedServer | undefined;
@@ -36,11 +36,11 @@ async function setup(settings: ScriptedServerSettings = {}, options: Partial<Ope
   return { server, backend };
 }
 
-function chat(content: string, parameters: GenerationParameters = {}): GenerateRequest {
+function chat(content: string, parameters: GenerationParametersV1 = {}): GenerateRequestV1 {
   return { type: 'chat', messages: [{ role: 'user', content }], parameters, origin };
 }
 
-function completion(prompt: string, parameters: GenerationParameters = {}): GenerateRequest {
+function completion(prompt: string, parameters: GenerationParametersV1 = {}): GenerateRequestV1 {
   return { type: 'completion', prompt, parameters, origin };
 }
 

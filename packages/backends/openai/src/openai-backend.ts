@@ -1,18 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   BackendCallError,
-  type BackendCapabilities,
-  type BackendCreateContext,
+  type BackendCapabilitiesV1,
+  type BackendCreateContextV1,
   type BackendV1,
-  type CallOptions,
+  type CallOptionsV1,
   ConfigurationError,
-  type FinishReason,
-  type GenerateRequest,
-  type GenerateResult,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
+  type FinishReasonV1,
+  type GenerateRequestV1,
+  type GenerateResultV1,
+  type LoglikelihoodRequestV1,
+  type LoglikelihoodResultV1,
   parsePluginOptions,
-  type TokenUsage,
+  type TokenUsageV1,
 } from '@evalchemy/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
@@ -29,7 +29,7 @@ const placeholderKey = 'EMPTY';
 const usageSchema = z
   .object({ prompt_tokens: z.number(), completion_tokens: z.number() })
   .nullish()
-  .transform((usage): TokenUsage | undefined =>
+  .transform((usage): TokenUsageV1 | undefined =>
     usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens } : undefined,
   );
 
@@ -71,7 +71,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly version = VERSION;
   readonly modelId: string;
   readonly endpoint: string;
-  readonly capabilities: BackendCapabilities;
+  readonly capabilities: BackendCapabilitiesV1;
   readonly #options: OpenAIOptions;
   readonly #baseUrl: string;
   /** The key and the URL's password and query values: none may reach a message. */
@@ -80,7 +80,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly #transport: NodeHttpFetch;
   readonly #maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
 
-  constructor(options: OpenAIOptions, context: BackendCreateContext) {
+  constructor(options: OpenAIOptions, context: BackendCreateContextV1) {
     this.#options = options;
     this.modelId = options.model;
     const url = parseBaseUrl(options.base_url ?? (context.env.OPENAI_BASE_URL || defaultBaseUrl));
@@ -122,7 +122,7 @@ export class OpenAIBackend implements BackendV1 {
     });
   }
 
-  async doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult> {
+  async doGenerate(request: GenerateRequestV1, options: CallOptionsV1): Promise<GenerateResultV1> {
     const { body, warnings } = normaliseParameters(request.parameters, {
       model: this.modelId,
       baseUrl: this.#baseUrl,
@@ -164,7 +164,10 @@ export class OpenAIBackend implements BackendV1 {
     };
   }
 
-  async doLoglikelihood(request: LoglikelihoodRequest, options: CallOptions): Promise<LoglikelihoodResult> {
+  async doLoglikelihood(
+    request: LoglikelihoodRequestV1,
+    options: CallOptionsV1,
+  ): Promise<LoglikelihoodResultV1> {
     if (this.#options.api !== 'completions') {
       throw new ConfigurationError(
         'backend openai: loglikelihood needs the completions endpoint, which returns prompt logprobs. ' +
@@ -316,7 +319,7 @@ export class OpenAIBackend implements BackendV1 {
 /** Creates an openai backend from `--model_args`-style options (parsed and checked here). */
 export function createOpenAIBackend(
   options: OpenAIOptionsInput,
-  context: Partial<BackendCreateContext> = {},
+  context: Partial<BackendCreateContextV1> = {},
 ): OpenAIBackend {
   const parsed = parsePluginOptions(
     openAIOptionsSchema,
@@ -329,7 +332,7 @@ export function createOpenAIBackend(
   });
 }
 
-function mapFinishReason(reason: string | null | undefined): FinishReason {
+function mapFinishReason(reason: string | null | undefined): FinishReasonV1 {
   switch (reason) {
     case 'stop':
     case 'eos':

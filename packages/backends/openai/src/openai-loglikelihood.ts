@@ -1,4 +1,4 @@
-import type { LoglikelihoodResult, Warning } from '@evalchemy/core';
+import type { LoglikelihoodResultV1, WarningV1 } from '@evalchemy/core';
 import { z } from 'zod';
 
 /** The legacy completions `logprobs` object of one choice, as returned with `echo: true`. */
@@ -34,8 +34,8 @@ export function continuationLoglikelihood(
   logprobs: CompletionLogprobs,
   contextLength: number,
   promptLength: number,
-): LoglikelihoodResult | { error: string } {
-  const warnings: Warning[] = [];
+): LoglikelihoodResultV1 | { error: string } {
+  const warnings: WarningV1[] = [];
   const offsets = logprobs.text_offset ?? cumulativeOffsets(logprobs.tokens);
   let logprob = 0;
   let isGreedy = true;

@@ -1,4 +1,4 @@
-import type { GenerationParameters, Warning } from '@evalchemy/core';
+import type { GenerationParametersV1, WarningV1 } from '@evalchemy/core';
 
 /** The most stop strings api.openai.com accepts. */
 const openAIStopLimit = 4;
@@ -25,11 +25,11 @@ export interface ParameterTarget {
 
 /** Request-body fields for evalchemy's generation parameters, and what could not be honoured. */
 export function normaliseParameters(
-  parameters: GenerationParameters,
+  parameters: GenerationParametersV1,
   target: ParameterTarget,
-): { body: Record<string, unknown>; warnings: Warning[] } {
+): { body: Record<string, unknown>; warnings: WarningV1[] } {
   const body: Record<string, unknown> = {};
-  const warnings: Warning[] = [];
+  const warnings: WarningV1[] = [];
   const reasoning = isReasoningModel(target.model);
   if (parameters.maxTokens !== undefined) body[target.maxTokensParameter] = parameters.maxTokens;
   for (const [setting, field] of [

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import {
   BackendCallError,
   ConfigurationError,
-  type GenerateRequest,
-  type RequestOrigin,
+  type GenerateRequestV1,
+  type RequestOriginV1,
 } from '@evalchemy/core';
 import { runBackendConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const fixture = join(import.meta.dirname, '__fixtures__', 'responses.jsonl');
 const mtBenchAnswers = join(sharedDatasetsDirectory(), 'mtbench', 'model_answer', 'gpt-4.jsonl');
 const call = { signal: new AbortController().signal };
 
-function chat(origin: Partial<RequestOrigin> & { task: string; sampleId: string }): GenerateRequest {
+function chat(origin: Partial<RequestOriginV1> & { task: string; sampleId: string }): GenerateRequestV1 {
   return {
     type: 'chat',
     messages: [{ role: 'user', content: 'ignored by replay' }],

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import {
   BackendCallError,
-  type BackendCapabilities,
-  type BackendCreateContext,
+  type BackendCapabilitiesV1,
+  type BackendCreateContextV1,
   type BackendV1,
-  type CallOptions,
-  type GenerateRequest,
-  type GenerateResult,
+  type CallOptionsV1,
+  type GenerateRequestV1,
+  type GenerateResultV1,
   parsePluginOptions,
 } from '@evalchemy/core';
 import { describeKey, loadReplayFile, type ReplayFile } from './replay-file.js';
@@ -22,7 +22,7 @@ export class ReplayBackend implements BackendV1 {
   readonly id = 'replay';
   readonly version = VERSION;
   readonly modelId: string;
-  readonly capabilities: BackendCapabilities = {
+  readonly capabilities: BackendCapabilitiesV1 = {
     chat: true,
     completion: true,
     loglikelihood: false,
@@ -32,7 +32,7 @@ export class ReplayBackend implements BackendV1 {
   private readonly options: ReplayOptions;
   private file: ReplayFile | undefined;
 
-  constructor(options: ReplayOptions, _context?: BackendCreateContext) {
+  constructor(options: ReplayOptions, _context?: BackendCreateContextV1) {
     this.options = options;
     this.modelId = options.model ?? basename(options.path).replace(/\.jsonl?$/i, '');
   }
@@ -42,7 +42,7 @@ export class ReplayBackend implements BackendV1 {
     this.file = await loadReplayFile(this.options.path, this.options.task);
   }
 
-  async doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult> {
+  async doGenerate(request: GenerateRequestV1, options: CallOptionsV1): Promise<GenerateResultV1> {
     options.signal.throwIfAborted();
     this.file ??= await loadReplayFile(this.options.path, this.options.task);
     const { task, sampleId, turn, generation } = request.origin;
@@ -71,7 +71,7 @@ export class ReplayBackend implements BackendV1 {
 /** Creates a replay backend from `--model_args`-style options (parsed and validated here). */
 export function createReplayBackend(
   options: ReplayOptionsInput,
-  context: Partial<BackendCreateContext> = {},
+  context: Partial<BackendCreateContextV1> = {},
 ): ReplayBackend {
   const parsed = parsePluginOptions(
     replayOptionsSchema,

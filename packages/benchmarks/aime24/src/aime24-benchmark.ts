@@ -1,10 +1,10 @@
-import type { DatasetFile } from '@evalchemy/core';
+import type { DatasetFileV1 } from '@evalchemy/core';
 import { BoxedMathBenchmark } from '@evalchemy/math-grading';
 import { type Aime24Options, aime24OptionsSchema } from './aime24-options.js';
 import { VERSION } from './version.js';
 
 /** The pinned data file (aime24/test.jsonl). */
-export const aime24Dataset: DatasetFile = {
+export const aime24Dataset: DatasetFileV1 = {
   hub: { repository: 'HuggingFaceH4/aime_2024', revision: 'main', path: 'data/train-00000-of-00001.parquet' },
   offlinePath: 'aime24/test.jsonl',
   sha256: { offline: 'af2b8bd2aa911b6333ad0df32f3ca05c7ae8ed10f1731f4372c8ae26990bf7ac' },
@@ -13,7 +13,7 @@ export const aime24Dataset: DatasetFile = {
 /** Settings of `createAime24`. */
 export interface Aime24Settings {
   /** Replaces the pinned data file (a mirror, a test fixture). */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** AIME 2024: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence. */

@@ -1,10 +1,10 @@
-import type { DatasetFile } from '@evalchemy/core';
+import type { DatasetFileV1 } from '@evalchemy/core';
 import { BoxedMathBenchmark } from '@evalchemy/math-grading';
 import { type Aime25Options, aime25OptionsSchema } from './aime25-options.js';
 import { VERSION } from './version.js';
 
 /** The pinned data file (aime25/test.jsonl). */
-export const aime25Dataset: DatasetFile = {
+export const aime25Dataset: DatasetFileV1 = {
   hub: { repository: 'math-ai/aime25', revision: 'main', path: 'test.jsonl' },
   offlinePath: 'aime25/test.jsonl',
   sha256: { offline: '19a9f25a12e89abaeea9f7e214f8b6f6eae43285e9d8df7a3818ca0408df4b07' },
@@ -13,7 +13,7 @@ export const aime25Dataset: DatasetFile = {
 /** Settings of `createAime25`. */
 export interface Aime25Settings {
   /** Replaces the pinned data file (a mirror, a test fixture). */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** AIME 2025: 30 integer-answer problems, 10 sampled runs, boxed answer graded by equivalence. */

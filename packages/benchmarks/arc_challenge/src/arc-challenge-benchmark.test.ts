@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { BackendCapabilities, DatasetFile, Sample } from '@evalchemy/core';
+import type { BackendCapabilitiesV1, DatasetFileV1, SampleV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import {
   createRecordingLogger,
@@ -82,13 +82,13 @@ runBenchmarkConformance(
   { packageJsonPath: new URL('../package.json', import.meta.url), datasetsDirectory: offlineDirectory },
 );
 
-const withLoglikelihood: BackendCapabilities = {
+const withLoglikelihood: BackendCapabilitiesV1 = {
   chat: false,
   completion: true,
   loglikelihood: true,
   cacheable: true,
 };
-const chatOnly: BackendCapabilities = {
+const chatOnly: BackendCapabilitiesV1 = {
   chat: true,
   completion: false,
   loglikelihood: false,
@@ -110,7 +110,7 @@ describe('arc_challenge', () => {
     await rm(cacheDirectory, { recursive: true, force: true });
   });
 
-  async function load(file: DatasetFile): Promise<Sample<ArcQuestion>[]> {
+  async function load(file: DatasetFileV1): Promise<SampleV1<ArcQuestion>[]> {
     const benchmark = createArcChallenge({ dataset: file });
     const datasets = createDatasetResolver({
       hubEndpoint: hub.endpoint,
@@ -118,10 +118,10 @@ describe('arc_challenge', () => {
       log: createRecordingLogger(),
     });
     const source = await benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() });
-    return [...(source.samples as Iterable<Sample<ArcQuestion>>)];
+    return [...(source.samples as Iterable<SampleV1<ArcQuestion>>)];
   }
 
-  const pinned: DatasetFile = {
+  const pinned: DatasetFileV1 = {
     ...arcChallengeTestFile,
     sha256: { offline: '', hub: createHash('sha256').update(parquet).digest('hex') },
   };
@@ -140,9 +140,9 @@ describe('arc_challenge', () => {
   });
 
   it('refuses a download whose sha256 differs from the pin', async () => {
-    const wrong: DatasetFile = { ...pinned, hub: { ...pinned.hub, revision: 'f'.repeat(40) } };
+    const wrong: DatasetFileV1 = { ...pinned, hub: { ...pinned.hub, revision: 'f'.repeat(40) } };
     await expect(load(wrong)).rejects.toThrow(/HTTP 404/);
-    const corrupt: DatasetFile = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
+    const corrupt: DatasetFileV1 = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
     const fresh = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
     const benchmark = createArcChallenge({ dataset: corrupt });
     const datasets = createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh });

@@ -2,14 +2,14 @@ import {
   type BenchmarkV1,
   ConfigurationError,
   DatasetError,
-  type DatasetFile,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
+  type DatasetFileV1,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type ArcChallengeOptions, arcChallengeOptionsSchema } from './arc-challenge-options.js';
 import {
@@ -27,7 +27,7 @@ import { VERSION } from './version.js';
  * The ARC-Challenge test split on the Hub. There is no offline copy in shared/datasets and no published sha256:
  * the Hub hash is recorded on first download; an offline copy must be this same parquet file.
  */
-export const arcChallengeTestFile: DatasetFile = {
+export const arcChallengeTestFile: DatasetFileV1 = {
   hub: {
     repository: 'allenai/ai2_arc',
     revision: '210d026faf9955653af8916fad021475a3f00453',
@@ -40,7 +40,7 @@ export const arcChallengeTestFile: DatasetFile = {
 /** Settings of `createArcChallenge`. */
 export interface ArcChallengeSettings {
   /** The data file to load; default `arcChallengeTestFile`. */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -57,15 +57,15 @@ export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChalle
   readonly optionsSchema = arcChallengeOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'acc_norm';
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
 
   constructor(settings: ArcChallengeSettings = {}) {
     this.#dataset = settings.dataset ?? arcChallengeTestFile;
   }
 
-  async doLoad(context: LoadContext<ArcChallengeOptions>): Promise<SampleSource<ArcQuestion>> {
+  async doLoad(context: LoadContextV1<ArcChallengeOptions>): Promise<SampleSourceV1<ArcQuestion>> {
     const rows = await context.datasets.rows(this.#dataset);
-    const samples = rows.map((row, index): Sample<ArcQuestion> => {
+    const samples = rows.map((row, index): SampleV1<ArcQuestion> => {
       const { id, question, choices, answerKey } = row as Record<string, unknown>;
       const { text, label } = (choices ?? {}) as { text?: unknown; label?: unknown };
       if (
@@ -84,7 +84,7 @@ export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChalle
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<ArcQuestion>, context: PlanContext<ArcChallengeOptions>): SamplePlan {
+  doPlan(sample: SampleV1<ArcQuestion>, context: PlanContextV1<ArcChallengeOptions>): SamplePlanV1 {
     const { capabilities } = context.backend;
     if (capabilities.loglikelihood) {
       return {
@@ -101,7 +101,7 @@ export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChalle
     throw new ConfigurationError(`arc_challenge: backend "${context.backend.id}" cannot score or generate.`);
   }
 
-  async doScore(sample: Sample<ArcQuestion>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<ArcQuestion>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     const gold = arcGoldIndex(sample.data);
     if (responses.type === 'loglikelihood') {
       const logprobs = responses.results.map((result) => result.logprob);

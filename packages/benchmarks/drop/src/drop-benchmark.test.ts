@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type BackendCapabilities,
+  type BackendCapabilitiesV1,
   ConfigurationError,
-  type DatasetFile,
-  type DatasetResolver,
-  type Sample,
+  type DatasetFileV1,
+  type DatasetResolverV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import {
@@ -102,7 +102,7 @@ runBenchmarkConformance(createDrop({ dataset: { ...dropValidationFile, sha256: s
   datasetsDirectory: offlineDirectory,
 });
 
-const backend = (capabilities: BackendCapabilities) => ({ id: 't', modelId: 't', capabilities });
+const backend = (capabilities: BackendCapabilitiesV1) => ({ id: 't', modelId: 't', capabilities });
 const completion = backend({ chat: true, completion: true, loglikelihood: true, cacheable: true });
 const chatOnly = backend({ chat: true, completion: false, loglikelihood: false, cacheable: true });
 const loglikelihoodOnly = backend({ chat: false, completion: false, loglikelihood: true, cacheable: true });
@@ -114,14 +114,14 @@ function reply(text: string) {
   };
 }
 
-async function loadWith(file: DatasetFile, datasets: DatasetResolver): Promise<Sample<DropQuestion>[]> {
+async function loadWith(file: DatasetFileV1, datasets: DatasetResolverV1): Promise<SampleV1<DropQuestion>[]> {
   const source = await createDrop({ dataset: file }).doLoad({
     options: {},
     datasets,
     seed: 0,
     log: createRecordingLogger(),
   });
-  return [...(source.samples as Iterable<Sample<DropQuestion>>)];
+  return [...(source.samples as Iterable<SampleV1<DropQuestion>>)];
 }
 
 describe('drop', () => {
@@ -139,9 +139,9 @@ describe('drop', () => {
     await rm(cacheDirectory, { recursive: true, force: true });
   });
 
-  const pinned: DatasetFile = { ...dropValidationFile, sha256: { offline: '', hub: sha256(parquet) } };
+  const pinned: DatasetFileV1 = { ...dropValidationFile, sha256: { offline: '', hub: sha256(parquet) } };
 
-  function load(file: DatasetFile = pinned): Promise<Sample<DropQuestion>[]> {
+  function load(file: DatasetFileV1 = pinned): Promise<SampleV1<DropQuestion>[]> {
     return loadWith(
       file,
       createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory, log: createRecordingLogger() }),
@@ -169,7 +169,7 @@ describe('drop', () => {
 
   it('refuses a download whose sha256 differs from the pin', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'drop-hub-cache-'));
-    const corrupt: DatasetFile = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
+    const corrupt: DatasetFileV1 = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
     await expect(
       loadWith(corrupt, createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh })),
     ).rejects.toThrow(/sha256/);
@@ -197,7 +197,7 @@ describe('drop', () => {
 
   it('scores numbers, multi-span and date answers with DROP em and f1', async () => {
     const [number, spans, date] = await load();
-    const score = async (sample: Sample<DropQuestion> | undefined, text: string) =>
+    const score = async (sample: SampleV1<DropQuestion> | undefined, text: string) =>
       (await plugin.doScore(sample!, reply(text))).metrics;
     expect(await score(number, ' 38 yards')).toEqual({ em: 0, f1: 0.67 });
     expect(await score(number, ' 28 yards')).toEqual({ em: 0, f1: 0 });
@@ -211,7 +211,7 @@ describe('drop', () => {
 
   it("reads lm-eval's EleutherAI/drop rows with validated answers as extra gold answers", async () => {
     const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
-    const file: DatasetFile = {
+    const file: DatasetFileV1 = {
       hub: { repository: 'EleutherAI/drop', revision: 'main', path: 'eleutherai-drop.jsonl' },
       offlinePath: 'eleutherai-drop.jsonl',
       sha256: sha256(readFileSync(join(fixtures, 'eleutherai-drop.jsonl'))),

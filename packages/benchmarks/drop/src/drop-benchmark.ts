@@ -2,14 +2,14 @@ import {
   type BenchmarkV1,
   ConfigurationError,
   DatasetError,
-  type DatasetFile,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
+  type DatasetFileV1,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type DropOptions, dropOptionsSchema } from './drop-options.js';
 import { type DropQuestion, dropPrompt, scoreDropPrediction } from './drop-scorer.js';
@@ -20,7 +20,7 @@ import { VERSION } from './version.js';
  * shared/datasets and no published sha256: the Hub hash is recorded on first download; an offline copy must be
  * this same parquet file.
  */
-export const dropValidationFile: DatasetFile = {
+export const dropValidationFile: DatasetFileV1 = {
   hub: {
     repository: 'ucinlp/drop',
     revision: '95cda593fae71b60b5b19f82de3fcf3298c1239c',
@@ -36,7 +36,7 @@ const generationParameters = { temperature: 0, maxTokens: 256, stop: ['.'] };
 /** Settings of `createDrop`. */
 export interface DropSettings {
   /** The data file to load; default `dropValidationFile`. */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -130,15 +130,15 @@ export class DropBenchmark implements BenchmarkV1<DropQuestion, DropOptions> {
   readonly optionsSchema = dropOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'f1';
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
 
   constructor(settings: DropSettings = {}) {
     this.#dataset = settings.dataset ?? dropValidationFile;
   }
 
-  async doLoad(context: LoadContext<DropOptions>): Promise<SampleSource<DropQuestion>> {
+  async doLoad(context: LoadContextV1<DropOptions>): Promise<SampleSourceV1<DropQuestion>> {
     const rows = await context.datasets.rows(this.#dataset);
-    const samples = rows.map((row, index): Sample<DropQuestion> => {
+    const samples = rows.map((row, index): SampleV1<DropQuestion> => {
       const { query_id, section_id, passage, question } = row;
       const answers = goldAnswers(row);
       if (
@@ -161,7 +161,7 @@ export class DropBenchmark implements BenchmarkV1<DropQuestion, DropOptions> {
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<DropQuestion>, context: PlanContext<DropOptions>): SamplePlan {
+  doPlan(sample: SampleV1<DropQuestion>, context: PlanContextV1<DropOptions>): SamplePlanV1 {
     const { capabilities } = context.backend;
     const prompt = dropPrompt(sample.data);
     if (capabilities.completion) return { type: 'completion', prompt, parameters: generationParameters };
@@ -171,7 +171,7 @@ export class DropBenchmark implements BenchmarkV1<DropQuestion, DropOptions> {
     );
   }
 
-  async doScore(sample: Sample<DropQuestion>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<DropQuestion>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     const generated = responses.type === 'generate' ? (responses.generations[0]?.[0]?.text ?? '') : '';
     // lm-eval cuts the generation at the first stop string itself, so a backend that ignores `stop` scores alike.
     const prediction = generated.split('.')[0] ?? '';

@@ -1,4 +1,9 @@
-import { type LoadContext, parsePluginOptions, type Sample, type SampleResponses } from '@evalchemy/core';
+import {
+  type LoadContextV1,
+  parsePluginOptions,
+  type SampleResponsesV1,
+  type SampleV1,
+} from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
@@ -16,18 +21,18 @@ function options(raw: Record<string, unknown> = {}): GpqaDiamondOptions {
   return parsePluginOptions(defaultBenchmark.optionsSchema, raw, 'gpqa_diamond');
 }
 
-async function load(parsed: GpqaDiamondOptions, seed = 0): Promise<Sample<GpqaDiamondItem>[]> {
-  const context: LoadContext<GpqaDiamondOptions> = {
+async function load(parsed: GpqaDiamondOptions, seed = 0): Promise<SampleV1<GpqaDiamondItem>[]> {
+  const context: LoadContextV1<GpqaDiamondOptions> = {
     options: parsed,
     datasets,
     seed,
     log: createRecordingLogger(),
   };
   const source = await createGpqaDiamond().doLoad(context);
-  return [...(source.samples as Iterable<Sample<GpqaDiamondItem>>)];
+  return [...(source.samples as Iterable<SampleV1<GpqaDiamondItem>>)];
 }
 
-function generated(text: string): SampleResponses {
+function generated(text: string): SampleResponsesV1 {
   return { type: 'generate', generations: [[{ text, finishReason: 'stop', warnings: [] }]] };
 }
 

@@ -1,15 +1,15 @@
 import type {
-  AggregateMetric,
+  AggregateMetricV1,
   BenchmarkV1,
-  DatasetFile,
-  LoadContext,
-  PlanContext,
-  Sample,
-  SamplePlan,
-  SampleResponses,
-  SampleScore,
-  SampleSource,
-  ScoredSample,
+  DatasetFileV1,
+  LoadContextV1,
+  PlanContextV1,
+  SamplePlanV1,
+  SampleResponsesV1,
+  SampleScoreV1,
+  SampleSourceV1,
+  SampleV1,
+  ScoredSampleV1,
 } from '@evalchemy/core';
 import { aggregateRepeatedAccuracy, runMetricName, splitReasoningTrace } from '@evalchemy/math-grading';
 import { gpqaDiamondCsvSha256, gpqaDiamondDataset, loadGpqaQuestions } from './gpqa_diamond-data.js';
@@ -38,7 +38,7 @@ export interface GpqaDiamondItem {
 /** Settings of `createGpqaDiamond`. */
 export interface GpqaDiamondSettings {
   /** Replaces the pinned data file (a mirror, a test fixture). */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
   /** sha256 of the CSV inside `dataset`; undefined skips the check (only with a replaced file). */
   csvSha256?: string;
 }
@@ -59,7 +59,7 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
   readonly optionsSchema = gpqa_diamondOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'accuracy_avg';
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
   readonly #csvSha256: string | undefined;
 
   constructor(settings: GpqaDiamondSettings = {}) {
@@ -67,9 +67,9 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
     this.#csvSha256 = settings.dataset ? settings.csvSha256 : gpqaDiamondCsvSha256;
   }
 
-  async doLoad(context: LoadContext<GpqaDiamondOptions>): Promise<SampleSource<GpqaDiamondItem>> {
+  async doLoad(context: LoadContextV1<GpqaDiamondOptions>): Promise<SampleSourceV1<GpqaDiamondItem>> {
     const questions = await loadGpqaQuestions(context.datasets, this.#dataset, this.#csvSha256);
-    const samples: Sample<GpqaDiamondItem>[] = [];
+    const samples: SampleV1<GpqaDiamondItem>[] = [];
     for (let run = 0; run < context.options.repeats; run++) {
       for (const question of questions) {
         const order =
@@ -93,7 +93,7 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<GpqaDiamondItem>, context: PlanContext<GpqaDiamondOptions>): SamplePlan {
+  doPlan(sample: SampleV1<GpqaDiamondItem>, context: PlanContextV1<GpqaDiamondOptions>): SamplePlanV1 {
     const prompt = gpqaPrompt(sample.data.question, sample.data.choices);
     const parameters = {
       maxTokens: context.options.maxTokens,
@@ -105,7 +105,7 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
     return { type: 'chat', turns: [prompt], parameters };
   }
 
-  async doScore(sample: Sample<GpqaDiamondItem>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<GpqaDiamondItem>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     if (responses.type !== 'generate')
       throw new TypeError(`gpqa_diamond needs generated text, got ${responses.type}`);
     const split = splitReasoningTrace(responses.generations[0]?.[0]?.text ?? '');
@@ -126,9 +126,9 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
   }
 
   doAggregate(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: GpqaDiamondOptions },
-  ): Record<string, AggregateMetric | number> {
+  ): Record<string, AggregateMetricV1 | number> {
     return aggregateRepeatedAccuracy(samples, context.options.repeats);
   }
 }

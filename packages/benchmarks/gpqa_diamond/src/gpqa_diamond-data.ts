@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { DatasetError, type DatasetFile, type DatasetResolver } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1, type DatasetResolverV1 } from '@evalchemy/core';
 import { configure, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from '@zip.js/zip.js';
 import { parse } from 'csv-parse/sync';
 
@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
  * GPQA Diamond as distributed: the Hub's `gpqa_diamond.csv` (gated), or offline a ZipCrypto archive of the same
  * CSV, encrypted with the public password of the GPQA README so that the questions are not posted in plain text.
  */
-export const gpqaDiamondDataset: DatasetFile = {
+export const gpqaDiamondDataset: DatasetFileV1 = {
   hub: { repository: 'Idavidrein/gpqa', revision: 'main', path: 'gpqa_diamond.csv' },
   offlinePath: 'gpqa-diamond/gpqa_diamond.zip',
   sha256: { offline: 'de6c8b3fe2e07a4a55a0c50166782ab3988215337079c3d0739cc4dd53b40cc8' },
@@ -30,7 +30,7 @@ export interface GpqaQuestion {
   subdomain: string;
 }
 
-async function csvBytes(datasets: DatasetResolver, file: DatasetFile): Promise<Uint8Array> {
+async function csvBytes(datasets: DatasetResolverV1, file: DatasetFileV1): Promise<Uint8Array> {
   const location = await datasets.resolve(file);
   const bytes = new Uint8Array(await readFile(location.path));
   if (!location.path.endsWith('.zip')) return bytes;
@@ -58,8 +58,8 @@ async function csvBytes(datasets: DatasetResolver, file: DatasetFile): Promise<U
 
 /** The 198 questions, from the verified archive or Hub file; the CSV's own sha256 is checked too. */
 export async function loadGpqaQuestions(
-  datasets: DatasetResolver,
-  file: DatasetFile = gpqaDiamondDataset,
+  datasets: DatasetResolverV1,
+  file: DatasetFileV1 = gpqaDiamondDataset,
   expectedCsvSha256: string | undefined = gpqaDiamondCsvSha256,
 ): Promise<GpqaQuestion[]> {
   const bytes = await csvBytes(datasets, file);

@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
-import type { BackendCapabilities, Sample } from '@evalchemy/core';
+import type { BackendCapabilitiesV1, SampleV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createGsm8k, type Gsm8kProblem, gsm8kExemplars, gsm8kGoldAnswer, VERSION } from './index.js';
 
-const chatOnly: BackendCapabilities = {
+const chatOnly: BackendCapabilitiesV1 = {
   chat: true,
   completion: false,
   loglikelihood: false,
   cacheable: true,
 };
-const completionOnly: BackendCapabilities = {
+const completionOnly: BackendCapabilitiesV1 = {
   chat: false,
   completion: true,
   loglikelihood: false,
   cacheable: true,
 };
 
-async function loadAll(): Promise<Sample<Gsm8kProblem>[]> {
+async function loadAll(): Promise<SampleV1<Gsm8kProblem>[]> {
   const benchmark = createGsm8k();
   const source = await benchmark.doLoad({
     options: benchmark.optionsSchema.parse({}),
@@ -26,7 +26,7 @@ async function loadAll(): Promise<Sample<Gsm8kProblem>[]> {
     seed: 0,
     log: createRecordingLogger(),
   });
-  return [...(source.samples as Iterable<Sample<Gsm8kProblem>>)];
+  return [...(source.samples as Iterable<SampleV1<Gsm8kProblem>>)];
 }
 
 runBenchmarkConformance(plugin, { packageJsonPath: new URL('../package.json', import.meta.url) });

@@ -2,14 +2,14 @@ import {
   type BenchmarkV1,
   ConfigurationError,
   DatasetError,
-  type DatasetFile,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
+  type DatasetFileV1,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type Gsm8kOptions, gsm8kOptionsSchema } from './gsm8k-options.js';
 import {
@@ -30,7 +30,7 @@ export interface Gsm8kProblem {
 }
 
 /** The GSM8K test split: the Hub's `openai/gsm8k` (config main) parquet, or the original JSONL offline. */
-export const gsm8kTestFile: DatasetFile = {
+export const gsm8kTestFile: DatasetFileV1 = {
   hub: {
     repository: 'openai/gsm8k',
     revision: '740312add88f781978c0658806c59bc2815b9866',
@@ -43,7 +43,7 @@ export const gsm8kTestFile: DatasetFile = {
 /** Settings of `createGsm8k`. */
 export interface Gsm8kSettings {
   /** The data file to load; default `gsm8kTestFile`. */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** GSM8K as lm-evaluation-harness's `gsm8k_cot`: fixed 8-shot chain of thought, strict and flexible exact match. */
@@ -57,15 +57,15 @@ export class Gsm8kBenchmark implements BenchmarkV1<Gsm8kProblem, Gsm8kOptions> {
   readonly optionsSchema = gsm8kOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'exact_match_flexible';
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
 
   constructor(settings: Gsm8kSettings = {}) {
     this.#dataset = settings.dataset ?? gsm8kTestFile;
   }
 
-  async doLoad(context: LoadContext<Gsm8kOptions>): Promise<SampleSource<Gsm8kProblem>> {
+  async doLoad(context: LoadContextV1<Gsm8kOptions>): Promise<SampleSourceV1<Gsm8kProblem>> {
     const rows = await context.datasets.rows(this.#dataset);
-    const samples = rows.map((row, index): Sample<Gsm8kProblem> => {
+    const samples = rows.map((row, index): SampleV1<Gsm8kProblem> => {
       const { question, answer } = row;
       if (typeof question !== 'string' || typeof answer !== 'string') {
         throw new DatasetError(
@@ -77,7 +77,7 @@ export class Gsm8kBenchmark implements BenchmarkV1<Gsm8kProblem, Gsm8kOptions> {
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<Gsm8kProblem>, context: PlanContext<Gsm8kOptions>): SamplePlan {
+  doPlan(sample: SampleV1<Gsm8kProblem>, context: PlanContextV1<Gsm8kOptions>): SamplePlanV1 {
     const numFewshot = context.options.num_fewshot;
     const parameters = { temperature: 0, maxTokens: gsm8kMaxTokens, stop: [...gsm8kStopStrings] };
     const { capabilities } = context.backend;
@@ -101,7 +101,7 @@ export class Gsm8kBenchmark implements BenchmarkV1<Gsm8kProblem, Gsm8kOptions> {
     );
   }
 
-  async doScore(sample: Sample<Gsm8kProblem>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<Gsm8kProblem>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     if (responses.type !== 'generate') {
       throw new Error(`gsm8k expects generated text, got ${responses.type} results.`);
     }

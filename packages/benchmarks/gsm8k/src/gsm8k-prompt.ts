@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@evalchemy/core';
+import type { ChatMessageV1 } from '@evalchemy/core';
 
 /** One fixed chain-of-thought exemplar of lm-evaluation-harness's `gsm8k_cot` task. */
 export interface Gsm8kExemplar {
@@ -82,8 +82,8 @@ export function gsm8kCompletionPrompt(question: string, numFewshot: number): str
 }
 
 /** The exemplars as user/assistant turns (lm-eval `--apply_chat_template --fewshot_as_multiturn`). */
-export function gsm8kChatHistory(numFewshot: number): ChatMessage[] {
-  return gsm8kExemplars.slice(0, numFewshot).flatMap((shot): ChatMessage[] => [
+export function gsm8kChatHistory(numFewshot: number): ChatMessageV1[] {
+  return gsm8kExemplars.slice(0, numFewshot).flatMap((shot): ChatMessageV1[] => [
     { role: 'user', content: gsm8kQuestionText(shot.question) },
     { role: 'assistant', content: shot.target },
   ]);

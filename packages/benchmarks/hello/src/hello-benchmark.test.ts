@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import type { Sample } from '@evalchemy/core';
+import type { SampleV1 } from '@evalchemy/core';
 import { runBenchmarkConformance } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import plugin, { type HelloProblem, helloProblems } from './index.js';
@@ -14,7 +14,7 @@ runBenchmarkConformance(plugin, {
 
 // What a new benchmark changes here: the prompt as the reference renders it (a fixture in __fixtures__
 // rendered by the reference code is best), options, and how many samples the data holds.
-const first: Sample<HelloProblem> = { id: '0', data: helloProblems[0]! };
+const first: SampleV1<HelloProblem> = { id: '0', data: helloProblems[0]! };
 
 /** The plan of the first problem for a backend that offers only `api`. */
 function plan(api: 'chat' | 'completion', options: Record<string, unknown>) {

@@ -1,14 +1,14 @@
 import {
   type BenchmarkV1,
-  type ChatMessage,
+  type ChatMessageV1,
   ConfigurationError,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type HelloOptions, helloOptionsSchema } from './hello-options.js';
 import { scoreHelloResponse } from './hello-scorer.js';
@@ -84,19 +84,21 @@ export class HelloBenchmark implements BenchmarkV1<HelloProblem, HelloOptions> {
 
   // Only configuration and infrastructure problems throw from doLoad (a missing or malformed file): the
   // runner then reports the task as failed and runs the others.
-  async doLoad(_context: LoadContext<HelloOptions>): Promise<SampleSource<HelloProblem>> {
+  async doLoad(_context: LoadContextV1<HelloOptions>): Promise<SampleSourceV1<HelloProblem>> {
     // Ids are the dataset's own when it has them, else the 0-based row index.
-    const samples = this.#problems.map((data, index): Sample<HelloProblem> => ({ id: String(index), data }));
+    const samples = this.#problems.map(
+      (data, index): SampleV1<HelloProblem> => ({ id: String(index), data }),
+    );
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<HelloProblem>, context: PlanContext<HelloOptions>): SamplePlan {
+  doPlan(sample: SampleV1<HelloProblem>, context: PlanContextV1<HelloOptions>): SamplePlanV1 {
     const shots = helloExemplars.slice(0, context.options.num_fewshot);
     // The runner applies the user's --max_tokens, --seed and --system_instruction over these.
     const parameters = { temperature: 0, maxTokens: 16 };
     const { capabilities } = context.backend;
     if (capabilities.chat) {
-      const history = shots.flatMap((shot): ChatMessage[] => [
+      const history = shots.flatMap((shot): ChatMessageV1[] => [
         { role: 'user', content: shot.question },
         { role: 'assistant', content: shot.answer },
       ]);
@@ -114,7 +116,7 @@ export class HelloBenchmark implements BenchmarkV1<HelloProblem, HelloOptions> {
   }
 
   // A scorer that throws marks only this sample as failed (recorded in the samples file), not the run.
-  async doScore(sample: Sample<HelloProblem>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<HelloProblem>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     if (responses.type !== 'generate') {
       throw new Error(`${this.id} expects generated text, got ${responses.type} results.`);
     }

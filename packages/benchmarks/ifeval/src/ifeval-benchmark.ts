@@ -1,14 +1,14 @@
 import type {
-  AggregateMetric,
+  AggregateMetricV1,
   BenchmarkV1,
-  DatasetFile,
-  LoadContext,
-  PlanContext,
-  Sample,
-  SamplePlan,
-  SampleResponses,
-  SampleScore,
-  ScoredSample,
+  DatasetFileV1,
+  LoadContextV1,
+  PlanContextV1,
+  SamplePlanV1,
+  SampleResponsesV1,
+  SampleScoreV1,
+  SampleV1,
+  ScoredSampleV1,
 } from '@evalchemy/core';
 import { DatasetError, mean, standardErrorOfMean } from '@evalchemy/core';
 import { type IfevalOptions, ifevalOptionsSchemaWith } from './ifeval-options.js';
@@ -17,7 +17,7 @@ import type { InstructionArguments } from './instruction-checkers.js';
 import { VERSION } from './version.js';
 
 /** The 541 prompts with their instructions and arguments (google-research `data/input_data.jsonl`). */
-export const IFEVAL_INPUT_DATA: DatasetFile = {
+export const IFEVAL_INPUT_DATA: DatasetFileV1 = {
   // The Hub copy (`ifeval_input_data.jsonl`) carries every argument key with null; the offline copy only
   // the relevant keys, so the two differ in bytes and the Hub hash is recorded on first download.
   hub: { repository: 'google/IFEval', revision: 'main', path: 'ifeval_input_data.jsonl' },
@@ -67,11 +67,11 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     this.optionsSchema = ifevalOptionsSchemaWith(settings);
   }
 
-  async doLoad(context: LoadContext<IfevalOptions>) {
+  async doLoad(context: LoadContextV1<IfevalOptions>) {
     const rows = await context.datasets.rows(IFEVAL_INPUT_DATA);
     const items = rows.map(toItem);
     const selected = items.slice(context.options.startIndex, context.options.endIndex ?? items.length);
-    const samples: Sample<IfevalItem>[] = selected.map((item) => ({
+    const samples: SampleV1<IfevalItem>[] = selected.map((item) => ({
       id: String(item.key),
       data: item,
       metadata: { instructions: item.instructionIds.join(',') },
@@ -79,7 +79,7 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     return { size: samples.length, samples };
   }
 
-  doPlan(sample: Sample<IfevalItem>, context: PlanContext<IfevalOptions>): SamplePlan {
+  doPlan(sample: SampleV1<IfevalItem>, context: PlanContextV1<IfevalOptions>): SamplePlanV1 {
     const parameters = { temperature: 0, maxTokens: context.options.maxTokens };
     // A base model without a chat endpoint continues the raw prompt (lm-eval's non-chat mode).
     if (!context.backend.capabilities.chat)
@@ -91,7 +91,7 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     };
   }
 
-  async doScore(sample: Sample<IfevalItem>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<IfevalItem>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     if (responses.type !== 'generate') throw new Error('IFEval scores generated text, not log-likelihoods');
     const response = responses.generations[0]?.[0]?.text ?? '';
     const { strict, loose } = evaluateResponse(sample.data, response);
@@ -107,9 +107,9 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     };
   }
 
-  doAggregate(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
-    const result: Record<string, AggregateMetric> = {};
-    const summarize = (values: number[]): AggregateMetric => {
+  doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1 | number> {
+    const result: Record<string, AggregateMetricV1> = {};
+    const summarize = (values: number[]): AggregateMetricV1 => {
       const stderr = standardErrorOfMean(values);
       return Number.isNaN(stderr) ? { value: mean(values) } : { value: mean(values), stderr };
     };

@@ -1,10 +1,10 @@
-import type { DatasetFile } from '@evalchemy/core';
+import type { DatasetFileV1 } from '@evalchemy/core';
 import { BoxedMathBenchmark } from '@evalchemy/math-grading';
 import { type Math500Options, math500OptionsSchema } from './math500-options.js';
 import { VERSION } from './version.js';
 
 /** The pinned data file (math500/test.jsonl). */
-export const math500Dataset: DatasetFile = {
+export const math500Dataset: DatasetFileV1 = {
   hub: {
     repository: 'HuggingFaceH4/MATH-500',
     revision: '6e4ed1a2a79af7d8630a6b768ec859cb5af4d3be',
@@ -17,7 +17,7 @@ export const math500Dataset: DatasetFile = {
 /** Settings of `createMath500`. */
 export interface Math500Settings {
   /** Replaces the pinned data file (a mirror, a test fixture). */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
 }
 
 /** MATH-500: 500 competition math problems (PRM800K test split), boxed final answer graded by equivalence. */

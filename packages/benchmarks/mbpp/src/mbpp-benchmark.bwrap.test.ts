@@ -1,5 +1,5 @@
 import { codeBenchmarkHarness, sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
-import type { SampleScore } from '@evalchemy/core';
+import type { SampleScoreV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
@@ -8,7 +8,7 @@ import { createMbpp } from './mbpp-benchmark.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
-const verdicts = (score: SampleScore): string[] => (score.details?.verdicts ?? []) as string[];
+const verdicts = (score: SampleScoreV1): string[] => (score.details?.verdicts ?? []) as string[];
 
 describe.each(sandboxPythons())('mbpp in the bubblewrap sandbox, $label', (python) => {
   // One sandbox execution per CPU (the process sandbox's default concurrency).

@@ -8,11 +8,11 @@ import {
 } from '@evalchemy/code-eval';
 import {
   ConfigurationError,
-  type DatasetFile,
-  type DatasetRow,
-  type LoadContext,
-  type Sample,
-  type SampleSource,
+  type DatasetFileV1,
+  type DatasetRowV1,
+  type LoadContextV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type MbppOptions, mbppOptionsSchema } from './mbpp-options.js';
 import { mbppCompletionPrompt, mbppStopSequences } from './mbpp-prompt.js';
@@ -42,7 +42,7 @@ export interface MbppProblem {
  * unverified against upstream (see the README). The Hub only has it as per-split parquet files, so the Hub
  * location is a placeholder pinned to this file's sha256: without the offline copy, resolution fails.
  */
-export const mbppFullFile: DatasetFile = {
+export const mbppFullFile: DatasetFileV1 = {
   hub: { repository: 'google-research-datasets/mbpp', revision: 'main', path: 'mbpp.jsonl' },
   offlinePath: 'mbpp/mbpp.jsonl',
   sha256: 'ccf64ceae9c5403bf50a044cb6d505bfd2a2963ee58338ba268fd65beab92a9f',
@@ -50,7 +50,7 @@ export const mbppFullFile: DatasetFile = {
 };
 
 /** The sanitized MBPP file (427 problems; Google's `mbpp/sanitized-mbpp.json`). Same Hub caveat. */
-export const mbppSanitizedFile: DatasetFile = {
+export const mbppSanitizedFile: DatasetFileV1 = {
   hub: { repository: 'google-research-datasets/mbpp', revision: 'main', path: 'sanitized-mbpp.json' },
   offlinePath: 'mbpp/sanitized-mbpp.json',
   sha256: 'ca95deaa9a01ef0a6f439f88bcf0dd3db3563d22f22aad6cae04ebb9a8d8c8e9',
@@ -60,9 +60,9 @@ export const mbppSanitizedFile: DatasetFile = {
 /** Settings of `createMbpp`. */
 export interface MbppSettings {
   /** The full MBPP file (also the source of the exemplars); default `mbppFullFile`. */
-  fullDataset?: DatasetFile;
+  fullDataset?: DatasetFileV1;
   /** The sanitized MBPP file; default `mbppSanitizedFile`. */
-  sanitizedDataset?: DatasetFile;
+  sanitizedDataset?: DatasetFileV1;
 }
 
 // The exemplars of the MBPP paper, used by Evalchemy and lm-eval alike; the test problems of the full split.
@@ -79,8 +79,8 @@ export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOpt
   readonly description = 'MBPP (500 test problems, or sanitized 427) run in a sandbox; pass@k.';
   readonly optionsSchema = mbppOptionsSchema;
   protected readonly generation = { chatMaxTokens: 512, completionMaxTokens: 256, stop: mbppStopSequences };
-  readonly #full: DatasetFile;
-  readonly #sanitized: DatasetFile;
+  readonly #full: DatasetFileV1;
+  readonly #sanitized: DatasetFileV1;
 
   constructor(settings: MbppSettings = {}) {
     super();
@@ -88,7 +88,7 @@ export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOpt
     this.#sanitized = settings.sanitizedDataset ?? mbppSanitizedFile;
   }
 
-  async doLoad(context: LoadContext<MbppOptions>): Promise<SampleSource<MbppProblem>> {
+  async doLoad(context: LoadContextV1<MbppOptions>): Promise<SampleSourceV1<MbppProblem>> {
     const full = await context.datasets.rows(this.#full);
     const exemplars = exemplarIds.map((id) => {
       const row = full.find((item) => Number(item.task_id) === id);
@@ -110,7 +110,7 @@ export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOpt
       problem.completionPrompt = mbppCompletionPrompt(exemplars, question);
     }
     const samples = problems.map(
-      (problem): Sample<MbppProblem> => ({ id: String(problem.taskId), data: problem }),
+      (problem): SampleV1<MbppProblem> => ({ id: String(problem.taskId), data: problem }),
     );
     return { size: samples.length, samples };
   }
@@ -132,7 +132,7 @@ export class MbppBenchmark extends TestProgramCodeBenchmark<MbppProblem, MbppOpt
     return mbppProgram({ code, tests, imports: problem.imports });
   }
 
-  #problem(row: DatasetRow, text: string, imports: string[], setupCode: string): MbppProblem {
+  #problem(row: DatasetRowV1, text: string, imports: string[], setupCode: string): MbppProblem {
     return {
       taskId: Number(row.task_id),
       text,

@@ -11,11 +11,11 @@ import {
 } from '@evalchemy/code-eval';
 import {
   DatasetError,
-  type DatasetFile,
-  type DatasetRow,
-  type LoadContext,
-  type Sample,
-  type SampleSource,
+  type DatasetFileV1,
+  type DatasetRowV1,
+  type LoadContextV1,
+  type SampleSourceV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { type MbppPlusOptions, mbppPlusOptionsSchema } from './mbppplus-options.js';
 import { mbppPlusStopSequences } from './mbppplus-prompt.js';
@@ -32,7 +32,7 @@ export interface MbppPlusProblem extends EvalPlusProblem {
  * 64fc4195). That file is not on the Hub in this form, so the Hub location is a placeholder pinned to the
  * release file's sha256: without the offline copy, resolution fails with a checksum error.
  */
-export const mbppPlusFile: DatasetFile = {
+export const mbppPlusFile: DatasetFileV1 = {
   hub: { repository: 'evalplus/mbppplus', revision: 'main', path: 'MbppPlus.jsonl.gz' },
   offlinePath: 'mbppplus/MbppPlus.jsonl.gz',
   sha256: 'af43697e8791c4c149bdfd6b489d8b5412507551ac20e28a439f650b8225db63',
@@ -42,7 +42,7 @@ export const mbppPlusFile: DatasetFile = {
  * The same tasks in MBPP's format (`task_id, prompt, code, test_list, …`), which Evalchemy's chat prompt is
  * built from (its rows 1–3, tasks 3, 4 and 6, are the exemplars). Same Hub caveat as `mbppPlusFile`.
  */
-export const mbppPlusOriginalFormatFile: DatasetFile = {
+export const mbppPlusOriginalFormatFile: DatasetFileV1 = {
   hub: { repository: 'evalplus/mbppplus', revision: 'main', path: 'MbppPlus-OriginFmt.jsonl.gz' },
   offlinePath: 'mbppplus/MbppPlus-OriginFmt.jsonl.gz',
   sha256: '7a5aec547b134fa297ee6c45f829298aa3f58de02547b8d8a5c3d85d9cb10efc',
@@ -52,12 +52,12 @@ export const mbppPlusOriginalFormatFile: DatasetFile = {
 /** Settings of `createMbppPlus`. */
 export interface MbppPlusSettings {
   /** The evalplus data file; default `mbppPlusFile`. */
-  dataset?: DatasetFile;
+  dataset?: DatasetFileV1;
   /** The MBPP-format file of the chat prompts; default `mbppPlusOriginalFormatFile`. */
-  originalFormatDataset?: DatasetFile;
+  originalFormatDataset?: DatasetFileV1;
 }
 
-function promptExample(row: DatasetRow, withCode: boolean): MbppPromptExample {
+function promptExample(row: DatasetRowV1, withCode: boolean): MbppPromptExample {
   const example: MbppPromptExample = {
     text: String(row.prompt),
     tests: (row.test_list as unknown[]).map(String),
@@ -78,8 +78,8 @@ export class MbppPlusBenchmark extends EvalPlusCodeBenchmark<MbppPlusProblem, Mb
     stop: mbppPlusStopSequences,
   };
   protected readonly evalPlusDataset = 'mbpp' as const;
-  readonly #dataset: DatasetFile;
-  readonly #originalFormat: DatasetFile;
+  readonly #dataset: DatasetFileV1;
+  readonly #originalFormat: DatasetFileV1;
 
   constructor(settings: MbppPlusSettings = {}) {
     super();
@@ -87,14 +87,14 @@ export class MbppPlusBenchmark extends EvalPlusCodeBenchmark<MbppPlusProblem, Mb
     this.#originalFormat = settings.originalFormatDataset ?? mbppPlusOriginalFormatFile;
   }
 
-  async doLoad(context: LoadContext<MbppPlusOptions>): Promise<SampleSource<MbppPlusProblem>> {
+  async doLoad(context: LoadContextV1<MbppPlusOptions>): Promise<SampleSourceV1<MbppPlusProblem>> {
     // Not rows(): the records hold NaN/Infinity and integers beyond 2^53 that only Python reads faithfully.
     const location = await context.datasets.resolve(this.#dataset);
     const records = await readEvalPlusRecords(location.path);
     const originals = await context.datasets.rows(this.#originalFormat);
     const byNumber = new Map(originals.map((row) => [Number(row.task_id), row]));
     const exemplars = originals.slice(1, 4).map((row) => promptExample(row, true));
-    const samples = records.map((record): Sample<MbppPlusProblem> => {
+    const samples = records.map((record): SampleV1<MbppPlusProblem> => {
       const original = byNumber.get(Number(record.taskId.split('/')[1]));
       if (original === undefined) {
         throw new DatasetError(

@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
-import type { BackendCapabilities, Sample } from '@evalchemy/core';
+import type { BackendCapabilitiesV1, SampleV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createMmlu, type MmluSample, parseMmluRow, VERSION } from './index.js';
 
-const withLoglikelihood: BackendCapabilities = {
+const withLoglikelihood: BackendCapabilitiesV1 = {
   chat: false,
   completion: true,
   loglikelihood: true,
   cacheable: true,
 };
-const chatOnly: BackendCapabilities = {
+const chatOnly: BackendCapabilitiesV1 = {
   chat: true,
   completion: false,
   loglikelihood: false,
   cacheable: true,
 };
 
-async function load(raw: Record<string, unknown> = {}): Promise<Sample<MmluSample>[]> {
+async function load(raw: Record<string, unknown> = {}): Promise<SampleV1<MmluSample>[]> {
   const benchmark = createMmlu();
   const source = await benchmark.doLoad({
     options: benchmark.optionsSchema.parse(raw),
@@ -26,7 +26,7 @@ async function load(raw: Record<string, unknown> = {}): Promise<Sample<MmluSampl
     seed: 0,
     log: createRecordingLogger(),
   });
-  return [...(source.samples as Iterable<Sample<MmluSample>>)];
+  return [...(source.samples as Iterable<SampleV1<MmluSample>>)];
 }
 
 runBenchmarkConformance(plugin, {

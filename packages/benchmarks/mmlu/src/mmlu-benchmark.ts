@@ -1,18 +1,18 @@
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
   DatasetError,
-  type DatasetFile,
-  type DatasetRow,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
-  type ScoredSample,
+  type DatasetFileV1,
+  type DatasetRowV1,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
+  type ScoredSampleV1,
 } from '@evalchemy/core';
 import { type MmluOptions, mmluOptionsSchema } from './mmlu-options.js';
 import {
@@ -43,7 +43,7 @@ export const mmluHubRevision = 'c30699e8356da336a370243923dbaf21066bb9fe';
  * The data file of one subject and split: the Hub's parquet (`<subject>/<split>-00000-of-00001.parquet`) or,
  * offline, the original headerless CSV (`mmlu/<split>/<subject>_<split>.csv`).
  */
-export function mmluDataFile(subject: MmluSubject, split: 'dev' | 'test'): DatasetFile {
+export function mmluDataFile(subject: MmluSubject, split: 'dev' | 'test'): DatasetFileV1 {
   const entry = mmluSubjectTable[subject];
   return {
     hub: {
@@ -61,11 +61,11 @@ export function mmluDataFile(subject: MmluSubject, split: 'dev' | 'test'): Datas
 /** Settings of `createMmlu`. */
 export interface MmluSettings {
   /** Where each subject's data comes from; default `mmluDataFile`. */
-  dataFile?: (subject: MmluSubject, split: 'dev' | 'test') => DatasetFile;
+  dataFile?: (subject: MmluSubject, split: 'dev' | 'test') => DatasetFileV1;
 }
 
 /** Reads a row of either encoding: CSV `question,A,B,C,D,answer-letter` or Hub `question, choices[4], answer index`. */
-export function parseMmluRow(row: DatasetRow, where: string): MmluQuestion {
+export function parseMmluRow(row: DatasetRowV1, where: string): MmluQuestion {
   const { question } = row;
   const choices = Array.isArray(row.choices) ? row.choices : [row.A, row.B, row.C, row.D];
   const answer =
@@ -91,15 +91,15 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
   readonly optionsSchema = mmluOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'acc';
-  readonly #dataFile: (subject: MmluSubject, split: 'dev' | 'test') => DatasetFile;
+  readonly #dataFile: (subject: MmluSubject, split: 'dev' | 'test') => DatasetFileV1;
 
   constructor(settings: MmluSettings = {}) {
     this.#dataFile = settings.dataFile ?? mmluDataFile;
   }
 
-  async doLoad(context: LoadContext<MmluOptions>): Promise<SampleSource<MmluSample>> {
+  async doLoad(context: LoadContextV1<MmluOptions>): Promise<SampleSourceV1<MmluSample>> {
     const chosen = new Set(context.options.subjects ?? mmluSubjects);
-    const samples: Sample<MmluSample>[] = [];
+    const samples: SampleV1<MmluSample>[] = [];
     for (const subject of mmluSubjects.filter((name) => chosen.has(name))) {
       const shots = context.options.num_fewshot > 0 ? await this.#rows(context, subject, 'dev') : [];
       if (shots.length < context.options.num_fewshot) {
@@ -121,7 +121,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
   }
 
   async #rows(
-    context: LoadContext<MmluOptions>,
+    context: LoadContextV1<MmluOptions>,
     subject: MmluSubject,
     split: 'dev' | 'test',
   ): Promise<MmluQuestion[]> {
@@ -130,7 +130,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
     return rows.map((row, index) => parseMmluRow(row, `${file.offlinePath} row ${index}`));
   }
 
-  doPlan(sample: Sample<MmluSample>, context: PlanContext<MmluOptions>): SamplePlan {
+  doPlan(sample: SampleV1<MmluSample>, context: PlanContextV1<MmluOptions>): SamplePlanV1 {
     const { subject, question, shots } = sample.data;
     const { capabilities } = context.backend;
     if (capabilities.loglikelihood) {
@@ -159,7 +159,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
     );
   }
 
-  async doScore(sample: Sample<MmluSample>, responses: SampleResponses): Promise<SampleScore> {
+  async doScore(sample: SampleV1<MmluSample>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
     const gold = mmluLetter(sample.data.question.answer);
     if (responses.type === 'loglikelihood') {
       const logprobs = responses.results.map((result) => result.logprob);
@@ -171,7 +171,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
     return { metrics: { acc: chosen === gold ? 1 : 0 }, extracted: chosen ?? null, details: { gold } };
   }
 
-  doAggregate(samples: readonly ScoredSample[]): Record<string, AggregateMetric> {
+  doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1> {
     return aggregateMmlu(samples);
   }
 }

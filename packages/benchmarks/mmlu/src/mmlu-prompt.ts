@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@evalchemy/core';
+import type { ChatMessageV1 } from '@evalchemy/core';
 import type { MmluSubject } from './mmlu-subjects.js';
 
 /** One MMLU question, from either the original CSV or the Hub parquet. */
@@ -50,8 +50,8 @@ export function mmluContext(
 }
 
 /** The few-shot examples as user/assistant turns (lm-eval `--fewshot_as_multiturn`). */
-export function mmluChatHistory(shots: readonly MmluQuestion[]): ChatMessage[] {
-  return shots.flatMap((shot): ChatMessage[] => [
+export function mmluChatHistory(shots: readonly MmluQuestion[]): ChatMessageV1[] {
+  return shots.flatMap((shot): ChatMessageV1[] => [
     { role: 'user', content: mmluQuestionText(shot) },
     { role: 'assistant', content: mmluLetters[shot.answer] ?? '' },
   ]);

@@ -1,4 +1,4 @@
-import type { ScoredSample } from '@evalchemy/core';
+import type { ScoredSampleV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import { aggregateMmlu, argmaxIndex, extractMmluLetter, lmEvalGenerativeAnswer } from './mmlu-scorer.js';
 import { mmluCategories, mmluCategoryOf, mmluSubjects } from './mmlu-subjects.js';
@@ -55,7 +55,7 @@ describe('aggregation', () => {
     astronomy: [1, 1, 1, 0, 0],
     formal_logic: [1, 0],
   };
-  const samples: ScoredSample[] = Object.entries(values).flatMap(([subject, list]) =>
+  const samples: ScoredSampleV1[] = Object.entries(values).flatMap(([subject, list]) =>
     list.map((acc, index) => ({ id: `${subject}/${index}`, metadata: { subject }, metrics: { acc } })),
   );
 

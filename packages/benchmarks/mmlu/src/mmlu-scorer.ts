@@ -1,4 +1,4 @@
-import { type AggregateMetric, type ScoredSample, standardErrorOfMean } from '@evalchemy/core';
+import { type AggregateMetricV1, type ScoredSampleV1, standardErrorOfMean } from '@evalchemy/core';
 import { mmluLetters, pythonStrip } from './mmlu-prompt.js';
 import { type MmluSubject, mmluCategories, mmluCategoryOf, mmluSubjects } from './mmlu-subjects.js';
 
@@ -60,7 +60,7 @@ export function pooledStandardError(groups: readonly { stderr: number; size: num
  * the pooled standard error, `acc_<category>` likewise over that category's subjects, and `acc_<subject>`
  * with the standard error of its mean.
  */
-export function aggregateMmlu(samples: readonly ScoredSample[]): Record<string, AggregateMetric> {
+export function aggregateMmlu(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1> {
   const bySubject = new Map<string, number[]>();
   for (const sample of samples) {
     const value = sample.metrics.acc;
@@ -77,14 +77,14 @@ export function aggregateMmlu(samples: readonly ScoredSample[]): Record<string, 
     const value = values.reduce((sum, x) => sum + x, 0) / values.length;
     subjectStats.set(subject, { value, stderr: standardErrorOfMean(values), size: values.length });
   }
-  const group = (subjects: readonly string[]): AggregateMetric | undefined => {
+  const group = (subjects: readonly string[]): AggregateMetricV1 | undefined => {
     const stats = subjects.flatMap((subject) => subjectStats.get(subject) ?? []);
     const size = stats.reduce((sum, s) => sum + s.size, 0);
     if (size === 0) return undefined;
     const value = stats.reduce((sum, s) => sum + s.value * s.size, 0) / size;
     return { value, stderr: pooledStandardError(stats) };
   };
-  const result: Record<string, AggregateMetric> = {};
+  const result: Record<string, AggregateMetricV1> = {};
   const overall = group(mmluSubjects);
   if (overall !== undefined) result.acc = overall;
   for (const category of mmluCategories) {

@@ -1,4 +1,4 @@
-import type { Judge, LoadContext, Sample, ScoredSample } from '@evalchemy/core';
+import type { JudgeV1, LoadContextV1, SampleV1, ScoredSampleV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
@@ -14,16 +14,16 @@ runBenchmarkConformance(mtBench, { packageJsonPath: new URL('../package.json', i
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
-async function load(options: Record<string, unknown> = {}): Promise<Sample<MTBenchQuestion>[]> {
+async function load(options: Record<string, unknown> = {}): Promise<SampleV1<MTBenchQuestion>[]> {
   const benchmark = createMTBench();
-  const context: LoadContext<MTBenchOptions> = {
+  const context: LoadContextV1<MTBenchOptions> = {
     options: benchmark.optionsSchema.parse(options),
     datasets,
     seed: 0,
     log: createRecordingLogger(),
   };
   const source = await benchmark.doLoad(context);
-  const samples = [...(source.samples as Iterable<Sample<MTBenchQuestion>>)];
+  const samples = [...(source.samples as Iterable<SampleV1<MTBenchQuestion>>)];
   expect(samples).toHaveLength(source.size);
   return samples;
 }
@@ -36,7 +36,7 @@ const chatBackend = {
 
 const chatPlan = (
   benchmark: ReturnType<typeof createMTBench>,
-  sample: Sample<MTBenchQuestion>,
+  sample: SampleV1<MTBenchQuestion>,
   options: MTBenchOptions,
 ) => benchmark.doPlan(sample, { options, backend: chatBackend });
 
@@ -109,8 +109,8 @@ describe('planning', () => {
 
 /** A judge that records what it is asked and answers from a script. */
 function recordingJudge(answer: (userPrompt: string) => string) {
-  const received: Parameters<Judge['judge']>[0][] = [];
-  const judge: Judge = {
+  const received: Parameters<JudgeV1['judge']>[0][] = [];
+  const judge: JudgeV1 = {
     modelId: 'recording-judge',
     async judge(request) {
       received.push(request);
@@ -136,7 +136,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     );
     const benchmark = createMTBench();
     const options = benchmark.optionsSchema.parse({});
-    const scored: ScoredSample[] = [];
+    const scored: ScoredSampleV1[] = [];
     for (const sample of samples) {
       const score = await benchmark.doScore(
         sample,
@@ -194,7 +194,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     const [sample] = await load({ categories: ['writing'] });
     const benchmark = createMTBench();
     const options = benchmark.optionsSchema.parse({});
-    const judge: Judge = {
+    const judge: JudgeV1 = {
       modelId: 'judge',
       async judge(request) {
         const prompt = request.messages.at(-1)!.content;

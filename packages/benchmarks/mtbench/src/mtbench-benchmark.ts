@@ -1,16 +1,16 @@
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
-  type LoadContext,
-  type PlanContext,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type SampleScore,
-  type SampleSource,
-  type ScoreContext,
-  type ScoredSample,
+  type LoadContextV1,
+  type PlanContextV1,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleSourceV1,
+  type SampleV1,
+  type ScoreContextV1,
+  type ScoredSampleV1,
 } from '@evalchemy/core';
 import { loadQuestions, type MTBenchQuestion } from './mtbench-data.js';
 import { createMTBenchOptionsSchema, type MTBenchOptions } from './mtbench-options.js';
@@ -74,7 +74,7 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
     this.optionsSchema = createMTBenchOptionsSchema(settings.options);
   }
 
-  async doLoad(context: LoadContext<MTBenchOptions>): Promise<SampleSource<MTBenchQuestion>> {
+  async doLoad(context: LoadContextV1<MTBenchOptions>): Promise<SampleSourceV1<MTBenchQuestion>> {
     const wanted = context.options.categories;
     const questions = (await loadQuestions(context.datasets)).filter(
       (question) => wanted === undefined || (wanted as readonly string[]).includes(question.category),
@@ -89,7 +89,7 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
     };
   }
 
-  doPlan(sample: Sample<MTBenchQuestion>, context: PlanContext<MTBenchOptions>): SamplePlan {
+  doPlan(sample: SampleV1<MTBenchQuestion>, context: PlanContextV1<MTBenchOptions>): SamplePlanV1 {
     if (!context.backend.capabilities.chat) {
       throw new ConfigurationError(
         `mtbench asks two-turn chat questions, but backend "${context.backend.id}" (${context.backend.modelId}) ` +
@@ -104,14 +104,14 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
   }
 
   doScore(
-    sample: Sample<MTBenchQuestion>,
-    responses: SampleResponses,
-    context: ScoreContext<MTBenchOptions>,
-  ): Promise<SampleScore> {
+    sample: SampleV1<MTBenchQuestion>,
+    responses: SampleResponsesV1,
+    context: ScoreContextV1<MTBenchOptions>,
+  ): Promise<SampleScoreV1> {
     return scoreMTBenchSample(sample.data, responses, context);
   }
 
-  doAggregate(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
+  doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1 | number> {
     return aggregateMTBench(samples);
   }
 }

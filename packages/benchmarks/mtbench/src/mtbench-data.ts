@@ -1,4 +1,4 @@
-import { DatasetError, type DatasetFile, type DatasetResolver, type DatasetRow } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1, type DatasetResolverV1, type DatasetRowV1 } from '@evalchemy/core';
 import { z } from 'zod';
 
 // The files are FastChat's `fastchat/llm_judge/data` (lm-sys/FastChat@0e6d3e4b), which FastChat also serves
@@ -8,7 +8,7 @@ import { z } from 'zod';
 const hubRepository = 'spaces/lmsys/mt-bench';
 const hubRevision = '89039fbb04009aa54b2ce88a294402fe9d756913';
 
-function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): DatasetFile {
+function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): DatasetFileV1 {
   return {
     hub: { repository: hubRepository, repositoryType: 'model', revision: hubRevision, path: hubPath },
     offlinePath,
@@ -18,21 +18,21 @@ function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): Data
 }
 
 /** `question.jsonl`: 80 questions, `question_id`, `category`, `turns` (two user messages). */
-export const questionFile: DatasetFile = mtBenchFile(
+export const questionFile: DatasetFileV1 = mtBenchFile(
   'data/mt_bench/question.jsonl',
   'mtbench/question.jsonl',
   '119565adbab82227089cefdb44c8d7e2cf04dc0a0ec233634c82e7d4e2a944f7',
 );
 
 /** `judge_prompts.jsonl`: FastChat's judge templates (`single-v1`, `single-math-v1`, their multi-turn forms, …). */
-export const judgePromptsFile: DatasetFile = mtBenchFile(
+export const judgePromptsFile: DatasetFileV1 = mtBenchFile(
   'data/judge_prompts.jsonl',
   'mtbench/judge_prompts.jsonl',
   'fd283293406d024f44c174b094ef48031d0687a4682fd3a56b29b138f80281b6',
 );
 
 /** `reference_answer/gpt-4.jsonl`: GPT-4's answers to the 30 math, reasoning and coding questions. */
-export const referenceAnswerFile: DatasetFile = mtBenchFile(
+export const referenceAnswerFile: DatasetFileV1 = mtBenchFile(
   'data/mt_bench/reference_answer/gpt-4.jsonl',
   'mtbench/reference_answer/gpt-4.jsonl',
   'f957a5bc977badb66885ec970e6cd08527845780313f0995764260e5777b9b3f',
@@ -90,7 +90,7 @@ export interface MTBenchQuestion {
   judgePrompts: [JudgePromptTemplate, JudgePromptTemplate];
 }
 
-function parseRows<T>(rows: DatasetRow[], schema: z.ZodType<T>, file: DatasetFile): T[] {
+function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetFileV1): T[] {
   return rows.map((row, index) => {
     const result = schema.safeParse(row);
     if (!result.success) {
@@ -122,7 +122,7 @@ function pickJudgePrompt(
 }
 
 /** Reads the judge prompts FastChat uses for single-answer grading. */
-export async function loadJudgePrompts(datasets: DatasetResolver): Promise<JudgePromptSet> {
+export async function loadJudgePrompts(datasets: DatasetResolverV1): Promise<JudgePromptSet> {
   const rows = parseRows(await datasets.rows(judgePromptsFile), judgePromptSchema, judgePromptsFile);
   // FastChat keys prompts by name; a later duplicate wins, as in its dict.
   const byName = new Map(rows.map((row) => [row.name, row]));
@@ -135,7 +135,7 @@ export async function loadJudgePrompts(datasets: DatasetResolver): Promise<Judge
 }
 
 /** Reads the questions, their GPT-4 reference answers and the judge prompts, in question.jsonl order. */
-export async function loadQuestions(datasets: DatasetResolver): Promise<MTBenchQuestion[]> {
+export async function loadQuestions(datasets: DatasetResolverV1): Promise<MTBenchQuestion[]> {
   const [questionRows, referenceRows, judgePrompts] = await Promise.all([
     datasets.rows(questionFile),
     datasets.rows(referenceAnswerFile),

@@ -1,4 +1,4 @@
-import type { ChatMessage, GenerationParameters } from '@evalchemy/core';
+import type { ChatMessageV1, GenerationParametersV1 } from '@evalchemy/core';
 import type { MTBenchQuestion } from './mtbench-data.js';
 
 /**
@@ -19,8 +19,8 @@ export function formatTemplate(template: string, values: Readonly<Record<string,
 export interface JudgeRequest {
   /** FastChat's judge prompt name, e.g. `single-v1-multi-turn`. */
   judgePrompt: string;
-  messages: ChatMessage[];
-  parameters: GenerationParameters;
+  messages: ChatMessageV1[];
+  parameters: GenerationParametersV1;
 }
 
 /**
@@ -51,7 +51,7 @@ export function buildJudgeRequest(
     values.answer = answers[0]!;
   }
   const user = formatTemplate(template.promptTemplate, values);
-  const messages: ChatMessage[] =
+  const messages: ChatMessageV1[] =
     template.systemPrompt === ''
       ? [{ role: 'user', content: user }]
       : [

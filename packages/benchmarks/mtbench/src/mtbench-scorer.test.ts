@@ -1,4 +1,4 @@
-import type { ScoredSample } from '@evalchemy/core';
+import type { ScoredSampleV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import fastChatRequests from './__fixtures__/fastchat-judge-requests.json' with { type: 'json' };
 import { aggregateMTBench, parseRating } from './mtbench-scorer.js';
@@ -27,7 +27,7 @@ describe('parseRating', () => {
   });
 });
 
-function scored(id: number, category: string, turn1: number | null, turn2: number | null): ScoredSample {
+function scored(id: number, category: string, turn1: number | null, turn2: number | null): ScoredSampleV1 {
   return {
     id: String(id),
     metadata: { category },

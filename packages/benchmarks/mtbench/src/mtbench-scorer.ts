@@ -1,12 +1,12 @@
 import {
-  type AggregateMetric,
+  type AggregateMetricV1,
   ConfigurationError,
   describeError,
   mean,
-  type SampleResponses,
-  type SampleScore,
-  type ScoreContext,
-  type ScoredSample,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type ScoreContextV1,
+  type ScoredSampleV1,
   standardErrorOfMean,
 } from '@evalchemy/core';
 import type { MTBenchQuestion } from './mtbench-data.js';
@@ -48,9 +48,9 @@ export interface TurnJudgment {
  */
 export async function scoreMTBenchSample(
   question: MTBenchQuestion,
-  responses: SampleResponses,
-  context: ScoreContext<MTBenchOptions>,
-): Promise<SampleScore> {
+  responses: SampleResponsesV1,
+  context: ScoreContextV1<MTBenchOptions>,
+): Promise<SampleScoreV1> {
   const judge = context.judge;
   if (judge === undefined) {
     throw new ConfigurationError('mtbench needs an LLM judge, but none was configured for this run.');
@@ -100,7 +100,7 @@ export async function scoreMTBenchSample(
   };
 }
 
-function meanWithStderr(values: readonly number[]): AggregateMetric {
+function meanWithStderr(values: readonly number[]): AggregateMetricV1 {
   const stderr = standardErrorOfMean(values);
   return Number.isFinite(stderr) ? { value: mean(values), stderr } : { value: mean(values) };
 }
@@ -112,7 +112,9 @@ function meanWithStderr(values: readonly number[]): AggregateMetric {
  * rating), `judge_errors` (failed judge calls) and `score_<category>` (pooled over both turns of the
  * category's questions).
  */
-export function aggregateMTBench(samples: readonly ScoredSample[]): Record<string, AggregateMetric | number> {
+export function aggregateMTBench(
+  samples: readonly ScoredSampleV1[],
+): Record<string, AggregateMetricV1 | number> {
   const turn1: number[] = [];
   const turn2: number[] = [];
   const byCategory = new Map<string, number[]>();
@@ -135,7 +137,7 @@ export function aggregateMTBench(samples: readonly ScoredSample[]): Record<strin
       }
     }
   }
-  const metrics: Record<string, AggregateMetric | number> = {
+  const metrics: Record<string, AggregateMetricV1 | number> = {
     score: meanWithStderr([...turn1, ...turn2]),
     score_turn_1: meanWithStderr(turn1),
     score_turn_2: meanWithStderr(turn2),

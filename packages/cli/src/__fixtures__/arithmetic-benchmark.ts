@@ -1,4 +1,4 @@
-import type { BenchmarkV1, SamplePlan } from '@evalchemy/core';
+import type { BenchmarkV1, SamplePlanV1 } from '@evalchemy/core';
 import { z } from 'zod';
 
 /**
@@ -37,7 +37,7 @@ export function createArithmeticBenchmark(
       }));
       return { size, samples };
     },
-    doPlan(sample): SamplePlan {
+    doPlan(sample): SamplePlanV1 {
       const question = `What is ${sample.data.a}+${sample.data.b}?`;
       return {
         type: 'chat',

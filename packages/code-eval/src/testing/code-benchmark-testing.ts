@@ -1,13 +1,13 @@
 import type {
   BenchmarkV1,
-  DatasetResolver,
-  Logger,
-  Sample,
-  SamplePlan,
-  SampleResponses,
-  SampleScore,
+  DatasetResolverV1,
+  LoggerV1,
+  SamplePlanV1,
+  SampleResponsesV1,
+  SampleScoreV1,
+  SampleV1,
   SandboxV1,
-  ScoreContext,
+  ScoreContextV1,
 } from '@evalchemy/core';
 import { afterAll, beforeAll } from 'vitest';
 import type { GenerationMode } from '../code-options.js';
@@ -46,7 +46,7 @@ export function useSuiteSandbox(create: () => SandboxV1, python?: SandboxPython)
 }
 
 /** Responses of one turn per text, as a backend returns generated text. */
-export function generatedReplies(texts: readonly string[]): SampleResponses {
+export function generatedReplies(texts: readonly string[]): SampleResponsesV1 {
   return {
     type: 'generate',
     generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
@@ -57,11 +57,11 @@ export function generatedReplies(texts: readonly string[]): SampleResponses {
 export async function loadAllSamples<Data, Options>(
   benchmark: BenchmarkV1<Data, Options>,
   options: Options,
-  datasets: DatasetResolver,
-  log: Logger,
-): Promise<Sample<Data>[]> {
+  datasets: DatasetResolverV1,
+  log: LoggerV1,
+): Promise<SampleV1<Data>[]> {
   const source = await benchmark.doLoad({ options, datasets, seed: 0, log });
-  const samples: Sample<Data>[] = [];
+  const samples: SampleV1<Data>[] = [];
   for await (const sample of source.samples) samples.push(sample);
   return samples;
 }
@@ -69,10 +69,10 @@ export async function loadAllSamples<Data, Options>(
 /** The plan `doPlan` makes for a backend that only supports `mode` requests. */
 export function planFor<Data, Options>(
   benchmark: BenchmarkV1<Data, Options>,
-  sample: Sample<Data>,
+  sample: SampleV1<Data>,
   options: Options,
   mode: GenerationMode,
-): SamplePlan {
+): SamplePlanV1 {
   return benchmark.doPlan(sample, {
     options,
     backend: {
@@ -91,12 +91,12 @@ export function planFor<Data, Options>(
 /** The context `doScore` gets for a sample planned for a `mode`-only backend, in the suite's sandbox. */
 export function scoreContextFor<Data, Options>(
   benchmark: BenchmarkV1<Data, Options>,
-  sample: Sample<Data>,
+  sample: SampleV1<Data>,
   options: Options,
   mode: GenerationMode,
   suite: SuiteSandbox,
-  log: Logger,
-): ScoreContext<Options> {
+  log: LoggerV1,
+): ScoreContextV1<Options> {
   return {
     options,
     plan: planFor(benchmark, sample, options, mode),
@@ -109,24 +109,24 @@ export function scoreContextFor<Data, Options>(
 /** Loading and scoring one benchmark with fixed options in a suite's sandbox. */
 export interface CodeBenchmarkHarness<Data, Options> {
   /** Every sample of the benchmark's data. */
-  load(): Promise<Sample<Data>[]>;
+  load(): Promise<SampleV1<Data>[]>;
   /** The `doScore` context of a sample planned for a `mode`-only backend (`options` overrides the harness's). */
-  context(sample: Sample<Data>, mode: GenerationMode, options?: Options): ScoreContext<Options>;
+  context(sample: SampleV1<Data>, mode: GenerationMode, options?: Options): ScoreContextV1<Options>;
   /** Scores one reply text per generation, as answers to the `mode` plan. */
-  score(sample: Sample<Data>, texts: readonly string[], mode: GenerationMode): Promise<SampleScore>;
+  score(sample: SampleV1<Data>, texts: readonly string[], mode: GenerationMode): Promise<SampleScoreV1>;
   /** Scores every sample concurrently (so that they share sandbox executions), in order. */
   scoreAll(
-    samples: readonly Sample<Data>[],
-    texts: (sample: Sample<Data>) => readonly string[],
+    samples: readonly SampleV1<Data>[],
+    texts: (sample: SampleV1<Data>) => readonly string[],
     mode: GenerationMode,
-  ): Promise<SampleScore[]>;
+  ): Promise<SampleScoreV1[]>;
 }
 
 /** A harness for `benchmark` with `options`, its data from `datasets`, run in the suite's sandbox. */
 export function codeBenchmarkHarness<Data, Options>(
   benchmark: BenchmarkV1<Data, Options>,
   options: Options,
-  settings: { suite: SuiteSandbox; datasets: DatasetResolver; log: Logger },
+  settings: { suite: SuiteSandbox; datasets: DatasetResolverV1; log: LoggerV1 },
 ): CodeBenchmarkHarness<Data, Options> {
   const harness: CodeBenchmarkHarness<Data, Options> = {
     load: () => loadAllSamples(benchmark, options, settings.datasets, settings.log),
@@ -141,6 +141,6 @@ export function codeBenchmarkHarness<Data, Options>(
 }
 
 /** A per-generation list of a score's details (`verdicts`, `plusVerdicts`), empty when absent. */
-export function detailList(score: SampleScore, key: string): (string | null)[] {
+export function detailList(score: SampleScoreV1, key: string): (string | null)[] {
   return (score.details?.[key] ?? []) as (string | null)[];
 }

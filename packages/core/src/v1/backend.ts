@@ -1,14 +1,14 @@
 import type { z } from 'zod';
 import type {
-  GenerateRequest,
-  GenerateResult,
-  LoglikelihoodRequest,
-  LoglikelihoodResult,
+  GenerateRequestV1,
+  GenerateResultV1,
+  LoglikelihoodRequestV1,
+  LoglikelihoodResultV1,
 } from './generation.js';
-import type { Logger } from './logger.js';
+import type { LoggerV1 } from './logger.js';
 
 /** What a backend can do. The runner checks a benchmark's needs against it before a task starts. */
-export interface BackendCapabilities {
+export interface BackendCapabilitiesV1 {
   /** Accepts `chat` requests. */
   chat: boolean;
   /** Accepts `completion` requests. */
@@ -25,7 +25,7 @@ export interface BackendCapabilities {
 }
 
 /** Options passed to every runner-called backend method. */
-export interface CallOptions {
+export interface CallOptionsV1 {
   /** Aborted when the run is cancelled (Ctrl-C, a fatal error elsewhere). */
   signal: AbortSignal;
 }
@@ -52,13 +52,13 @@ export interface BackendV1 {
    * servers gets two sets of answers. Undefined for in-process models.
    */
   readonly endpoint?: string;
-  readonly capabilities: BackendCapabilities;
+  readonly capabilities: BackendCapabilitiesV1;
   /** Prepares the backend (loads weights, starts a server, waits for health). Optional. */
-  doStart?(options: CallOptions): Promise<void>;
+  doStart?(options: CallOptionsV1): Promise<void>;
   /** Generates text. Throws `BackendCallError` when the call failed after the backend's own retries. */
-  doGenerate(request: GenerateRequest, options: CallOptions): Promise<GenerateResult>;
+  doGenerate(request: GenerateRequestV1, options: CallOptionsV1): Promise<GenerateResultV1>;
   /** Scores a continuation. Present when `capabilities.loglikelihood` is true. */
-  doLoglikelihood?(request: LoglikelihoodRequest, options: CallOptions): Promise<LoglikelihoodResult>;
+  doLoglikelihood?(request: LoglikelihoodRequestV1, options: CallOptionsV1): Promise<LoglikelihoodResultV1>;
   /** Releases every resource (processes, handles, model memory). Optional. */
   doStop?(): Promise<void>;
   /**
@@ -69,10 +69,10 @@ export interface BackendV1 {
 }
 
 /** Settings the runner gives a provider when it creates a backend. */
-export interface BackendCreateContext {
+export interface BackendCreateContextV1 {
   /** Environment variables (the provider reads fallbacks such as `OPENAI_API_KEY` here, not from `process.env`). */
   env: Record<string, string | undefined>;
-  log: Logger;
+  log: LoggerV1;
 }
 
 /**
@@ -85,5 +85,5 @@ export interface BackendProviderV1<Options = Record<string, unknown>> {
   readonly id: string;
   readonly version: string;
   readonly optionsSchema: z.ZodType<Options>;
-  createBackend(options: Options, context: BackendCreateContext): BackendV1;
+  createBackend(options: Options, context: BackendCreateContextV1): BackendV1;
 }

@@ -1,35 +1,35 @@
 import type { z } from 'zod';
-import type { BackendCapabilities } from './backend.js';
-import type { DatasetResolver } from './dataset.js';
+import type { BackendCapabilitiesV1 } from './backend.js';
+import type { DatasetResolverV1 } from './dataset.js';
 import type {
-  ChatMessage,
-  FinishReason,
-  GenerationParameters,
-  LoglikelihoodResult,
-  TokenUsage,
-  Warning,
+  ChatMessageV1,
+  FinishReasonV1,
+  GenerationParametersV1,
+  LoglikelihoodResultV1,
+  TokenUsageV1,
+  WarningV1,
 } from './generation.js';
-import type { Judge } from './judge.js';
-import type { Logger } from './logger.js';
+import type { JudgeV1 } from './judge.js';
+import type { LoggerV1 } from './logger.js';
 import type { SandboxV1 } from './sandbox.js';
 
 /** Per-sample facts recorded in the samples file and available to aggregation (subject, category, difficulty). */
-export type SampleMetadata = Record<string, string | number | boolean | null>;
+export type SampleMetadataV1 = Record<string, string | number | boolean | null>;
 
 /** One item of a benchmark's dataset. */
-export interface Sample<Data = unknown> {
+export interface SampleV1<Data = unknown> {
   /** The dataset's own id as a string (`HumanEval/0`, MT-Bench `question_id`, IFEval `key`), else the 0-based row index. */
   id: string;
   /** What the benchmark needs to build the prompt and to score. Recorded in the samples file only via `metadata`. */
   data: Data;
-  metadata?: SampleMetadata;
+  metadata?: SampleMetadataV1;
 }
 
 /** The samples of one run of a benchmark, streamed. */
-export interface SampleSource<Data = unknown> {
+export interface SampleSourceV1<Data = unknown> {
   /** Number of samples `samples` yields (before the user's `--limit`), for progress. */
   size: number;
-  samples: AsyncIterable<Sample<Data>> | Iterable<Sample<Data>>;
+  samples: AsyncIterable<SampleV1<Data>> | Iterable<SampleV1<Data>>;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface SampleSource<Data = unknown> {
  * overrides (`--max_tokens`, `--seed`, `--system_instruction`), sends them through the cache, and hands the
  * responses to `doScore`.
  */
-export type SamplePlan =
+export type SamplePlanV1 =
   | {
       /**
        * A chat conversation. Each entry of `turns` is a user message; the runner sends turn i with the
@@ -47,9 +47,9 @@ export type SamplePlan =
       /** System message. Replaced by the user's `--system_instruction` when given. */
       system?: string;
       /** Fixed messages before the first turn (few-shot exemplars as user/assistant pairs). */
-      history?: ChatMessage[];
+      history?: ChatMessageV1[];
       turns: string[];
-      parameters: GenerationParameters;
+      parameters: GenerationParametersV1;
       /** Independent generations of the whole conversation (n samples for pass@k, repeats); default 1. Generation i gets seed `seed + i`. */
       generations?: number;
     }
@@ -57,7 +57,7 @@ export type SamplePlan =
       /** A raw text prompt the model continues (base models, completion endpoints). */
       type: 'completion';
       prompt: string;
-      parameters: GenerationParameters;
+      parameters: GenerationParametersV1;
       /** As for chat. */
       generations?: number;
     }
@@ -69,28 +69,28 @@ export type SamplePlan =
     };
 
 /** The model's answer to one turn of one generation. */
-export interface TurnResponse {
+export interface TurnResponseV1 {
   text: string;
-  finishReason: FinishReason;
-  usage?: TokenUsage;
-  warnings: Warning[];
+  finishReason: FinishReasonV1;
+  usage?: TokenUsageV1;
+  warnings: WarningV1[];
 }
 
 /** Everything the model answered for one sample. */
-export type SampleResponses =
+export type SampleResponsesV1 =
   | {
       type: 'generate';
       /** `generations[g][t]`: generation g, turn t. */
-      generations: TurnResponse[][];
+      generations: TurnResponseV1[][];
     }
   | {
       type: 'loglikelihood';
       /** One result per continuation, in the plan's order. */
-      results: LoglikelihoodResult[];
+      results: LoglikelihoodResultV1[];
     };
 
 /** A scorer's verdict on one sample. */
-export interface SampleScore {
+export interface SampleScoreV1 {
   /**
    * Per-sample value of each metric (1/0 for accuracy, a 1–10 rating). `null`: the metric does not apply to
    * this sample (an unparsable judgment) and is left out of the mean.
@@ -100,50 +100,50 @@ export interface SampleScore {
   extracted?: unknown;
   /** Anything else worth keeping per sample (judge output, test verdicts, reasoning traces). */
   details?: Record<string, unknown>;
-  warnings?: Warning[];
+  warnings?: WarningV1[];
 }
 
 /** What aggregation sees of a scored sample: the samples' scores, without data or responses (bounded memory). */
-export interface ScoredSample {
+export interface ScoredSampleV1 {
   id: string;
-  metadata: SampleMetadata;
+  metadata: SampleMetadataV1;
   metrics: Record<string, number | null>;
   details?: Record<string, unknown>;
 }
 
 /** One corpus-level metric: its value and, where defined, the standard error of that value. */
-export interface AggregateMetric {
+export interface AggregateMetricV1 {
   value: number;
   stderr?: number;
 }
 
 /** Context of `doPlan`. */
-export interface PlanContext<Options> {
+export interface PlanContextV1<Options> {
   options: Options;
   /** What the selected backend supports; a benchmark picks chat or completion or loglikelihood from it. */
-  backend: { id: string; modelId: string; capabilities: BackendCapabilities };
+  backend: { id: string; modelId: string; capabilities: BackendCapabilitiesV1 };
 }
 
 /** Context of `doLoad`. */
-export interface LoadContext<Options> {
+export interface LoadContextV1<Options> {
   options: Options;
-  datasets: DatasetResolver;
+  datasets: DatasetResolverV1;
   /** The run's seed (`--seed`, default 0), for benchmarks that shuffle (choice order). */
   seed: number;
-  log: Logger;
+  log: LoggerV1;
 }
 
 /** Context of `doScore`. */
-export interface ScoreContext<Options> {
+export interface ScoreContextV1<Options> {
   options: Options;
   /** The plan the responses answer, as sent (after the user's overrides): tells chat from completion. */
-  plan: SamplePlan;
+  plan: SamplePlanV1;
   /** Present when the benchmark declares `requirements.judge`. */
-  judge?: Judge;
+  judge?: JudgeV1;
   /** Present when the benchmark declares `requirements.sandbox`. */
   sandbox?: SandboxV1;
   signal: AbortSignal;
-  log: Logger;
+  log: LoggerV1;
 }
 
 /**
@@ -182,19 +182,19 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
    * other metric is kept in the results file only. Optional; default: `[primaryMetric]`.
    */
   readonly headlineMetrics?: readonly string[];
-  doLoad(context: LoadContext<Options>): Promise<SampleSource<Data>>;
-  doPlan(sample: Sample<Data>, context: PlanContext<Options>): SamplePlan;
+  doLoad(context: LoadContextV1<Options>): Promise<SampleSourceV1<Data>>;
+  doPlan(sample: SampleV1<Data>, context: PlanContextV1<Options>): SamplePlanV1;
   doScore(
-    sample: Sample<Data>,
-    responses: SampleResponses,
-    context: ScoreContext<Options>,
-  ): Promise<SampleScore>;
+    sample: SampleV1<Data>,
+    responses: SampleResponsesV1,
+    context: ScoreContextV1<Options>,
+  ): Promise<SampleScoreV1>;
   /**
    * Corpus-level metrics from every successfully scored sample. Optional: by default each per-sample metric
    * is averaged (nulls left out) with the standard error of the mean.
    */
   doAggregate?(
-    samples: readonly ScoredSample[],
+    samples: readonly ScoredSampleV1[],
     context: { options: Options },
-  ): Record<string, AggregateMetric | number>;
+  ): Record<string, AggregateMetricV1 | number>;
 }

@@ -3,7 +3,7 @@
  * when that directory is set (tests, air-gapped clusters), else from the Hugging Face Hub at the pinned
  * revision, cached under the user's cache directory. Either way the bytes must match `sha256`.
  */
-export interface DatasetFile {
+export interface DatasetFileV1 {
   /** Hub location of the file. */
   hub: {
     /** Repository id, e.g. `openai/gsm8k`. */
@@ -28,25 +28,25 @@ export interface DatasetFile {
    * `.csv` (with a header row unless `csvColumns` is given), `.parquet`; each also `.gz`). `offline` applies
    * to the offline copy when it differs from the Hub's.
    */
-  format?: { offline?: DatasetFormat; hub?: DatasetFormat };
+  format?: { offline?: DatasetFormatV1; hub?: DatasetFormatV1 };
   /** Column names for a CSV file without a header row (MMLU). */
   csvColumns?: string[];
 }
 
-export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'parquet';
+export type DatasetFormatV1 = 'jsonl' | 'json' | 'csv' | 'parquet';
 
 /** One row of a data file: a JSON object, or a CSV/parquet row keyed by column name. */
-export type DatasetRow = Record<string, unknown>;
+export type DatasetRowV1 = Record<string, unknown>;
 
 /** Resolves pinned data files to local paths, verifying their sha256. */
-export interface DatasetResolver {
+export interface DatasetResolverV1 {
   /** Local path of the verified file. Throws `DatasetError` naming the file and what to do. */
-  resolve(file: DatasetFile): Promise<DatasetLocation>;
+  resolve(file: DatasetFileV1): Promise<DatasetLocationV1>;
   /** The verified file's rows, decoded according to its format. Throws `DatasetError` on a malformed file. */
-  rows(file: DatasetFile): Promise<DatasetRow[]>;
+  rows(file: DatasetFileV1): Promise<DatasetRowV1[]>;
 }
 
-export interface DatasetLocation {
+export interface DatasetLocationV1 {
   path: string;
   /** Which copy was used: `offline` (EVALCHEMY_DATASETS_DIR) or `hub` (Hugging Face Hub cache). */
   source: 'offline' | 'hub';

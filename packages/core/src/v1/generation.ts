@@ -1,5 +1,5 @@
 /** One message of a chat conversation. */
-export interface ChatMessage {
+export interface ChatMessageV1 {
   role: 'system' | 'user' | 'assistant';
   content: string;
 }
@@ -8,7 +8,7 @@ export interface ChatMessage {
  * Sampling settings sent with every generation request. Each is explicit per request; a backend that cannot
  * honour one returns a `Warning` of type `unsupported-setting` in its result rather than dropping it silently.
  */
-export interface GenerationParameters {
+export interface GenerationParametersV1 {
   /** Upper bound on generated tokens. Undefined: the backend's default. */
   maxTokens?: number;
   /** Sampling temperature; 0 means greedy. Undefined: the backend's default. */
@@ -22,7 +22,7 @@ export interface GenerationParameters {
 }
 
 /** Where a request comes from. Backends may use it (replay looks answers up by it); it is not part of the cache key except `generation`. */
-export interface RequestOrigin {
+export interface RequestOriginV1 {
   /** Benchmark id, e.g. `gsm8k`. */
   task: string;
   /** The dataset's own id of the sample as a string (`HumanEval/0`, an MT-Bench `question_id`), else its 0-based row index. */
@@ -34,61 +34,61 @@ export interface RequestOrigin {
 }
 
 /** A request for generated text. */
-export type GenerateRequest =
+export type GenerateRequestV1 =
   | {
       type: 'chat';
       /** The whole conversation so far, ending with a user message. */
-      messages: ChatMessage[];
-      parameters: GenerationParameters;
-      origin: RequestOrigin;
+      messages: ChatMessageV1[];
+      parameters: GenerationParametersV1;
+      origin: RequestOriginV1;
     }
   | {
       type: 'completion';
       /** Raw text the model continues. */
       prompt: string;
-      parameters: GenerationParameters;
-      origin: RequestOrigin;
+      parameters: GenerationParametersV1;
+      origin: RequestOriginV1;
     };
 
 /** A request for the log-probability of `continuation` given `context` (multiple-choice scoring). */
-export interface LoglikelihoodRequest {
+export interface LoglikelihoodRequestV1 {
   type: 'loglikelihood';
   context: string;
   continuation: string;
-  origin: RequestOrigin;
+  origin: RequestOriginV1;
 }
 
 /** Something a backend or scorer could not do exactly as asked. Recorded in sample records and results. */
-export interface Warning {
+export interface WarningV1 {
   /** `unsupported-setting`: a generation parameter was not honoured; `truncated-prompt`: the prompt was cut to fit. */
   type: 'unsupported-setting' | 'truncated-prompt' | 'other';
   /** The generation parameter concerned, for `unsupported-setting`. */
-  setting?: keyof GenerationParameters;
+  setting?: keyof GenerationParametersV1;
   message: string;
 }
 
 /** Tokens counted by the backend for one call. */
-export interface TokenUsage {
+export interface TokenUsageV1 {
   promptTokens: number;
   completionTokens: number;
 }
 
 /** Why generation ended. */
-export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
+export type FinishReasonV1 = 'stop' | 'length' | 'content-filter' | 'other';
 
-export interface GenerateResult {
+export interface GenerateResultV1 {
   /** The generated text (for chat: the assistant message's content). */
   text: string;
-  finishReason: FinishReason;
+  finishReason: FinishReasonV1;
   /** Token counts when the backend reports them. */
-  usage?: TokenUsage;
-  warnings: Warning[];
+  usage?: TokenUsageV1;
+  warnings: WarningV1[];
 }
 
-export interface LoglikelihoodResult {
+export interface LoglikelihoodResultV1 {
   /** Sum of the log-probabilities (natural log) of the continuation's tokens. */
   logprob: number;
   /** Whether greedy decoding from `context` would produce exactly `continuation`. */
   isGreedy: boolean;
-  warnings: Warning[];
+  warnings: WarningV1[];
 }

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { Logger } from './logger.js';
+import type { LoggerV1 } from './logger.js';
 
 /** A program to run in a sandbox. */
-export interface SandboxProgram {
+export interface SandboxProgramV1 {
   /** Interpreter. Only Python exists today. */
   language: 'python';
   /** Source of the main file. */
@@ -12,7 +12,7 @@ export interface SandboxProgram {
 }
 
 /** Limits for one execution. */
-export interface ExecutionLimits {
+export interface ExecutionLimitsV1 {
   /** Wall-clock limit in milliseconds; the process tree is killed when it passes. */
   timeoutMs: number;
   /** Address-space limit in MiB. Default: the sandbox's own (at least 1024). */
@@ -22,7 +22,7 @@ export interface ExecutionLimits {
 }
 
 /** What happened to a program. A program that failed, crashed or timed out is a result, not an exception. */
-export interface ExecutionResult {
+export interface ExecutionResultV1 {
   /** Exit code, or null when the process was killed by a signal. */
   exitCode: number | null;
   /** Signal that killed the process, e.g. `SIGKILL`. */
@@ -50,10 +50,10 @@ export interface SandboxV1 {
   doStart?(options: { signal: AbortSignal }): Promise<void>;
   /** Throws `SandboxError` only when the sandbox itself failed; the program's own failure is a result. */
   doExecute(
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     options: { signal: AbortSignal },
-  ): Promise<ExecutionResult>;
+  ): Promise<ExecutionResultV1>;
   doStop?(): Promise<void>;
   describe(): Record<string, unknown>;
 }
@@ -67,5 +67,5 @@ export interface SandboxProviderV1<Options = Record<string, unknown>> {
   readonly optionsSchema: z.ZodType<Options>;
   /** Resolves whether this sandbox can run on this machine; a string says why not and how to fix it. */
   checkAvailable(options: Options): Promise<true | string>;
-  createSandbox(options: Options, context: { log: Logger }): SandboxV1;
+  createSandbox(options: Options, context: { log: LoggerV1 }): SandboxV1;
 }

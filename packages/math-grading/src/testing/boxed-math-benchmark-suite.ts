@@ -1,9 +1,9 @@
 import {
-  type DatasetResolver,
-  type Logger,
+  type DatasetResolverV1,
+  type LoggerV1,
   parsePluginOptions,
-  type Sample,
-  type SampleResponses,
+  type SampleResponsesV1,
+  type SampleV1,
 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import type { BoxedMathBenchmark, BoxedMathOptions, MathProblem } from '../boxed-math-benchmark.js';
@@ -18,11 +18,11 @@ export interface BoxedMathBenchmarkSuiteSettings<Options extends BoxedMathOption
   /** Default repeats (AIME/AMC: 10); undefined for single-run benchmarks (MATH-500). */
   repeats?: number;
   /** Resolver of the offline data directory. */
-  datasets: DatasetResolver;
-  log: Logger;
+  datasets: DatasetResolverV1;
+  log: LoggerV1;
 }
 
-function generated(texts: string[]): SampleResponses {
+function generated(texts: string[]): SampleResponsesV1 {
   return {
     type: 'generate',
     generations: texts.map((text) => [{ text, finishReason: 'stop', warnings: [] }]),
@@ -46,14 +46,14 @@ export function runBoxedMathBenchmarkSuite<Options extends BoxedMathOptions>(
     signal: new AbortController().signal,
     log: settings.log,
   });
-  async function allSamples(parsed: Options): Promise<Sample<MathProblem>[]> {
+  async function allSamples(parsed: Options): Promise<SampleV1<MathProblem>[]> {
     const source = await benchmark.doLoad({
       options: parsed,
       datasets: settings.datasets,
       seed: 0,
       log: settings.log,
     });
-    return [...(source.samples as Iterable<Sample<MathProblem>>)];
+    return [...(source.samples as Iterable<SampleV1<MathProblem>>)];
   }
 
   describe(`${benchmark.id} (shared math benchmark behaviour)`, () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '@evalchemy/core';
+import type { LoggerV1 } from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
 import Docker from 'dockerode';
 import { execa } from 'execa';
@@ -11,7 +11,7 @@ import { defaultSandboxImage } from './docker-options.js';
 export interface BuildSandboxImageSettings {
   /** Image name and tag. Default `evalchemy-sandbox-python:3.11`. */
   tag?: string;
-  log: Logger;
+  log: LoggerV1;
   /** Rebuild even when the image exists. Default false. */
   force?: boolean;
   /** Debian mirror for debootstrap. Default `http://deb.debian.org/debian`. */

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { ExecutionLimits, ExecutionResult, Logger, SandboxProgram, SandboxV1 } from '@evalchemy/core';
+import type {
+  ExecutionLimitsV1,
+  ExecutionResultV1,
+  LoggerV1,
+  SandboxProgramV1,
+  SandboxV1,
+} from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
 import { CappedOutput, splitExitStatus } from '@evalchemy/sandbox-kit';
 import Docker from 'dockerode';
@@ -77,7 +83,7 @@ export class DockerSandbox implements SandboxV1 {
 
   constructor(
     private readonly options: DockerSandboxOptions,
-    private readonly log: Logger,
+    private readonly log: LoggerV1,
     docker?: Docker,
   ) {
     this.concurrency = options.concurrency;
@@ -103,10 +109,10 @@ export class DockerSandbox implements SandboxV1 {
   }
 
   async doExecute(
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     options: { signal: AbortSignal },
-  ): Promise<ExecutionResult> {
+  ): Promise<ExecutionResultV1> {
     if (program.language !== 'python') {
       throw new SandboxError(`docker sandbox: unsupported language "${String(program.language)}".`);
     }
@@ -162,10 +168,10 @@ export class DockerSandbox implements SandboxV1 {
 
   private async executeIn(
     worker: Worker,
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     signal: AbortSignal,
-  ): Promise<{ result: ExecutionResult; wedged: boolean }> {
+  ): Promise<{ result: ExecutionResultV1; wedged: boolean }> {
     const memoryBytes = String((limits.memoryMb ?? this.options.memory_mb) * 1024 * 1024);
     const seconds = (limits.timeoutMs / 1000).toFixed(3);
     const maxOutputBytes = limits.maxOutputBytes ?? defaultMaxOutputBytes;

@@ -1,4 +1,4 @@
-import type { Logger } from '@evalchemy/core';
+import type { LoggerV1 } from '@evalchemy/core';
 import { parsePluginOptions } from '@evalchemy/core';
 import { type DockerSandboxSettings, dockerSandboxOptionsSchema } from './docker-options.js';
 import { createDockerSandboxProvider } from './docker-provider.js';
@@ -15,12 +15,12 @@ export { createDockerSandboxProvider } from './docker-provider.js';
 export { DockerSandbox, runLabel, sandboxLabel } from './docker-sandbox.js';
 export { VERSION } from './version.js';
 
-const quietLogger: Logger = { info() {}, warn: (message) => console.warn(message), debug() {} };
+const quietLogger: LoggerV1 = { info() {}, warn: (message) => console.warn(message), debug() {} };
 
 /** Creates a `docker` sandbox directly (without the CLI); an unknown settings key is a `ConfigurationError`. */
 export function createDockerSandbox(
   settings: DockerSandboxSettings = {},
-  log: Logger = quietLogger,
+  log: LoggerV1 = quietLogger,
 ): DockerSandbox {
   const options = parsePluginOptions(dockerSandboxOptionsSchema, settings, 'sandbox "docker"');
   return new DockerSandbox(options, log);

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutionLimits, ExecutionResult, SandboxProgram } from '@evalchemy/core';
+import type { ExecutionLimitsV1, ExecutionResultV1, SandboxProgramV1 } from '@evalchemy/core';
 
 /** What the hostile programs aim at; the test sets these up on the host before running them. */
 export interface HostileCaseSettings {
@@ -20,18 +20,18 @@ export interface HostileCase {
   name: string;
   /** What the program attempts. */
   description: string;
-  program: SandboxProgram;
-  limits: ExecutionLimits;
+  program: SandboxProgramV1;
+  limits: ExecutionLimitsV1;
   /**
    * False when the case harms the host unless the sandbox isolates it (writing host files, reading or killing
    * the parent): skip those with `unsafe_no_isolation`.
    */
   needsIsolation: boolean;
   /** Problems seen in the result; empty when the sandbox contained the program. May inspect the host. */
-  check(result: ExecutionResult): string[];
+  check(result: ExecutionResultV1): string[];
 }
 
-const python = (source: string, stdin?: string): SandboxProgram => ({
+const python = (source: string, stdin?: string): SandboxProgramV1 => ({
   language: 'python',
   source,
   ...(stdin === undefined ? {} : { stdin }),

@@ -1,4 +1,4 @@
-import type { Logger, SandboxV1 } from '@evalchemy/core';
+import type { LoggerV1, SandboxV1 } from '@evalchemy/core';
 import { parsePluginOptions } from '@evalchemy/core';
 import { type ProcessSandboxSettings, processSandboxOptionsSchema } from './process-options.js';
 import { createProcessSandboxProvider } from './process-provider.js';
@@ -14,7 +14,7 @@ export { createProcessSandboxProvider } from './process-provider.js';
 export { ProcessSandbox } from './process-sandbox.js';
 export { VERSION } from './version.js';
 
-const quietLogger: Logger = { info() {}, warn: (message) => console.warn(message), debug() {} };
+const quietLogger: LoggerV1 = { info() {}, warn: (message) => console.warn(message), debug() {} };
 
 /**
  * Creates a `process` sandbox directly (without the CLI). Settings are checked by the options schema;
@@ -22,7 +22,7 @@ const quietLogger: Logger = { info() {}, warn: (message) => console.warn(message
  */
 export function createProcessSandbox(
   settings: ProcessSandboxSettings = {},
-  log: Logger = quietLogger,
+  log: LoggerV1 = quietLogger,
 ): SandboxV1 {
   const options = parsePluginOptions(processSandboxOptionsSchema, settings, 'sandbox "process"');
   return new ProcessSandbox(options, log);

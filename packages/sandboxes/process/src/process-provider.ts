@@ -1,4 +1,4 @@
-import type { Logger, SandboxProviderV1, SandboxV1 } from '@evalchemy/core';
+import type { LoggerV1, SandboxProviderV1, SandboxV1 } from '@evalchemy/core';
 import { execa } from 'execa';
 import { sandboxEnvironment } from './bubblewrap-arguments.js';
 import { oldBubblewrapMessage, probeBubblewrap } from './probe-bubblewrap.js';
@@ -12,7 +12,7 @@ const installHint =
   '`evalchemy sandbox build`), or accept running generated code unisolated with the option ' +
   'unsafe_no_isolation: true.';
 
-const silentLogger: Logger = { info() {}, warn() {}, debug() {} };
+const silentLogger: LoggerV1 = { info() {}, warn() {}, debug() {} };
 
 /** Creates the `process` sandbox provider. */
 export function createProcessSandboxProvider(): SandboxProviderV1<ProcessSandboxOptions> {

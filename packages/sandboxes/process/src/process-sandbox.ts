@@ -1,7 +1,13 @@
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutionLimits, ExecutionResult, Logger, SandboxProgram, SandboxV1 } from '@evalchemy/core';
+import type {
+  ExecutionLimitsV1,
+  ExecutionResultV1,
+  LoggerV1,
+  SandboxProgramV1,
+  SandboxV1,
+} from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
 import { bubblewrapArguments, limitedCommand, sandboxEnvironment } from './bubblewrap-arguments.js';
 import { oldBubblewrapMessage, probeBubblewrap } from './probe-bubblewrap.js';
@@ -32,7 +38,7 @@ export class ProcessSandbox implements SandboxV1 {
 
   constructor(
     private readonly options: ProcessSandboxOptions,
-    log: Logger,
+    log: LoggerV1,
   ) {
     this.concurrency = options.concurrency;
     this.semaphore = new Semaphore(options.concurrency);
@@ -61,10 +67,10 @@ export class ProcessSandbox implements SandboxV1 {
   }
 
   async doExecute(
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     options: { signal: AbortSignal },
-  ): Promise<ExecutionResult> {
+  ): Promise<ExecutionResultV1> {
     if (program.language !== 'python') {
       throw new SandboxError(`process sandbox: unsupported language "${String(program.language)}".`);
     }
@@ -94,7 +100,7 @@ export class ProcessSandbox implements SandboxV1 {
     };
   }
 
-  private plan(limits: ExecutionLimits) {
+  private plan(limits: ExecutionLimitsV1) {
     return {
       python: this.options.python,
       memoryMb: limits.memoryMb ?? this.options.memory_mb,
@@ -108,10 +114,10 @@ export class ProcessSandbox implements SandboxV1 {
   }
 
   private async executeIsolated(
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     signal: AbortSignal,
-  ): Promise<ExecutionResult> {
+  ): Promise<ExecutionResultV1> {
     const filter = systemVIpcFilter();
     return runConfined({
       file: this.bubblewrapPath!,
@@ -130,10 +136,10 @@ export class ProcessSandbox implements SandboxV1 {
   }
 
   private async executeUnsafe(
-    program: SandboxProgram,
-    limits: ExecutionLimits,
+    program: SandboxProgramV1,
+    limits: ExecutionLimitsV1,
     signal: AbortSignal,
-  ): Promise<ExecutionResult> {
+  ): Promise<ExecutionResultV1> {
     const directory = await mkdtemp(join(tmpdir(), 'evalchemy-sandbox-'));
     try {
       await writeFile(join(directory, 'main.py'), program.source);

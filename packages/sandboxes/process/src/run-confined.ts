@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '@evalchemy/core';
+import type { ExecutionResultV1 } from '@evalchemy/core';
 import { SandboxError } from '@evalchemy/core';
 import { CappedOutput, splitExitStatus } from '@evalchemy/sandbox-kit';
 import { execa } from 'execa';
@@ -28,7 +28,7 @@ const pipeGraceMs = 2_000;
  * Runs a command in its own process group, kills the whole group with SIGKILL at the deadline or on abort,
  * and keeps at most `maxOutputBytes` of stdout and of stderr each.
  */
-export async function runConfined(command: ConfinedCommand): Promise<ExecutionResult> {
+export async function runConfined(command: ConfinedCommand): Promise<ExecutionResultV1> {
   command.signal.throwIfAborted();
   const started = performance.now();
   const subprocess = execa(command.file, command.args, {

@@ -1,4 +1,4 @@
-import type { BackendV1, GenerateRequest, RequestOrigin } from '@evalchemy/core';
+import type { BackendV1, GenerateRequestV1, RequestOriginV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 
 export interface BackendConformanceSettings {
@@ -10,7 +10,7 @@ export interface BackendConformanceSettings {
   expectLoglikelihood?: boolean;
 }
 
-const origin: RequestOrigin = { task: 'conformance', sampleId: '0', turn: 0, generation: 0 };
+const origin: RequestOriginV1 = { task: 'conformance', sampleId: '0', turn: 0, generation: 0 };
 
 /** Values in `describe()` output that look like credentials. */
 const secretPattern = /\b(sk-[A-Za-z0-9_-]{6,}|hf_[A-Za-z0-9]{10,}|Bearer\s+\S+)|:\/\/[^/\s:@]+:[^/\s@]+@/;
@@ -67,7 +67,7 @@ export function runBackendConformance(settings: BackendConformanceSettings): voi
     it('answers a completion request with text and a warnings array when it claims completion', async () => {
       await withBackend(async (backend) => {
         if (!backend.capabilities.completion) return;
-        const request: GenerateRequest = {
+        const request: GenerateRequestV1 = {
           type: 'completion',
           prompt: 'Question: what is 2 + 2?\nAnswer:',
           parameters: { maxTokens: 8, temperature: 0 },
@@ -97,7 +97,7 @@ export function runBackendConformance(settings: BackendConformanceSettings): voi
       await withBackend(async (backend) => {
         const controller = new AbortController();
         controller.abort();
-        const request: GenerateRequest = backend.capabilities.chat
+        const request: GenerateRequestV1 = backend.capabilities.chat
           ? chatRequest()
           : { type: 'completion', prompt: 'Hello', parameters: { maxTokens: 4 }, origin };
         await expect(backend.doGenerate(request, { signal: controller.signal })).rejects.toBeDefined();
@@ -116,7 +116,7 @@ export function runBackendConformance(settings: BackendConformanceSettings): voi
   });
 }
 
-function chatRequest(): GenerateRequest {
+function chatRequest(): GenerateRequestV1 {
   return {
     type: 'chat',
     messages: [

@@ -1,10 +1,10 @@
-import type { BenchmarkV1, DatasetFile } from '@evalchemy/core';
+import type { BenchmarkV1, DatasetFileV1 } from '@evalchemy/core';
 import { z } from 'zod';
 import { runBenchmarkConformance } from './benchmark-conformance.js';
 
 const fixtures = new URL('../__fixtures__/', import.meta.url);
 
-const tinyFile: DatasetFile = {
+const tinyFile: DatasetFileV1 = {
   hub: { repository: 'evalchemy/tiny', revision: 'main', path: 'test.jsonl' },
   offlinePath: 'tiny/test.jsonl',
   sha256: '8ac0568bd2fd580dc28d5f9cdae1e3e5190fdb679703566dd9182b1c664df74d',

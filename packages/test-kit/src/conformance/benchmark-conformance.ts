@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
-  type BackendCapabilities,
+  type BackendCapabilitiesV1,
   type BenchmarkV1,
-  type Judge,
+  type JudgeV1,
   pluginManifestSchema,
-  type Sample,
-  type SamplePlan,
-  type SampleResponses,
-  type ScoredSample,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleV1,
+  type ScoredSampleV1,
 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ export interface BenchmarkConformanceSettings<Options> {
   sampleLimit?: number;
 }
 
-const backendDescriptions: { name: string; capabilities: BackendCapabilities }[] = [
+const backendDescriptions: { name: string; capabilities: BackendCapabilitiesV1 }[] = [
   {
     name: 'a chat-only backend',
     capabilities: { chat: true, completion: false, loglikelihood: false, cacheable: true },
@@ -40,7 +40,7 @@ const backendDescriptions: { name: string; capabilities: BackendCapabilities }[]
 ];
 
 /** The judge given to benchmarks with `requirements.judge`: it rates everything 5 in MT-Bench's format. */
-export const scriptedJudge: Judge = {
+export const scriptedJudge: JudgeV1 = {
   modelId: 'scripted-judge',
   async judge() {
     return { text: 'Rating: [[5]]', usage: { promptTokens: 0, completionTokens: 3 } };
@@ -57,7 +57,7 @@ export function runBenchmarkConformance<Data, Options>(
   settings: BenchmarkConformanceSettings<Options>,
 ): void {
   const sampleLimit = settings.sampleLimit ?? 20;
-  let loaded: Promise<{ size: number; samples: Sample<Data>[] }> | undefined;
+  let loaded: Promise<{ size: number; samples: SampleV1<Data>[] }> | undefined;
 
   function options(): Options {
     return benchmark.optionsSchema.parse(settings.options ?? {});
@@ -74,7 +74,7 @@ export function runBenchmarkConformance<Data, Options>(
         seed: 0,
         log: createRecordingLogger(),
       });
-      const samples: Sample<Data>[] = [];
+      const samples: SampleV1<Data>[] = [];
       for await (const sample of source.samples) samples.push(sample);
       return { size: source.size, samples };
     })();
@@ -82,8 +82,8 @@ export function runBenchmarkConformance<Data, Options>(
   }
 
   function plans(
-    sample: Sample<Data>,
-  ): { name: string; capabilities: BackendCapabilities; plan: SamplePlan }[] {
+    sample: SampleV1<Data>,
+  ): { name: string; capabilities: BackendCapabilitiesV1; plan: SamplePlanV1 }[] {
     const found = [];
     for (const description of backendDescriptions) {
       try {
@@ -158,7 +158,7 @@ export function runBenchmarkConformance<Data, Options>(
       'scores an empty answer with the primary metric, without throwing',
       async () => {
         const { samples } = await load();
-        const scored: ScoredSample[] = [];
+        const scored: ScoredSampleV1[] = [];
         for (const sample of samples.slice(0, sampleLimit)) {
           const first = plans(sample)[0];
           if (first === undefined) continue;
@@ -188,7 +188,7 @@ export function runBenchmarkConformance<Data, Options>(
   });
 }
 
-function checkPlan(plan: SamplePlan, capabilities: BackendCapabilities, where: string): void {
+function checkPlan(plan: SamplePlanV1, capabilities: BackendCapabilitiesV1, where: string): void {
   switch (plan.type) {
     case 'chat':
       expect(capabilities.chat, `${where}: chat plan for a backend without chat`).toBe(true);
@@ -220,7 +220,7 @@ function checkGenerations(generations: number | undefined, where: string): void 
   expect(Number.isInteger(generations) && generations > 0, `${where}: generations ${generations}`).toBe(true);
 }
 
-function emptyResponses(plan: SamplePlan): SampleResponses {
+function emptyResponses(plan: SamplePlanV1): SampleResponsesV1 {
   if (plan.type === 'loglikelihood') {
     return {
       type: 'loglikelihood',

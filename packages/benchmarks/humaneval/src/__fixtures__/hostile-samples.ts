@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllSamples, planFor, verdictForgeryBody } from '@evalchemy/code-eval/testing';
-import type { Sample, SampleResponses, SandboxV1 } from '@evalchemy/core';
+import type { SampleResponsesV1, SampleV1, SandboxV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { hostileCases } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
@@ -29,7 +29,7 @@ const asBody = (source: string): string =>
 const sample = (
   id: string,
   completion: string,
-): { sample: Sample<HumanEvalProblem>; completion: string } => ({
+): { sample: SampleV1<HumanEvalProblem>; completion: string } => ({
   sample: {
     id,
     data: {
@@ -43,7 +43,7 @@ const sample = (
   completion,
 });
 
-const responses = (text: string): SampleResponses => ({
+const responses = (text: string): SampleResponsesV1 => ({
   type: 'generate',
   generations: [[{ text, finishReason: 'stop', warnings: [] }]],
 });
@@ -57,7 +57,7 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
   const benchmark = createHumanEval();
   const options = benchmark.optionsSchema.parse({ n: 1, k: [1], mode: 'completion', memoryMb: 1024 });
   const log = createRecordingLogger();
-  const context = (item: Sample<HumanEvalProblem>) => ({
+  const context = (item: SampleV1<HumanEvalProblem>) => ({
     options,
     plan: planFor(benchmark, item, options, 'completion'),
     sandbox,

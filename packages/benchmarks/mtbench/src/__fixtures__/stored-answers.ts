@@ -1,8 +1,8 @@
-import type { DatasetFile, DatasetResolver } from '@evalchemy/core';
+import type { DatasetFileV1, DatasetResolverV1 } from '@evalchemy/core';
 import fastChatRequests from './fastchat-judge-requests.json' with { type: 'json' };
 
 /** The stored gpt-3.5-turbo answer file that fastchat-judge-requests.json was rendered from. */
-export const gpt35AnswerFile: DatasetFile = {
+export const gpt35AnswerFile: DatasetFileV1 = {
   hub: {
     repository: 'spaces/lmsys/mt-bench',
     repositoryType: 'model',
@@ -14,7 +14,7 @@ export const gpt35AnswerFile: DatasetFile = {
 };
 
 /** The stored answers to both turns, by question id. */
-export async function readGpt35Answers(datasets: DatasetResolver): Promise<Map<number, string[]>> {
+export async function readGpt35Answers(datasets: DatasetResolverV1): Promise<Map<number, string[]>> {
   const rows = (await datasets.rows(gpt35AnswerFile)) as {
     question_id: number;
     choices: { turns: string[] }[];
