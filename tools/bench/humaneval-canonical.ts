@@ -117,6 +117,7 @@ async function sandboxLeg(
         benchmark.doScore(sample, responses(sample), {
           options,
           plan: benchmark.doPlan(sample, { options, backend: completionBackend }),
+          judges: {},
           sandbox,
           signal,
           log,

@@ -115,7 +115,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     tasks.push({ benchmark, options });
   }
 
-  const needsJudge = !predictOnly && tasks.some((task) => task.benchmark.requirements.judge);
+  const judgedTasks = predictOnly
+    ? []
+    : tasks.filter((task) => Object.keys(task.benchmark.requirements.judges ?? {}).length > 0);
+  const needsJudge = judgedTasks.length > 0;
   const needsSandbox = !predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
   const requestedJudge = flags['annotator-model'] ?? config.annotator_model ?? config.judge?.model;
   // `auto` is Evalchemy's default value of --annotator_model: the benchmark's reference judge.
@@ -152,7 +155,16 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     maxTokens,
     systemInstruction,
     predictOnly,
-    judgeBackend,
+    judges:
+      judgeBackend &&
+      Object.fromEntries(
+        judgedTasks.map((task) => [
+          task.benchmark.id,
+          Object.fromEntries(
+            Object.keys(task.benchmark.requirements.judges ?? {}).map((role) => [role, judgeBackend]),
+          ),
+        ]),
+      ),
     sandbox,
     keySources: {
       model: modelKeySource(provider.id, modelArgs, flags['model-args'] !== undefined, io.env),
@@ -227,9 +239,7 @@ function modelKeySource(
 function benchmarkJudgeModel(tasks: TaskSelection[], log: LoggerV1): string | undefined {
   const models = new Set(
     tasks.flatMap((task) =>
-      task.benchmark.requirements.judge && task.benchmark.requirements.defaultJudgeModel
-        ? [task.benchmark.requirements.defaultJudgeModel]
-        : [],
+      Object.values(task.benchmark.requirements.judges ?? {}).map((role) => role.defaultModel),
     ),
   );
   const [first] = models;

@@ -168,19 +168,30 @@ describe('runEvaluation', () => {
       });
     const tasks = [{ benchmark: createArithmeticBenchmark({ judge: true }), options: {} }];
     try {
-      const first = await settingsFor(server.url, { tasks, judgeBackend: judgeOn(judge!.url) });
+      const first = await settingsFor(server.url, {
+        tasks,
+        judges: { arithmetic: { judge: judgeOn(judge!.url) } },
+      });
       await runEvaluation(first);
       const cacheDirectory = join(first.outputPath, '..', 'cache');
 
       const second = await runEvaluation(
-        await settingsFor(otherModel!.url, { cacheDirectory, tasks, judgeBackend: judgeOn(judge!.url) }),
+        await settingsFor(otherModel!.url, {
+          cacheDirectory,
+          tasks,
+          judges: { arithmetic: { judge: judgeOn(judge!.url) } },
+        }),
       );
       expect(otherModel!.requestCount).toBe(5);
       const secondResults = JSON.parse(await readFile(second.resultsPath, 'utf8'));
       expect(secondResults.results.arithmetic.accuracy).toBe(0);
 
       const third = await runEvaluation(
-        await settingsFor(server.url, { cacheDirectory, tasks, judgeBackend: judgeOn(otherJudge!.url) }),
+        await settingsFor(server.url, {
+          cacheDirectory,
+          tasks,
+          judges: { arithmetic: { judge: judgeOn(otherJudge!.url) } },
+        }),
       );
       expect(otherJudge!.requestCount).toBe(5);
       const thirdResults = JSON.parse(await readFile(third.resultsPath, 'utf8'));

@@ -8,11 +8,6 @@ export { readDatasetRows } from './dataset-rows.js';
 export type { RunEvent } from './events.js';
 export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';
-export {
-  type RunOutcome,
-  type RunSettings,
-  runEvaluation,
-  sanitizeModelName,
-  type TaskOutcome,
-  type TaskSelection,
-} from './run-evaluation.js';
+export { type RunOutcome, runEvaluation, sanitizeModelName } from './run-evaluation.js';
+export type { RunSettings, TaskSelection } from './run-settings.js';
+export type { TaskOutcome } from './task-run.js';

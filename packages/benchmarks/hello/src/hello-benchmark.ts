@@ -18,7 +18,7 @@ import { VERSION } from './version.js';
 // - `HelloProblem` and the data: the fields of one row, read from a pinned data file in `doLoad`;
 // - `doPlan`: the reference implementation's prompt, stop strings and token limit;
 // - `doScore`: the metric names the reference reports (lm-eval's `exact_match`, `acc`), computed by the scorer;
-// - `description`, `primaryMetric`, and `requirements` (`judge: true` for an LLM judge, `sandbox: true` to
+// - `description`, `primaryMetric`, and `requirements` (`judges` for LLM judges by role, `sandbox: true` to
 //   run generated code).
 
 /** One problem: a question and its gold answer. */

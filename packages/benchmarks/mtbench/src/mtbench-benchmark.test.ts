@@ -111,10 +111,12 @@ describe('planning', () => {
 function recordingJudge(answer: (userPrompt: string) => string) {
   const received: Parameters<JudgeV1['judge']>[0][] = [];
   const judge: JudgeV1 = {
+    role: 'judge',
+    backendId: 'recording',
     modelId: 'recording-judge',
     async judge(request) {
       received.push(request);
-      return { text: answer(request.messages.at(-1)!.content) };
+      return { text: answer(request.messages.at(-1)!.content), finishReason: 'stop', warnings: [] };
     },
   };
   return { judge, received };
@@ -149,7 +151,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
         {
           options,
           plan: chatPlan(benchmark, sample, options),
-          judge,
+          judges: { judge },
           signal: new AbortController().signal,
           log: createRecordingLogger(),
         },
@@ -195,12 +197,14 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     const benchmark = createMTBench();
     const options = benchmark.optionsSchema.parse({});
     const judge: JudgeV1 = {
+      role: 'judge',
+      backendId: 'failing',
       modelId: 'judge',
       async judge(request) {
         const prompt = request.messages.at(-1)!.content;
         if (prompt.startsWith('<|The Start'))
           throw new Error('judge server answered HTTP 503 (after 5 retries)');
-        return { text: 'Rating: [[7]]' };
+        return { text: 'Rating: [[7]]', finishReason: 'stop', warnings: [] };
       },
     };
     const score = await benchmark.doScore(
@@ -212,7 +216,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
       {
         options,
         plan: chatPlan(benchmark, sample!, options),
-        judge,
+        judges: { judge },
         signal: new AbortController().signal,
         log: createRecordingLogger(),
       },
@@ -250,6 +254,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
         {
           options: benchmark.optionsSchema.parse({}),
           plan: chatPlan(benchmark, sample!, benchmark.optionsSchema.parse({})),
+          judges: {},
           signal: new AbortController().signal,
           log: createRecordingLogger(),
         },

@@ -65,7 +65,14 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
   readonly description =
     'MT-Bench (80 questions x 2 turns), single-answer grading 1-10 by an LLM judge, as FastChat llm_judge.';
   readonly optionsSchema: MTBenchOptionsSchema;
-  readonly requirements = { judge: true, defaultJudgeModel: DEFAULT_JUDGE_MODEL };
+  readonly requirements = {
+    judges: {
+      judge: {
+        defaultModel: DEFAULT_JUDGE_MODEL,
+        description: "rates each turn's answer 1-10 (FastChat single-answer grading)",
+      },
+    },
+  };
   readonly primaryMetric = 'score';
   /** FastChat's show_result: the overall score and each turn's; the categories stay in the results file. */
   readonly headlineMetrics = ['score', 'score_turn_1', 'score_turn_2'];

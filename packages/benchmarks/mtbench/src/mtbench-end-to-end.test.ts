@@ -63,7 +63,11 @@ describe('a run replaying stored gpt-3.5-turbo answers with a scripted judge', (
         base_url: modelServer.url,
         api_key: 'test-key',
       }),
-      judgeBackend: createOpenAIBackend({ model: 'gpt-4', base_url: judgeServer.url, api_key: 'test-key' }),
+      judges: {
+        mtbench: {
+          judge: createOpenAIBackend({ model: 'gpt-4', base_url: judgeServer.url, api_key: 'test-key' }),
+        },
+      },
       tasks: [{ benchmark, options: benchmark.optionsSchema.parse({}) }],
       datasets,
       outputPath: join(directory, 'results'),

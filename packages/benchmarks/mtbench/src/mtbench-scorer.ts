@@ -51,7 +51,7 @@ export async function scoreMTBenchSample(
   responses: SampleResponsesV1,
   context: ScoreContextV1<MTBenchOptions>,
 ): Promise<SampleScoreV1> {
-  const judge = context.judge;
+  const judge = context.judges.judge;
   if (judge === undefined) {
     throw new ConfigurationError('mtbench needs an LLM judge, but none was configured for this run.');
   }
@@ -66,7 +66,7 @@ export async function scoreMTBenchSample(
       const judged = { turn: turn + 1, judge_prompt: request.judgePrompt };
       try {
         const answer = await judge.judge(
-          { messages: request.messages, parameters: request.parameters },
+          { messages: request.messages, parameters: request.parameters, call: turn },
           { signal: context.signal },
         );
         return { ...judged, judgment: answer.text, rating: parseRating(answer.text) };

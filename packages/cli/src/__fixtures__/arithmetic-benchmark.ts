@@ -26,7 +26,10 @@ export function createArithmeticBenchmark(
     version: '0.0.0',
     description: 'a+b',
     optionsSchema: z.object({ offset: z.number().default(0) }),
-    requirements: { judge: settings.judge ?? false, sandbox: settings.sandbox ?? false },
+    requirements: {
+      ...(settings.judge ? { judges: { judge: { defaultModel: 'judge-model' } } } : {}),
+      sandbox: settings.sandbox ?? false,
+    },
     primaryMetric: 'accuracy',
     async doLoad() {
       if (settings.failLoad) throw new Error('the data file is missing');
@@ -66,8 +69,9 @@ export function createArithmeticBenchmark(
           ).stdout.trim() === 'True'
         : answer === expected;
       const metrics: Record<string, number> = { accuracy: correct ? 1 : 0 };
-      if (context.judge) {
-        const verdict = await context.judge.judge(
+      const judge = context.judges.judge;
+      if (judge) {
+        const verdict = await judge.judge(
           { messages: [{ role: 'user', content: `Is ${answer} right?` }], parameters: { temperature: 0 } },
           { signal: context.signal },
         );

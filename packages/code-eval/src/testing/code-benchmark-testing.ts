@@ -100,6 +100,7 @@ export function scoreContextFor<Data, Options>(
   return {
     options,
     plan: planFor(benchmark, sample, options, mode),
+    judges: {},
     sandbox: suite.sandbox,
     signal: suite.signal,
     log,

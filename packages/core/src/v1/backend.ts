@@ -20,6 +20,13 @@ export interface BackendCapabilitiesV1 {
    * not depend on the request alone (replay answers by origin).
    */
   cacheable: boolean;
+  /**
+   * The most alternatives per generated token the backend returns for `parameters.topLogprobs` (OpenAI: 20).
+   * Absent or 0: no per-token log-probabilities.
+   */
+  topLogprobs?: number;
+  /** Honours `parameters.responseFormat: 'json'` (constrained JSON output). Default false. */
+  json?: boolean;
   /** Upper bound on concurrent calls the backend accepts (in-process models: 1). Undefined: no bound. */
   maxConcurrency?: number;
 }

@@ -9,7 +9,7 @@ import type {
   TokenUsageV1,
   WarningV1,
 } from './generation.js';
-import type { JudgeV1 } from './judge.js';
+import type { JudgeRoleV1, JudgeV1 } from './judge.js';
 import type { LoggerV1 } from './logger.js';
 import type { SandboxV1 } from './sandbox.js';
 
@@ -138,8 +138,11 @@ export interface ScoreContextV1<Options> {
   options: Options;
   /** The plan the responses answer, as sent (after the user's overrides): tells chat from completion. */
   plan: SamplePlanV1;
-  /** Present when the benchmark declares `requirements.judge`. */
-  judge?: JudgeV1;
+  /**
+   * One judge per role the benchmark declares in `requirements.judges`, bound to this sample (its requests
+   * carry the task, sample id and role). Empty when the benchmark declares none.
+   */
+  judges: Record<string, JudgeV1>;
   /** Present when the benchmark declares `requirements.sandbox`. */
   sandbox?: SandboxV1;
   signal: AbortSignal;
@@ -167,12 +170,12 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
   readonly optionsSchema: z.ZodType<Options>;
   /** What scoring needs. A judge or sandbox that cannot be set up is an error before any generation. */
   readonly requirements: {
-    judge?: boolean;
     /**
-     * The judge model the reference implementation uses when the user names none (`--annotator_model`),
-     * e.g. `gpt-4` for MT-Bench as FastChat and Evalchemy. Only meaningful with `judge: true`.
+     * The LLM judges scoring needs, by role: MT-Bench one (`judge`); a benchmark may use two (a parser and a
+     * grader). The user chooses each judge's backend and model (`--judge_backend`, `--judge_args`,
+     * `--annotator_model`, per task and role in `--config`); the role's `defaultModel` applies otherwise.
      */
-    defaultJudgeModel?: string;
+    judges?: Record<string, JudgeRoleV1>;
     sandbox?: boolean;
   };
   /** The metric shown first in the results table (e.g. `exact_match_flexible`). */

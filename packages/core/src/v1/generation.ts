@@ -19,6 +19,13 @@ export interface GenerationParametersV1 {
   stop?: string[];
   /** Sampling seed. The runner sets `seed + generation` for repeated generations of one prompt. */
   seed?: number;
+  /**
+   * Return, for each generated token, this many most likely alternatives with their log-probabilities
+   * (`GenerateResultV1.logprobs`). Only for backends whose `capabilities.topLogprobs` is at least this.
+   */
+  topLogprobs?: number;
+  /** `json`: constrain the answer to one JSON object. Only for backends with `capabilities.json`. Default `text`. */
+  responseFormat?: 'text' | 'json';
 }
 
 /** Where a request comes from. Backends may use it (replay looks answers up by it); it is not part of the cache key except `generation`. */
@@ -31,6 +38,11 @@ export interface RequestOriginV1 {
   turn: number;
   /** 0-based index of the generation when a sample asks for several (n samples, repeats). */
   generation: number;
+  /**
+   * The judge role (a key of the benchmark's `requirements.judges`) when a scorer's judge sends the request;
+   * absent for the model under evaluation. `turn` is then the judge request's `call` index.
+   */
+  role?: string;
 }
 
 /** A request for generated text. */
@@ -76,9 +88,19 @@ export interface TokenUsageV1 {
 /** Why generation ended. */
 export type FinishReasonV1 = 'stop' | 'length' | 'content-filter' | 'other';
 
+/** One generated token with its log-probability (natural log) and, where asked, the most likely alternatives. */
+export interface TokenLogprobV1 {
+  token: string;
+  logprob: number;
+  /** The `topLogprobs` most likely tokens at this position, most likely first (may include `token`). */
+  topLogprobs: { token: string; logprob: number }[];
+}
+
 export interface GenerateResultV1 {
   /** The generated text (for chat: the assistant message's content). */
   text: string;
+  /** Per generated token, when the request's parameters asked for `topLogprobs`. */
+  logprobs?: TokenLogprobV1[];
   finishReason: FinishReasonV1;
   /** Token counts when the backend reports them. */
   usage?: TokenUsageV1;

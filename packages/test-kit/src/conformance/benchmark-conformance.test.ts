@@ -25,7 +25,7 @@ const tiny: BenchmarkV1<TinyData, z.output<typeof tinyOptionsSchema>> = {
   version: '0.1.0',
   description: 'Arithmetic questions (fixture).',
   optionsSchema: tinyOptionsSchema,
-  requirements: { judge: true },
+  requirements: { judges: { judge: { defaultModel: 'scripted-judge' } } },
   primaryMetric: 'exact_match',
   async doLoad({ datasets }) {
     const rows = await datasets.rows(tinyFile);
@@ -45,10 +45,10 @@ const tiny: BenchmarkV1<TinyData, z.output<typeof tinyOptionsSchema>> = {
     }
     throw new Error('tiny needs a chat or completion backend');
   },
-  async doScore(sample, responses, { judge, signal }) {
+  async doScore(sample, responses, { judges, signal }) {
     if (responses.type !== 'generate') throw new Error('tiny scores generated text');
     const text = responses.generations[0]?.[0]?.text ?? '';
-    const judgment = await judge?.judge(
+    const judgment = await judges.judge?.judge(
       { messages: [{ role: 'user', content: text }], parameters: {} },
       { signal },
     );

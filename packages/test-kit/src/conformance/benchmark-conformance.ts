@@ -39,13 +39,22 @@ const backendDescriptions: { name: string; capabilities: BackendCapabilitiesV1 }
   },
 ];
 
-/** The judge given to benchmarks with `requirements.judge`: it rates everything 5 in MT-Bench's format. */
-export const scriptedJudge: JudgeV1 = {
-  modelId: 'scripted-judge',
-  async judge() {
-    return { text: 'Rating: [[5]]', usage: { promptTokens: 0, completionTokens: 3 } };
-  },
-};
+/** A judge for `role` that rates everything 5 in MT-Bench's format. */
+export function scriptedJudge(role: string): JudgeV1 {
+  return {
+    role,
+    backendId: 'scripted',
+    modelId: 'scripted-judge',
+    async judge() {
+      return {
+        text: 'Rating: [[5]]',
+        finishReason: 'stop',
+        usage: { promptTokens: 0, completionTokens: 3 },
+        warnings: [],
+      };
+    },
+  };
+}
 
 /**
  * Defines vitest tests that check a benchmark against contract v1 and its package manifest: identity,
@@ -165,7 +174,9 @@ export function runBenchmarkConformance<Data, Options>(
           const score = await benchmark.doScore(sample, emptyResponses(first.plan), {
             options: options(),
             plan: first.plan,
-            ...(benchmark.requirements.judge ? { judge: scriptedJudge } : {}),
+            judges: Object.fromEntries(
+              Object.keys(benchmark.requirements.judges ?? {}).map((role) => [role, scriptedJudge(role)]),
+            ),
             signal: new AbortController().signal,
             log: createRecordingLogger(),
           });

@@ -60,6 +60,7 @@ export async function scoreHostileSamples(sandbox: SandboxV1): Promise<void> {
   const context = (item: SampleV1<HumanEvalProblem>) => ({
     options,
     plan: planFor(benchmark, item, options, 'completion'),
+    judges: {},
     sandbox,
     signal,
     log,
@@ -122,6 +123,7 @@ export async function scoreForgerySamples(sandbox: SandboxV1): Promise<void> {
       benchmark.doScore(problem, responses(index === 0 ? verdictForgeryBody : '    return 0\n'), {
         options,
         plan: planFor(benchmark, problem, options, 'completion'),
+        judges: {},
         sandbox,
         signal,
         log,

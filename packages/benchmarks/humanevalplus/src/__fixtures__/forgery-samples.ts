@@ -22,6 +22,7 @@ export async function scoreForgerySolutions(sandbox: SandboxV1): Promise<void> {
   const score = await benchmark.doScore(problem!, generatedReplies(completions), {
     options,
     plan: planFor(benchmark, problem!, options, 'completion'),
+    judges: {},
     sandbox,
     signal: new AbortController().signal,
     log,

@@ -1,0 +1,84 @@
+import type {
+  BackendV1,
+  GenerateRequestV1,
+  GenerateResultV1,
+  LoglikelihoodRequestV1,
+  LoglikelihoodResultV1,
+} from '@evalchemy/core';
+import pLimit from 'p-limit';
+import { ResponseCache } from './response-cache.js';
+import type { RunState } from './run-state.js';
+
+/**
+ * The one way a request reaches a backend, for the model and for judges alike: the response cache, the
+ * backend's concurrency limit, the run's stop on refused credentials, and usage accounting under the
+ * request's task and role. Retries are the backend's own (the openai SDK's, with backoff).
+ */
+export interface RequestPath {
+  readonly backend: BackendV1;
+  send(request: GenerateRequestV1, signal: AbortSignal): Promise<GenerateResultV1>;
+  send(request: LoglikelihoodRequestV1, signal: AbortSignal): Promise<LoglikelihoodResultV1>;
+  /** True while fewer calls are running than the limit allows. */
+  hasIdleSlot(): boolean;
+}
+
+export function createRequestPath(
+  backend: BackendV1,
+  settings: { cache: ResponseCache; concurrency: number; state: RunState },
+): RequestPath {
+  const { cache, state } = settings;
+  const limit = pLimit(
+    Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
+  );
+  const role = (request: GenerateRequestV1 | LoglikelihoodRequestV1) =>
+    request.origin.role === undefined ? 'model' : 'judge';
+
+  async function send(
+    request: GenerateRequestV1 | LoglikelihoodRequestV1,
+    signal: AbortSignal,
+  ): Promise<GenerateResultV1 | LoglikelihoodResultV1> {
+    // Where a request comes from is not part of its key, except which generation it is: the same prompt
+    // asked for two generations (pass@k) must get two answers.
+    const key = backend.capabilities.cacheable
+      ? ResponseCache.key({
+          backend: backend.id,
+          ...modelIdentity(backend),
+          request: { ...request, origin: { generation: request.origin.generation } },
+        })
+      : undefined;
+    if (key !== undefined) {
+      const cached = await cache.get<GenerateResultV1 | LoglikelihoodResultV1>(key);
+      if (cached !== undefined) {
+        state.count(request.origin, { cached: true });
+        return cached;
+      }
+    }
+    const result = await limit((): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
+      signal.throwIfAborted();
+      if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
+      if (backend.doLoglikelihood === undefined) {
+        throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
+      }
+      return backend.doLoglikelihood(request, { signal });
+    }).catch((error: unknown) => {
+      state.stopOnRefusal(error, role(request), backend);
+      throw error;
+    });
+    state.count(request.origin, { cached: false, usage: 'usage' in result ? result.usage : undefined });
+    if (key !== undefined) await state.store(key, result);
+    return result;
+  }
+
+  return {
+    backend,
+    send: send as RequestPath['send'],
+    hasIdleSlot: () => limit.activeCount < limit.concurrency,
+  };
+}
+
+/** The model and, for a served one, its server: the same model name on two servers answers differently. */
+function modelIdentity(backend: BackendV1): { model: string; endpoint?: string } {
+  return backend.endpoint === undefined
+    ? { model: backend.modelId }
+    : { model: backend.modelId, endpoint: backend.endpoint };
+}

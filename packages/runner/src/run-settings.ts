@@ -1,0 +1,63 @@
+import type { BackendV1, BenchmarkV1, DatasetResolverV1, LoggerV1, SandboxV1 } from '@evalchemy/core';
+import type { RunEvent } from './events.js';
+import type { ResponseCache } from './response-cache.js';
+
+/** A benchmark selected for a run, with its parsed options. */
+export interface TaskSelection {
+  benchmark: BenchmarkV1<unknown, unknown>;
+  options: unknown;
+}
+
+/** Everything a run needs, validated and created by the caller (the CLI) before any request is sent. */
+export interface RunSettings {
+  backend: BackendV1;
+  tasks: TaskSelection[];
+  datasets: DatasetResolverV1;
+  /** Results go to `<outputPath>/<sanitized model>/`. */
+  outputPath: string;
+  cache: ResponseCache;
+  /**
+   * Bound on concurrent calls to each backend (with the backend's own bound): the model's, and each judge
+   * backend's. Up to twice as many samples are in flight, so that the next request is ready when one ends.
+   */
+  concurrency: number;
+  /** Base seed; generation i of a sample is sent with seed `seed + i`. */
+  seed: number;
+  /** Only the first `limit` samples of each task. */
+  limit?: number | undefined;
+  /** Overrides every plan's `maxTokens`. */
+  maxTokens?: number | undefined;
+  /** Replaces the system message of chat plans. */
+  systemInstruction?: string | undefined;
+  /** Generate and record responses, skip scoring (no judge, no sandbox needed). */
+  predictOnly: boolean;
+  /**
+   * The judge backend of each role of each judged task: `judges[task][role]`. One backend object may serve
+   * several roles and tasks: each distinct one is started once and stopped by the run.
+   */
+  judges?: Record<string, Record<string, BackendV1>> | undefined;
+  /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
+  sandbox?: SandboxV1 | undefined;
+  /**
+   * Where the model's and the judges' API keys came from (`OPENAI_API_KEY`, `--model_args api_key`; never
+   * the key), named when a server refuses one.
+   */
+  keySources?: { model?: string | undefined; judge?: string | undefined };
+  /** The configuration as resolved from flags and config file, recorded in results (no secrets). */
+  effectiveConfig: Record<string, unknown>;
+  /** Package versions of the CLI, runner and every plugin used. */
+  versions: Record<string, string>;
+  log: LoggerV1;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  /** Directory whose git commit is recorded; default the process's working directory. */
+  workingDirectory?: string;
+}
+
+/** The distinct judge backends of a run, in the order first named. */
+export function judgeBackendsOf(settings: RunSettings): BackendV1[] {
+  const backends = new Set<BackendV1>();
+  for (const roles of Object.values(settings.judges ?? {}))
+    for (const backend of Object.values(roles)) backends.add(backend);
+  return [...backends];
+}

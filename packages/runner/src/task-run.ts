@@ -1,0 +1,326 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import {
+  type AggregateMetricV1,
+  type BackendV1,
+  type BenchmarkV1,
+  ConfigurationError,
+  describeError,
+  type SamplePlanV1,
+  type SampleResponsesV1,
+  type SampleScoreV1,
+  type SampleV1,
+  type ScoredSampleV1,
+  type TurnResponseV1,
+} from '@evalchemy/core';
+import { aggregateTask } from './aggregate.js';
+import { storageError } from './create-directory.js';
+import type { RunEvent } from './events.js';
+import { judgesForSample } from './judge-service.js';
+import type { RequestPath } from './request-path.js';
+import type { RunSettings, TaskSelection } from './run-settings.js';
+import type { RunState } from './run-state.js';
+import { countWarning, describePlan, describeResponses, warningsOf } from './sample-record.js';
+
+export interface TaskOutcome {
+  task: string;
+  status: 'completed' | 'failed';
+  metrics: Record<string, AggregateMetricV1>;
+  primaryMetric: string;
+  /** The metrics a summary shows: the benchmark's `headlineMetrics`, else its primary metric. */
+  headlineMetrics: string[];
+  /**
+   * `failed`: samples that could not be evaluated for infrastructure reasons (a backend error after
+   * retries, a failed judge call, a sandbox failure), left out of the metrics. A wrong answer is scored.
+   */
+  samples: { total: number; scored: number; failed: number };
+  /** The first failed sample's error, as an example of why samples failed. */
+  sampleError?: string;
+  error?: string;
+  samplesPath?: string;
+}
+
+export const outputRemedy =
+  'Free space there or choose another --output_path; responses received so far are cached (unless --no_cache), so running the same command again resumes.';
+
+export interface TaskRunContext {
+  settings: RunSettings;
+  signal: AbortSignal;
+  directory: string;
+  timestamp: string;
+  /** The model's request path. */
+  model: RequestPath;
+  /** The request path of each judge role of this task (empty when it has none, or in predict-only runs). */
+  judges: Record<string, RequestPath>;
+  state: RunState;
+  warnings: Record<string, number>;
+  emit: (event: RunEvent) => void;
+}
+
+export function headlineMetricsOf(benchmark: BenchmarkV1<unknown, unknown>): string[] {
+  return [...(benchmark.headlineMetrics ?? [benchmark.primaryMetric])];
+}
+
+/** Loads, plans, generates, scores and aggregates one task, writing its samples file. */
+export async function runTask(task: TaskSelection, context: TaskRunContext): Promise<TaskOutcome> {
+  const { benchmark, options } = task;
+  const { settings, signal } = context;
+  const source = await benchmark.doLoad({
+    options,
+    datasets: settings.datasets,
+    seed: settings.seed,
+    log: settings.log,
+  });
+  const total = settings.limit === undefined ? source.size : Math.min(settings.limit, source.size);
+  context.emit({ type: 'task-start', task: benchmark.id, total });
+
+  const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
+  const partialPath = `${samplesPath}.partial`;
+  const samplesFile = createWriteStream(partialPath);
+  samplesFile.on('error', (error) =>
+    context.state.stop(storageError('write the samples file', partialPath, error, outputRemedy)),
+  );
+  const writeLine = lineWriter(samplesFile);
+  const scored: ScoredSampleV1[] = [];
+  let done = 0;
+  let failed = 0;
+  let sampleError: string | undefined;
+  let fatal: unknown;
+  const inFlight = new Set<Promise<void>>();
+
+  const processOne = async (sample: SampleV1, index: number): Promise<void> => {
+    const record = await processSample(sample, index, task, context);
+    if (record.error !== undefined) {
+      failed += 1;
+      sampleError ??= record.error;
+    } else if (record.score !== undefined) {
+      scored.push({
+        id: sample.id,
+        metadata: sample.metadata ?? {},
+        metrics: record.score.metrics,
+        ...(record.score.details ? { details: record.score.details } : {}),
+      });
+    }
+    await writeLine(record.line);
+    done += 1;
+    context.emit({ type: 'sample-end', task: benchmark.id, done, failed, total });
+  };
+
+  // Twice the request bound in samples: when a request ends, the next one is already planned and waiting
+  // for the backend's slot, so requests go out back to back while finished samples are scored and written.
+  const window = 2 * settings.concurrency;
+  let slotFreed: (() => void) | undefined;
+  let written = false;
+  try {
+    let index = 0;
+    for await (const sample of source.samples) {
+      if (index >= total || fatal !== undefined) break;
+      signal.throwIfAborted();
+      while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
+      if (fatal !== undefined) break;
+      const running: Promise<void> = processOne(sample, index)
+        .catch((error: unknown) => {
+          fatal ??= error;
+        })
+        .finally(() => {
+          inFlight.delete(running);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
+      inFlight.add(running);
+      index += 1;
+      // While the backend has idle slots (the start of a task, or a run of cache hits), this sample's
+      // requests go out before the next sample is planned. Started together, every request would wait
+      // for all of them to pass through the SDK (≈ 0.25 ms each: 16 ms for 64) before the first left.
+      if (context.model.hasIdleSlot()) await nextMacrotask();
+    }
+    await Promise.all(inFlight);
+    written = fatal === undefined;
+  } finally {
+    // A failed write has stopped the run already (the 'error' listener); ending reports it again.
+    await new Promise<void>((resolve) => samplesFile.end(() => resolve()));
+    // Resuming goes through the response cache, not through a half-written samples file.
+    if (!written || signal.aborted) await rm(partialPath, { force: true }).catch(() => {});
+  }
+  signal.throwIfAborted();
+  if (fatal !== undefined) throw fatal;
+  await rename(partialPath, samplesPath);
+
+  const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored);
+  return {
+    task: benchmark.id,
+    status: 'completed',
+    metrics,
+    primaryMetric: benchmark.primaryMetric,
+    headlineMetrics: headlineMetricsOf(benchmark),
+    samples: { total: done, scored: scored.length, failed },
+    ...(sampleError !== undefined ? { sampleError } : {}),
+    samplesPath,
+  };
+}
+
+/**
+ * Queues lines on a stream; a write waits only while the stream's buffer is full, so lines go out in
+ * batches. Every writer waiting for the same `drain` shares one listener.
+ */
+function lineWriter(stream: WriteStream): (line: string) => Promise<void> {
+  let drained: Promise<unknown> | undefined;
+  return async (line) => {
+    if (stream.write(`${line}\n`)) return;
+    drained ??= once(stream, 'drain').finally(() => {
+      drained = undefined;
+    });
+    await drained;
+  };
+}
+
+interface ProcessedSample {
+  line: string;
+  score?: SampleScoreV1;
+  error?: string;
+}
+
+/** Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. */
+async function processSample(
+  sample: SampleV1,
+  index: number,
+  task: TaskSelection,
+  context: TaskRunContext,
+): Promise<ProcessedSample> {
+  const { benchmark, options } = task;
+  const { settings, signal } = context;
+  const backend = context.model.backend;
+  const plan = applyOverrides(
+    benchmark.doPlan(sample, {
+      options,
+      backend: { id: backend.id, modelId: backend.modelId, capabilities: backend.capabilities },
+    }),
+    settings,
+  );
+  checkCapability(plan, benchmark.id, backend);
+
+  const base = { task: benchmark.id, sample_id: sample.id, index, metadata: sample.metadata ?? {} };
+  let responses: SampleResponsesV1;
+  try {
+    responses = await requestResponses(plan, sample, benchmark.id, context);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const message = describeError(error);
+    return { line: JSON.stringify({ ...base, prompt: describePlan(plan), error: message }), error: message };
+  }
+  for (const warning of warningsOf(responses)) countWarning(context.warnings, warning);
+
+  const shown = { ...base, prompt: describePlan(plan), responses: describeResponses(responses) };
+  if (settings.predictOnly) return { line: JSON.stringify(shown) };
+  // A benchmark may score around a failed judge call (MT-Bench leaves the turn unrated, as FastChat), but the
+  // sample was not judged as specified: it counts as failed and stays out of the metrics.
+  const judgeErrors: unknown[] = [];
+  const judges = judgesForSample(benchmark.id, sample.id, context.judges, (error) => judgeErrors.push(error));
+  try {
+    const score = await benchmark.doScore(sample, responses, {
+      options,
+      plan,
+      judges,
+      sandbox: benchmark.requirements.sandbox ? settings.sandbox : undefined,
+      signal,
+      log: settings.log,
+    });
+    signal.throwIfAborted();
+    for (const warning of score.warnings ?? []) countWarning(context.warnings, warning);
+    const record = {
+      ...shown,
+      extracted: score.extracted ?? null,
+      metrics: score.metrics,
+      details: score.details ?? null,
+      warnings: [...warningsOf(responses), ...(score.warnings ?? [])],
+    };
+    if (judgeErrors.length > 0) {
+      const message = `judge call failed: ${describeError(judgeErrors[0])}`;
+      return { line: JSON.stringify({ ...record, error: message }), error: message };
+    }
+    return { line: JSON.stringify(record), score };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const message = `scoring failed: ${describeError(error)}`;
+    return { line: JSON.stringify({ ...shown, error: message }), error: message };
+  }
+}
+
+function applyOverrides(plan: SamplePlanV1, settings: RunSettings): SamplePlanV1 {
+  if (plan.type === 'loglikelihood') return plan;
+  const parameters = { ...plan.parameters };
+  if (settings.maxTokens !== undefined) parameters.maxTokens = settings.maxTokens;
+  if (plan.type === 'chat' && settings.systemInstruction !== undefined) {
+    return { ...plan, system: settings.systemInstruction, parameters };
+  }
+  return { ...plan, parameters };
+}
+
+function checkCapability(plan: SamplePlanV1, task: string, backend: BackendV1): void {
+  const capable =
+    plan.type === 'chat'
+      ? backend.capabilities.chat
+      : plan.type === 'completion'
+        ? backend.capabilities.completion
+        : backend.capabilities.loglikelihood && backend.doLoglikelihood !== undefined;
+  if (!capable) {
+    throw new ConfigurationError(
+      `Task ${task} needs ${plan.type} requests, which backend ${backend.id} (model ${backend.modelId}) does not support.`,
+    );
+  }
+}
+
+async function requestResponses(
+  plan: SamplePlanV1,
+  sample: SampleV1,
+  task: string,
+  context: TaskRunContext,
+): Promise<SampleResponsesV1> {
+  const { settings, signal, model } = context;
+  if (plan.type === 'loglikelihood') {
+    const results = await Promise.all(
+      plan.continuations.map((continuation, generation) =>
+        model.send(
+          {
+            type: 'loglikelihood',
+            context: plan.context,
+            continuation,
+            origin: { task, sampleId: sample.id, turn: 0, generation },
+          },
+          signal,
+        ),
+      ),
+    );
+    return { type: 'loglikelihood', results };
+  }
+  const count = plan.generations ?? 1;
+  const generations = await Promise.all(
+    Array.from({ length: count }, async (_, generation): Promise<TurnResponseV1[]> => {
+      const parameters = { ...plan.parameters, seed: (plan.parameters.seed ?? settings.seed) + generation };
+      if (plan.type === 'completion') {
+        const origin = { task, sampleId: sample.id, turn: 0, generation };
+        return [await model.send({ type: 'completion', prompt: plan.prompt, parameters, origin }, signal)];
+      }
+      const messages = [
+        ...(plan.system !== undefined ? [{ role: 'system' as const, content: plan.system }] : []),
+        ...(plan.history ?? []),
+      ];
+      const turns: TurnResponseV1[] = [];
+      for (const [turn, content] of plan.turns.entries()) {
+        messages.push({ role: 'user', content });
+        const origin = { task, sampleId: sample.id, turn, generation };
+        const result = await model.send(
+          { type: 'chat', messages: [...messages], parameters, origin },
+          signal,
+        );
+        turns.push(result);
+        messages.push({ role: 'assistant', content: result.text });
+      }
+      return turns;
+    }),
+  );
+  return { type: 'generate', generations };
+}
