@@ -4,6 +4,7 @@ import { existsSync, globSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pluginManifestSchema } from '@evalchemy/core';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { knownPlugins } from './known-plugins.js';
 
@@ -49,6 +50,66 @@ describe('plugin packages', () => {
         expect(packageJson.peerDependencies?.['@evalchemy/core']).toBe('>=0.1.0');
         expect(packageJson.devDependencies?.['@evalchemy/core']).toBe('workspace:*');
       });
+    });
+  }
+});
+
+/**
+ * The `hub.revision` of every data-file literal (`hub: { repository, revision, path }`) in a package's sources,
+ * read with the TypeScript parser so that examples in comments do not count; a name is resolved through the
+ * package's string constants (`revision: mmluHubRevision`). `undefined` when it is neither.
+ */
+function hubRevisions(directory: string): { where: string; revision: string | undefined }[] {
+  const sources = globSync('src/**/*.ts', { cwd: directory })
+    .filter((path) => !path.endsWith('.test.ts') && !path.includes('__fixtures__'))
+    .map((path) =>
+      ts.createSourceFile(path, readFileSync(join(directory, path), 'utf8'), ts.ScriptTarget.Latest),
+    );
+  const constants = new Map<string, string>();
+  const revisions: { where: string; name?: string; revision?: string }[] = [];
+  const visit = (node: ts.Node, source: ts.SourceFile) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      if (ts.isStringLiteralLike(node.initializer)) constants.set(node.name.text, node.initializer.text);
+    }
+    if (
+      ts.isPropertyAssignment(node) &&
+      node.name.getText(source) === 'hub' &&
+      ts.isObjectLiteralExpression(node.initializer)
+    ) {
+      for (const property of node.initializer.properties) {
+        if (property.name?.getText(source) !== 'revision') continue;
+        const where = `${source.fileName}:${source.getLineAndCharacterOfPosition(property.getStart(source)).line + 1}`;
+        const value = ts.isPropertyAssignment(property) ? property.initializer : property.name;
+        if (ts.isStringLiteralLike(value)) revisions.push({ where, revision: value.text });
+        else revisions.push({ where, name: value.getText(source) });
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, source));
+  };
+  for (const source of sources) visit(source, source);
+  return revisions.map(({ where, name, revision }) => ({
+    where,
+    revision: revision ?? (name === undefined ? undefined : constants.get(name)),
+  }));
+}
+
+// Issue 12: a data file is pinned to a Hub commit, not to a branch that can move. Where no commit could be
+// found, the README says so and the sha256 stays the pin.
+describe('benchmark data files', () => {
+  const unpinnedStatement = 'Hub revision not pinned';
+  for (const directory of pluginDirectories.filter((path) => basename(dirname(path)) === 'benchmarks')) {
+    it(`of ${basename(directory)} are pinned to a Hub commit, or its README says why not`, () => {
+      const unpinned = hubRevisions(directory).filter(
+        ({ revision }) => revision === undefined || !/^[0-9a-f]{40}$/.test(revision),
+      );
+      if (unpinned.length === 0) return;
+      const readme = readFileSync(join(directory, 'README.md'), 'utf8');
+      expect(
+        readme.includes(unpinnedStatement),
+        `${unpinned.map(({ where, revision }) => `${where}: revision ${revision ?? '(not a string constant)'}`).join(', ')} ` +
+          `in ${directory}: set hub.revision to the 40-hex commit, or say in README.md under "${unpinnedStatement}" ` +
+          'that the Hub commit could not be looked up, that the sha256 is the pin, and how a user can pin it.',
+      ).toBe(true);
     });
   }
 });

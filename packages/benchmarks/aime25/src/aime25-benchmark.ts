@@ -3,11 +3,22 @@ import { BoxedMathBenchmark } from '@evalchemy/math-grading';
 import { type Aime25Options, aime25OptionsSchema } from './aime25-options.js';
 import { VERSION } from './version.js';
 
-/** The pinned data file (aime25/test.jsonl). */
+/**
+ * The pinned data file (aime25/test.jsonl). The Hub commit and `test.jsonl`'s sha256 come from public evaluation
+ * code that downloads `math-ai/aime25/resolve/563bb840…/test.jsonl` and checks it against that hash (other
+ * projects pin the same commit and file); not checked against the Hub from here.
+ */
 export const aime25Dataset: DatasetFileV1 = {
-  hub: { repository: 'math-ai/aime25', revision: 'main', path: 'test.jsonl' },
+  hub: {
+    repository: 'math-ai/aime25',
+    revision: '563bb8404243c5f09de6ec262f2db674fe5bce9b',
+    path: 'test.jsonl',
+  },
   offlinePath: 'aime25/test.jsonl',
-  sha256: { offline: '19a9f25a12e89abaeea9f7e214f8b6f6eae43285e9d8df7a3818ca0408df4b07' },
+  sha256: {
+    offline: '19a9f25a12e89abaeea9f7e214f8b6f6eae43285e9d8df7a3818ca0408df4b07',
+    hub: 'b4e273c02d3e7fe1b74b59eae768fc8230bfb0f79539890cb56f4361caac0331',
+  },
 };
 
 /** Settings of `createAime25`. */

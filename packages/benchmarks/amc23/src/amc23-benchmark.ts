@@ -3,9 +3,18 @@ import { BoxedMathBenchmark } from '@evalchemy/math-grading';
 import { type Amc23Options, amc23OptionsSchema } from './amc23-options.js';
 import { VERSION } from './version.js';
 
-/** The pinned data file (amc23/test.jsonl). */
+/**
+ * The pinned data file (amc23/test.jsonl). On the Hub the 40 problems are a parquet file; its commit comes from
+ * public evaluation code that downloads `math-ai/amc23/resolve/80815d37…/test-00000-of-00001.parquet` (two
+ * projects pin that commit and file); not checked against the Hub from here, so its sha256 is recorded on first
+ * download.
+ */
 export const amc23Dataset: DatasetFileV1 = {
-  hub: { repository: 'math-ai/amc23', revision: 'main', path: 'test-00000-of-00001.jsonl' },
+  hub: {
+    repository: 'math-ai/amc23',
+    revision: '80815d37005feb82cd7f8fbc6901d5d3eff43057',
+    path: 'test-00000-of-00001.parquet',
+  },
   offlinePath: 'amc23/test.jsonl',
   sha256: { offline: '43707e1ca784602d8479de24ee8ce36609dbebc46dd152b0b12a46611aa898a4' },
 };

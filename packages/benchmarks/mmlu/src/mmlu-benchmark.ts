@@ -36,7 +36,10 @@ export interface MmluSample {
   shots: readonly MmluQuestion[];
 }
 
-/** Pinned Hub revision of `cais/mmlu`. */
+/**
+ * Pinned Hub revision of `cais/mmlu`: the commit public evaluation code pins (lighteval-style task configs,
+ * `cais/mmlu/resolve/c30699e8…/anatomy/test-00000-of-00001.parquet` links); not checked against the Hub from here.
+ */
 export const mmluHubRevision = 'c30699e8356da336a370243923dbaf21066bb9fe';
 
 /**

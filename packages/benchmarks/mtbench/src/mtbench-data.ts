@@ -4,7 +4,9 @@ import { z } from 'zod';
 // The files are FastChat's `fastchat/llm_judge/data` (lm-sys/FastChat@0e6d3e4b), which FastChat also serves
 // from the Hugging Face space lmsys/mt-bench. The dataset resolver knows only dataset and model repositories;
 // a "model" repository named `spaces/<owner>/<name>` makes it build the space's `resolve` URL. The space
-// revision is the one other MT-Bench tooling pins; the Hub copies' hashes are recorded on first download.
+// revision is a commit of that space that other MT-Bench tooling pins (FastChat-based scripts download
+// `spaces/lmsys/mt-bench/resolve/89039fbb…/data/mt_bench/model_judgment/gpt-4_pair.jsonl`); the Hub copies'
+// hashes are recorded on first download.
 const hubRepository = 'spaces/lmsys/mt-bench';
 const hubRevision = '89039fbb04009aa54b2ce88a294402fe9d756913';
 

@@ -10,7 +10,12 @@ export interface DatasetFileV1 {
     repository: string;
     /** `dataset` (default) or `model` repository. */
     repositoryType?: 'dataset' | 'model';
-    /** Commit sha (40 hex) the file is pinned to. */
+    /**
+     * Commit sha (40 hex) the file is pinned to, never a branch such as `main` whose files can change. Where no
+     * commit can be found (the file is not on the Hub, or its commit could not be looked up), a branch name stands
+     * as a placeholder: `sha256` is then the only pin, and the plugin's README says so and how a user can pin
+     * the file (evalchemy's repository checks both for its own benchmarks).
+     */
     revision: string;
     /** Path inside the repository, e.g. `main/test-00000-of-00001.parquet`. */
     path: string;
