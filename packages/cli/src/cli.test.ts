@@ -343,7 +343,7 @@ describe('plugin discovery errors', () => {
       kind: 'benchmark',
       id: 'broken',
       entry: './index.js',
-      specification: 'v9',
+      specification: 'nine',
     });
     const result = await evalchemy(
       ['run', '--model', 'openai', '--model_args', 'model=x', '--tasks', 'broken'],

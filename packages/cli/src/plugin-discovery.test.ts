@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
+import { chooseSpecification, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
 
 /** A temporary project folder (its real path: tmpdir may be a link). */
 async function project(): Promise<string> {
@@ -16,7 +16,14 @@ async function project(): Promise<string> {
  */
 async function benchmarkPackage(
   directory: string,
-  settings: { name: string; id: string; version?: string; entry?: string; aliases?: string[] },
+  settings: {
+    name: string;
+    id: string;
+    version?: string;
+    entry?: string;
+    aliases?: string[];
+    specification?: string | string[];
+  },
 ): Promise<void> {
   await mkdir(directory, { recursive: true });
   const manifest = {
@@ -25,7 +32,7 @@ async function benchmarkPackage(
     id: settings.id,
     aliases: settings.aliases ?? [],
     entry: settings.entry ?? './index.js',
-    specification: 'v1',
+    specification: settings.specification ?? 'v1',
   };
   await writeFile(
     join(directory, 'package.json'),
@@ -92,6 +99,50 @@ describe('plugin entries stay inside their package', () => {
     expect(plugins.filter((plugin) => plugin.packageName === 'custom-bench')).toHaveLength(1);
     expect((await load(root, 'custom')).id).toBe('custom');
     expect(existsSync(join(real, 'imported'))).toBe(true);
+  });
+});
+
+describe('the contract versions a manifest lists', () => {
+  it('runs a plugin that lists several versions as the newest one this CLI supports', async () => {
+    const root = await project();
+    const directory = join(root, 'node_modules', 'versatile-bench');
+    await benchmarkPackage(directory, {
+      name: 'versatile-bench',
+      id: 'versatile',
+      specification: ['v2', 'v1'],
+    });
+    const plugin = findPlugin(await discoverPlugins(root), 'benchmark', 'versatile');
+    expect(chooseSpecification(plugin)).toBe('v1');
+    expect((await loadPlugin(plugin, 'benchmark')).specificationVersion).toBe('v1');
+  });
+
+  it('refuses a plugin implementing only versions this CLI does not support, naming both sides, before its code runs', async () => {
+    const root = await project();
+    const directory = join(root, 'node_modules', 'future-bench');
+    await benchmarkPackage(directory, { name: 'future-bench', id: 'future', specification: ['v3', 'v2'] });
+    await expect(load(root, 'future')).rejects.toThrow(
+      `Plugin package future-bench@1.0.0 (${directory}) implements contract versions v2, v3, and this CLI supports ` +
+        'version v1: it cannot run here. Install a version of future-bench that implements v1, or an ' +
+        '@evalchemy/cli that supports v2 or v3.',
+    );
+    expect(existsSync(join(directory, 'imported'))).toBe(false);
+  });
+
+  it('reads a single version as published plugins write it, and refuses one this CLI does not support', async () => {
+    const root = await project();
+    await benchmarkPackage(join(root, 'node_modules', 'current-bench'), {
+      name: 'current-bench',
+      id: 'current',
+    });
+    expect((await load(root, 'current')).id).toBe('current');
+    await benchmarkPackage(join(root, 'node_modules', 'next-bench'), {
+      name: 'next-bench',
+      id: 'next',
+      specification: 'v2',
+    });
+    await expect(load(root, 'next')).rejects.toThrow(
+      /next-bench@1\.0\.0 .* implements contract version v2, and/,
+    );
   });
 });
 

@@ -30,6 +30,9 @@ export type PluginObject<Kind extends PluginKind> = Kind extends 'benchmark'
     ? BackendProviderV1<unknown>
     : SandboxProviderV1<unknown>;
 
+/** The contract versions this CLI runs plugins of. */
+export const supportedSpecifications: readonly string[] = ['v1'];
+
 const plurals: Record<PluginKind, string> = {
   benchmark: 'benchmarks',
   backend: 'backends',
@@ -235,6 +238,27 @@ function validManifest(plugin: DiscoveredPlugin): PluginManifest {
 }
 
 /**
+ * The contract version a plugin runs as: the newest one both its manifest and this CLI support. When there is
+ * none, the error names the package, what it implements and what this CLI supports, before any of its code runs.
+ */
+export function chooseSpecification(plugin: DiscoveredPlugin): string {
+  const oldestFirst = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1));
+  const implemented = [...validManifest(plugin).specification].sort(oldestFirst);
+  const chosen = implemented.filter((version) => supportedSpecifications.includes(version)).at(-1);
+  if (chosen === undefined) {
+    const versions = (list: readonly string[]) => `version${list.length > 1 ? 's' : ''} ${list.join(', ')}`;
+    throw new PluginLoadError(
+      `Plugin package ${describePlugin(plugin)} implements contract ${versions(implemented)}, and this CLI ` +
+        `supports ${versions(supportedSpecifications)}: it cannot run here. Install a version of ` +
+        `${plugin.packageName} that implements ${supportedSpecifications.join(' or ')}, or an @evalchemy/cli ` +
+        `that supports ${implemented.join(' or ')}.`,
+      { packageName: plugin.packageName },
+    );
+  }
+  return chosen;
+}
+
+/**
  * Imports a plugin's entry module, once its real path (symbolic links resolved) is known to be inside the
  * package: a manifest must not make the CLI run a file the package does not own.
  */
@@ -274,6 +298,7 @@ export async function loadPlugin<Kind extends PluginKind>(
   kind: Kind,
 ): Promise<PluginObject<Kind>> {
   const manifest = validManifest(plugin);
+  const specification = chooseSpecification(plugin);
   const { packageName } = plugin;
   const module = await importPluginEntry(plugin);
   const object = module.default as Record<string, unknown> | undefined;
@@ -281,9 +306,10 @@ export async function loadPlugin<Kind extends PluginKind>(
   if (typeof object !== 'object' || object === null) {
     problems.push('its entry module has no default export object');
   } else {
-    if (object.specificationVersion !== manifest.specification) {
+    if (object.specificationVersion !== specification) {
       problems.push(
-        `it implements contract version ${String(object.specificationVersion)}, but its manifest declares ${manifest.specification} (this CLI supports v1)`,
+        `it implements contract version ${String(object.specificationVersion)}, but this CLI runs it as ${specification}, ` +
+          `the newest version both its manifest (${manifest.specification.join(', ')}) and this CLI (${supportedSpecifications.join(', ')}) support`,
       );
     }
     if (object.kind !== kind)

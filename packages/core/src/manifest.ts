@@ -4,6 +4,9 @@ import { z } from 'zod';
 export const pluginKinds = ['benchmark', 'backend', 'sandbox'] as const;
 export type PluginKind = (typeof pluginKinds)[number];
 
+/** A contract version: `v` and a number, the name of its folder in this package (`v1`). */
+const specificationVersionSchema = z.string().regex(/^v[1-9][0-9]*$/, 'a contract version such as "v1"');
+
 /**
  * The plugin manifest: the `"evalchemy"` key of a plugin's package.json. The CLI reads it without importing
  * the package, and imports `entry` only when the plugin is selected.
@@ -11,6 +14,8 @@ export type PluginKind = (typeof pluginKinds)[number];
  * ```json
  * "evalchemy": { "manifestVersion": 1, "kind": "benchmark", "id": "gsm8k", "entry": "./dist/index.js", "specification": "v1" }
  * ```
+ *
+ * `PluginManifest` is the parsed form: `specification` is always a list there.
  */
 export const pluginManifestSchema = z
   .object({
@@ -34,8 +39,16 @@ export const pluginManifestSchema = z
         (entry) => !entry.split(/[\\/]/).includes('..'),
         'must be a path inside the package, without ".."',
       ),
-    /** Contract version the plugin object implements. */
-    specification: z.literal('v1'),
+    /**
+     * The contract versions the plugin implements: one (`"v1"`) or a list (`["v1", "v2"]`), parsed as a list.
+     * The CLI uses the newest version it supports too, and expects the entry's default export to implement that
+     * one; when it supports none of them it refuses the plugin, naming what each side supports. A version newer
+     * than this package knows is valid here, so that an older CLI says which version is missing rather than
+     * calling the manifest invalid.
+     */
+    specification: z
+      .union([specificationVersionSchema, z.array(specificationVersionSchema).min(1)])
+      .transform((versions) => (Array.isArray(versions) ? versions : [versions])),
     /** One line for `evalchemy list`. */
     description: z.string().optional(),
     /**

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { pluginManifestSchema } from './manifest.js';
+
+const manifest = { manifestVersion: 1, kind: 'benchmark', id: 'tiny', entry: './dist/index.js' };
+
+describe('the manifest\'s "specification"', () => {
+  it('takes one contract version, as published plugins write it, or a list; both read as a list', () => {
+    expect(pluginManifestSchema.parse({ ...manifest, specification: 'v1' }).specification).toEqual(['v1']);
+    expect(pluginManifestSchema.parse({ ...manifest, specification: ['v1', 'v2'] }).specification).toEqual([
+      'v1',
+      'v2',
+    ]);
+  });
+
+  it('accepts versions this core does not define yet, so that a CLI can name the one it lacks', () => {
+    expect(pluginManifestSchema.parse({ ...manifest, specification: 'v12' }).specification).toEqual(['v12']);
+  });
+
+  it('refuses what is not a contract version, and an empty list', () => {
+    for (const specification of ['1', 'v0', 'latest', [], ['v1', 'next']]) {
+      const result = pluginManifestSchema.safeParse({ ...manifest, specification });
+      expect(result.success, JSON.stringify(specification)).toBe(false);
+    }
+  });
+});
