@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -382,6 +382,85 @@ describe('plugin discovery errors', () => {
     });
     const list = await evalchemy(['list'], { cwd: project });
     expect(list.stdout).toMatch(/custom\s+evalchemy-benchmark-custom@1\.2\.3\s+Custom/);
+  });
+});
+
+describe('a plugin made for another @evalchemy/core', () => {
+  const coreVersion = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../core/package.json', import.meta.url)), 'utf8'),
+  ).version as string;
+
+  /** A project with one working benchmark, `legacy`, whose package declares `@evalchemy/core` `^9.0.0`. */
+  async function projectWithLegacyPlugin(): Promise<{ project: string; directory: string }> {
+    const project = await realpath(await mkdtemp(join(tmpdir(), 'evalchemy-project-')));
+    const directory = join(project, 'node_modules', 'evalchemy-benchmark-legacy');
+    await mkdir(directory, { recursive: true });
+    // The zod this repository installs, where a plugin's own dependency would be.
+    await symlink(
+      await realpath(join(packageDirectory, 'node_modules', 'zod')),
+      join(project, 'node_modules', 'zod'),
+    );
+    await writeFile(
+      join(directory, 'package.json'),
+      JSON.stringify({
+        name: 'evalchemy-benchmark-legacy',
+        version: '0.9.0',
+        type: 'module',
+        peerDependencies: { '@evalchemy/core': '^9.0.0' },
+        evalchemy: {
+          manifestVersion: 1,
+          kind: 'benchmark',
+          id: 'legacy',
+          entry: './index.js',
+          specification: 'v1',
+        },
+      }),
+    );
+    await writeFile(
+      join(directory, 'index.js'),
+      `import { z } from 'zod';
+export default {
+  specificationVersion: 'v1', kind: 'benchmark', id: 'legacy', version: '0.9.0', description: 'Says a number',
+  optionsSchema: z.object({}), requirements: {}, primaryMetric: 'accuracy',
+  async doLoad() { return { size: 2, samples: [{ id: 'a', data: '18' }, { id: 'b', data: '19' }] }; },
+  doPlan: (sample) => ({ type: 'chat', turns: ['Say ' + sample.data + '.'], parameters: { temperature: 0, maxTokens: 8 } }),
+  async doScore(sample, responses) {
+    return { metrics: { accuracy: responses.generations[0][0].text.includes(sample.data) ? 1 : 0 } };
+  },
+};
+`,
+    );
+    return { project, directory };
+  }
+
+  const warningFor = (directory: string) =>
+    `warning: evalchemy-benchmark-legacy@0.9.0 (${directory}) declares the peer range "^9.0.0" for @evalchemy/core, ` +
+    `which leaves out the installed @evalchemy/core ${coreVersion}: it may not work. Install a version of ` +
+    `evalchemy-benchmark-legacy whose range includes ${coreVersion}, or an @evalchemy/cli built on a core in that range.`;
+
+  it('is listed with one warning naming the package, its range, the installed core and what to do', async () => {
+    const { project, directory } = await projectWithLegacyPlugin();
+    const list = await evalchemy(['list'], { cwd: project });
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toMatch(/legacy\s+evalchemy-benchmark-legacy@0\.9\.0/);
+    // The repository's own plugins declare >=0.1.0 and are not warned about.
+    expect(list.stderr).toBe(warningFor(directory));
+  });
+
+  it('still runs, warned about once however many times the run names it', async () => {
+    const { project, directory } = await projectWithLegacyPlugin();
+    server = await startScriptedServer({ reply: () => '18' });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const result = await evalchemy(
+      openaiRun({ baseUrl: server.url, output, tasks: 'legacy,LEGACY', limit: 2 }),
+      {
+        cwd: project,
+      },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr.split(warningFor(directory))).toHaveLength(2);
+    expect(result.stderr).not.toMatch(/warning: @evalchemy\//);
+    expect(result.stdout).toMatch(/\| legacy\s+\| accuracy\s+\| 0\.5/);
   });
 });
 

@@ -1,12 +1,19 @@
 import type { PluginKind } from '@evalchemy/core';
-import { conflictingPlugins, describePlugin, discoverPlugins } from './plugin-discovery.js';
+import {
+  conflictingPlugins,
+  corePeerRangeWarnings,
+  describePlugin,
+  discoverPlugins,
+} from './plugin-discovery.js';
 
 /**
  * `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the
- * problem, and packages that claim the same name with each other.
+ * problem, and packages that claim the same name with each other. Plugins made for another core are warned
+ * about on stderr.
  */
 export async function listCommand(io: {
   stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
   cwd: string;
 }): Promise<number> {
   const plugins = await discoverPlugins(io.cwd);
@@ -46,5 +53,6 @@ export async function listCommand(io: {
       lines.push(`Invalid plugin manifest in ${plugin.packageName}: ${plugin.manifest.problem}`);
   }
   io.stdout.write(`${lines.join('\n')}\n`);
+  for (const warning of corePeerRangeWarnings(plugins)) io.stderr.write(`warning: ${warning}\n`);
   return 0;
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { glob, readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import {
   pluginManifestSchema,
   type SandboxProviderV1,
 } from '@evalchemy/core';
+import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { knownPlugins } from './known-plugins.js';
 
@@ -20,6 +21,8 @@ export interface DiscoveredPlugin {
   packageVersion: string;
   /** The package folder's real path (symbolic links resolved). */
   directory: string;
+  /** The `@evalchemy/core` range its package.json declares as a peer, if it declares one. */
+  corePeerRange?: string;
   /** The validated manifest, or why it is invalid (reported when the plugin is selected or listed). */
   manifest: PluginManifest | { problem: string; kind?: PluginKind; id?: string };
 }
@@ -126,7 +129,12 @@ async function nodeModulesPackages(nodeModules: string): Promise<string[]> {
 }
 
 async function readPluginPackage(directory: string): Promise<DiscoveredPlugin | undefined> {
-  let packageJson: { name?: string; version?: string; evalchemy?: unknown };
+  let packageJson: {
+    name?: string;
+    version?: string;
+    evalchemy?: unknown;
+    peerDependencies?: Record<string, string>;
+  };
   try {
     packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
   } catch {
@@ -149,7 +157,14 @@ async function readPluginPackage(directory: string): Promise<DiscoveredPlugin | 
         ...(typeof raw.kind === 'string' ? { kind: raw.kind as PluginKind } : {}),
         ...(typeof raw.id === 'string' ? { id: raw.id } : {}),
       };
-  return { packageName, packageVersion: packageJson.version ?? '0.0.0', directory, manifest };
+  const corePeerRange = packageJson.peerDependencies?.['@evalchemy/core'];
+  return {
+    packageName,
+    packageVersion: packageJson.version ?? '0.0.0',
+    directory,
+    manifest,
+    ...(corePeerRange !== undefined ? { corePeerRange } : {}),
+  };
 }
 
 /** Lowercases and drops `-`, `_` and spaces, so `MTBench`, `mt_bench` and `mt-bench` name the same plugin. */
@@ -235,6 +250,32 @@ function validManifest(plugin: DiscoveredPlugin): PluginManifest {
     );
   }
   return manifest;
+}
+
+/** The version of the `@evalchemy/core` this CLI runs with. */
+function installedCoreVersion(): string {
+  const corePackageJson = new URL('../package.json', import.meta.resolve('@evalchemy/core'));
+  return (JSON.parse(readFileSync(corePackageJson, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * One warning per plugin whose declared `@evalchemy/core` peer range leaves out the core this CLI runs with: it
+ * was made for another release of the contract and may fail in ways the checks of `loadPlugin` cannot see. A
+ * warning, not an error: the wide ranges plugins declare (`>=0.1.0`) leave out a core only when they mean to.
+ */
+export function corePeerRangeWarnings(plugins: readonly DiscoveredPlugin[]): string[] {
+  const core = installedCoreVersion();
+  return plugins
+    .filter(
+      ({ corePeerRange }) =>
+        corePeerRange !== undefined && !semver.satisfies(core, corePeerRange, { includePrerelease: true }),
+    )
+    .map(
+      (plugin) =>
+        `${describePlugin(plugin)} declares the peer range "${plugin.corePeerRange}" for @evalchemy/core, which ` +
+        `leaves out the installed @evalchemy/core ${core}: it may not work. Install a version of ` +
+        `${plugin.packageName} whose range includes ${core}, or an @evalchemy/cli built on a core in that range.`,
+    );
 }
 
 /**

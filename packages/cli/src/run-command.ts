@@ -19,7 +19,13 @@ import {
 import { parseInteger, parseKeyValueList, parseRunFlags, runHelp } from './arguments.js';
 import { type ConfigFile, readConfigFile } from './config-file.js';
 import { exitCodes } from './exit-codes.js';
-import { type DiscoveredPlugin, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
+import {
+  corePeerRangeWarnings,
+  type DiscoveredPlugin,
+  discoverPlugins,
+  findPlugin,
+  loadPlugin,
+} from './plugin-discovery.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
 import { formatResultsTable } from './results-table.js';
@@ -137,6 +143,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const sandbox = needsSandbox
     ? await createSandbox(plugins, versions, sandboxChoice, allowUnsafeCode, log)
     : undefined;
+  // `versions` names every plugin package this run loaded.
+  for (const warning of corePeerRangeWarnings(plugins.filter(({ packageName }) => packageName in versions))) {
+    log.warn(warning);
+  }
   const backend: BackendV1 = provider.createBackend(backendOptions, { env: io.env, log });
 
   const outcome = await runEvaluation({
