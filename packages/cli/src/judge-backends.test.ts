@@ -3,27 +3,14 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ScriptedServer,
-  sharedDatasetsDirectory,
-  sharedModelsDirectory,
-  startScriptedServer,
-} from '@evalchemy/test-kit';
+import { type ScriptedServer, sharedModelsDirectory, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, replayMtbenchRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 import { projectWithJudgedBenchmarks } from './__fixtures__/judged-benchmark-plugin.js';
 
 const stories = join(sharedModelsDirectory(), 'stories260K.gguf');
-const mtbenchAnswers = join(sharedDatasetsDirectory(), 'mtbench/model_answer/gpt-3.5-turbo.jsonl');
-const replayMtbench = [
-  'run',
-  '--model',
-  'replay',
-  '--model_args',
-  `path=${mtbenchAnswers}`,
-  '--tasks',
-  'mtbench',
-];
+/** The llamacpp judge on stories260K, as the issue's example has it. */
+const storiesJudge = ['--judge_backend', 'llamacpp', '--judge_args', `model=${stories}`];
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -75,17 +62,9 @@ function modelsByRole(judge: ScriptedServer): Record<string, unknown[]> {
 describe('--judge_backend llamacpp (the judge in-process)', () => {
   it('judges MT-Bench replayed answers with stories260K: every judgment unparsable and counted, exit 0', async () => {
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-llamacpp-judge-'));
-    const result = await evalchemy([
-      ...replayMtbench,
-      '--judge_backend',
-      'llamacpp',
-      '--judge_args',
-      `model=${stories}`,
-      '--limit',
-      '1',
-      '--output_path',
-      output,
-    ]);
+    const result = await evalchemy(
+      replayMtbenchRun([...storiesJudge, '--limit', '1', '--output_path', output]),
+    );
     expect(result.stderr).toContain('[mtbench] 1/1');
     expect(result.exitCode).toBe(0);
     const { results } = await resultsIn(output, 'gpt-3.5-turbo');
@@ -196,15 +175,7 @@ describe('--judge_backend openai with --judge_args and --annotator_model', () =>
 
   it('refuses two different judge models, naming both, before any request', async () => {
     const model = await serve();
-    const result = await evalchemy([
-      ...replayMtbench,
-      '--judge_backend',
-      'llamacpp',
-      '--judge_args',
-      `model=${stories}`,
-      '--annotator_model',
-      'gpt-4o',
-    ]);
+    const result = await evalchemy(replayMtbenchRun([...storiesJudge, '--annotator_model', 'gpt-4o']));
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(
       `The judge of task mtbench, role "judge" is given two models: "gpt-4o" by --annotator_model and "${stories}" by --judge_args (model).`,
@@ -213,24 +184,18 @@ describe('--judge_backend openai with --judge_args and --annotator_model', () =>
   });
 
   it('reports a malformed --judge_args item as --model_args does, without any value', async () => {
-    const result = await evalchemy([
-      ...replayMtbench,
-      '--judge_args',
-      'base_url=http://127.0.0.1:1/v1,api_key=sk-DO-NOT,LEAK-1234',
-    ]);
+    const result = await evalchemy(
+      replayMtbenchRun(['--judge_args', 'base_url=http://127.0.0.1:1/v1,api_key=sk-DO-NOT,LEAK-1234']),
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/--judge_args: item 3 is not of the form key=value.*follows "api_key="/);
     expect(result.stderr).not.toMatch(/DO-NOT|LEAK/);
   });
 
   it('rejects an option the judge backend does not know, naming it, the accepted ones, the task and the role', async () => {
-    const result = await evalchemy([
-      ...replayMtbench,
-      '--judge_backend',
-      'llamacpp',
-      '--judge_args',
-      `model=${stories},temprature=0`,
-    ]);
+    const result = await evalchemy(
+      replayMtbenchRun(['--judge_backend', 'llamacpp', '--judge_args', `model=${stories},temprature=0`]),
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
       /--judge_args for judge backend llamacpp \(@evalchemy\/backend-llamacpp\) of task mtbench, role "judge": unknown option "temprature"\. Accepted: model, /,
@@ -240,15 +205,17 @@ describe('--judge_backend openai with --judge_args and --annotator_model', () =>
   it('names --judge_args api_key when the judge server refuses the key, and exits 5', async () => {
     const judge = await serve({ faults: () => ({ kind: 'status', status: 401 }) });
     const secret = 'sk-judge-DO-NOT-LEAK-654321';
-    const result = await evalchemy([
-      ...replayMtbench,
-      '--limit',
-      '1',
-      '--judge_args',
-      `base_url=${judge.url},api_key=${secret}`,
-      '--output_path',
-      await mkdtemp(join(tmpdir(), 'evalchemy-out-')),
-    ]);
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const result = await evalchemy(
+      replayMtbenchRun([
+        '--limit',
+        '1',
+        '--judge_args',
+        `base_url=${judge.url},api_key=${secret}`,
+        '--output_path',
+        output,
+      ]),
+    );
     expect(result.exitCode).toBe(5);
     expect(result.stderr).toMatch(
       /The judge's server http:\/\/127\.0\.0\.1:\d+\/v1 did not accept the API key from --judge_args api_key/,
