@@ -29,6 +29,8 @@ export const runFlags = {
   'max-tokens': { type: 'string' },
   'system-instruction': { type: 'string' },
   'annotator-model': { type: 'string' },
+  'judge-backend': { type: 'string' },
+  'judge-args': { type: 'string' },
   'predict-only': { type: 'boolean' },
   config: { type: 'string' },
   'no-cache': { type: 'boolean' },
@@ -93,14 +95,18 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --seed N                  base seed (default 0); generation i of a sample uses seed + i
   --max_tokens N            overrides every task's max generated tokens
   --system_instruction TEXT system message for chat prompts
-  --annotator_model NAME    judge model for LLM-judged tasks (default "auto", as Evalchemy's: the benchmark's
-                            reference judge, e.g. gpt-4 for MT-Bench; else gpt-4o-mini-2024-07-18); judge key
-                            from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, URL from EVALCHEMY_JUDGE_BASE_URL,
-                            else OPENAI_BASE_URL
+  --judge_backend ID        backend of the LLM judge for judged tasks (default openai; any installed backend)
+  --judge_args K=V,...      the judge backend's options, as --model_args (llamacpp: model=judge.gguf)
+  --annotator_model NAME    judge model (default "auto", as Evalchemy's: each benchmark's reference judge, e.g.
+                            gpt-4 for MT-Bench); a model in --judge_args is used as given, and naming two
+                            different ones is an error. The openai judge's key comes from
+                            EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, its URL from EVALCHEMY_JUDGE_BASE_URL,
+                            else OPENAI_BASE_URL, unless --judge_args gives api_key or base_url
   --predict_only            generate and save responses without scoring
   --sandbox auto|docker|process   where generated code runs (default auto)
   --confirm_run_unsafe_code run generated code without isolation when no sandbox is available
-  --config FILE.yaml        tasks, per-task options, judge, limits (schema: @evalchemy/cli/config.schema.json)
+  --config FILE.yaml        tasks, per-task options, judges per task and role, limits
+                            (schema: @evalchemy/cli/config.schema.json); flags win over the file
   --no_cache                neither read nor fill the response cache
   --show_all_metrics        every metric in the results table, not only each task's headline metrics
 

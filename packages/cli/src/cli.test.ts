@@ -188,7 +188,10 @@ describe('evalchemy run', () => {
       expect(result.exitCode).toBe(0);
       expect(judge.requests.map((request) => request.body.model)).toEqual(['gpt-4', 'gpt-4']);
       const { results } = await resultsIn(output, 'm');
-      expect(results.config).toMatchObject({ annotator_model: 'gpt-4' });
+      expect(results.config).toMatchObject({
+        annotator_model: 'auto',
+        judges: { mtbench: { judge: { backend: 'openai', model: 'gpt-4' } } },
+      });
       expect(results.results).toMatchObject({ mtbench: { score: 7 } });
     } finally {
       await judge.close();

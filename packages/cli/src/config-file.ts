@@ -4,19 +4,24 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const pluginArgs = z.union([z.string(), z.record(z.string(), scalar)]);
 
-/**
- * The `--config FILE.yaml` format. Every field is optional; command-line flags win over the file. Secrets
- * (API keys) do not belong here: they come from the environment. Published as JSON Schema in
- * `@evalchemy/cli/config.schema.json`.
- */
+/** The judge of one task, or of one role of it: any field left out comes from the wider setting. */
+const judgeSettingFields = {
+  backend: z
+    .string()
+    .describe(
+      'Judge backend id (openai, llamacpp, ...). A different backend than the wider setting brings its own args and model.',
+    )
+    .optional(),
+  args: pluginArgs.describe('The judge backend\'s options: "k=v,k2=v2" or a mapping.').optional(),
+  model: z.string().describe("Judge model; `auto` is each role's reference judge.").optional(),
+};
+
 export const configFileSchema = z
   .object({
     model: z.string().describe('Backend id, e.g. openai, llamacpp, replay.').optional(),
-    model_args: z
-      .union([z.string(), z.record(z.string(), scalar)])
-      .describe('Backend options: "k=v,k2=v2" or a mapping.')
-      .optional(),
+    model_args: pluginArgs.describe('Backend options: "k=v,k2=v2" or a mapping.').optional(),
     tasks: z
       .union([z.array(z.string()), z.record(z.string(), z.record(z.string(), z.unknown()).nullable())])
       .describe("Task names, or a mapping from task name to that task's options.")
@@ -34,24 +39,38 @@ export const configFileSchema = z
       .number()
       .int()
       .positive()
-      .describe('Requests in flight at once (model and judge each).')
+      .describe('Requests in flight at once (model and each judge backend).')
       .optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
+    judge_backend: z
+      .string()
+      .describe('Backend id of every judge (default openai); `judges` may choose another per task and role.')
+      .optional(),
+    judge_args: pluginArgs
+      .describe(
+        'The judge backend\'s options ("k=v,k2=v2" or a mapping). For openai, base_url defaults to EVALCHEMY_JUDGE_BASE_URL, else OPENAI_BASE_URL, and the key comes from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY.',
+      )
+      .optional(),
     annotator_model: z
       .string()
-      .describe("Judge model for LLM-judged tasks; `auto` (the default) is the benchmark's reference judge.")
+      .describe("Judge model for LLM-judged tasks; `auto` (the default) is each role's reference judge.")
       .optional(),
-    judge: z
-      .object({
-        model: z.string().optional(),
-        base_url: z
-          .string()
-          .describe(
-            'OpenAI-compatible base URL of the judge (default EVALCHEMY_JUDGE_BASE_URL, else OPENAI_BASE_URL; key from EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY).',
-          )
-          .optional(),
-      })
-      .strict()
+    judges: z
+      .record(
+        z.string(),
+        z
+          .object({
+            ...judgeSettingFields,
+            roles: z
+              .record(z.string(), z.object(judgeSettingFields).strict())
+              .describe("Per judge role of the task (MT-Bench's is `judge`).")
+              .optional(),
+          })
+          .strict(),
+      )
+      .describe(
+        'Judge per task (keyed by task name) and per role, over judge_backend, judge_args and annotator_model; flags win over all of them.',
+      )
       .optional(),
     predict_only: z.boolean().describe('Generate and record responses without scoring.').optional(),
     no_cache: z.boolean().describe('Ignore and do not fill the response cache.').optional(),

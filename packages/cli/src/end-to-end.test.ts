@@ -96,7 +96,10 @@ describe('evalchemy run --model replay --tasks mtbench', () => {
         judge_parse_failures: 2,
         judge_errors: 0,
       });
-      expect(results.config).toMatchObject({ annotator_model: 'gpt-4' });
+      expect(results.config).toMatchObject({
+        annotator_model: 'auto',
+        judges: { mtbench: { judge: { backend: 'openai', model: 'gpt-4' } } },
+      });
     } finally {
       await judge.close();
     }

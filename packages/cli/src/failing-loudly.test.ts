@@ -3,9 +3,9 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ScriptedServer, sharedDatasetsDirectory, startScriptedServer } from '@evalchemy/test-kit';
+import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, replayMtbenchRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -19,7 +19,6 @@ async function serve(settings: Parameters<typeof startScriptedServer>[0]): Promi
 }
 
 const answer18 = () => 'Janet sells 16 - 3 - 4 = 9 eggs, 9 * 2 = 18. The answer is 18.';
-const mtbenchAnswers = join(sharedDatasetsDirectory(), 'mtbench/model_answer/gpt-3.5-turbo.jsonl');
 
 function gsm8kRun(
   server: ScriptedServer,
@@ -37,19 +36,7 @@ function gsm8kRun(
 }
 
 function mtbenchReplay(output: string): string[] {
-  return [
-    'run',
-    '--model',
-    'replay',
-    '--model_args',
-    `path=${mtbenchAnswers}`,
-    '--tasks',
-    'mtbench',
-    '--concurrency',
-    '2',
-    '--output_path',
-    output,
-  ];
+  return replayMtbenchRun(['--concurrency', '2', '--output_path', output]);
 }
 
 describe('samples that fail for infrastructure reasons', () => {

@@ -192,6 +192,11 @@ function pluginNames(plugin: DiscoveredPlugin, kind: PluginKind): string[] {
   return [manifest.id, ...('aliases' in manifest ? manifest.aliases : [])].map(normaliseName);
 }
 
+/** Whether `name` (its id or an alias, in any case and spelling that `findPlugin` accepts) refers to `plugin`. */
+export function pluginAnswersTo(plugin: DiscoveredPlugin, kind: PluginKind, name: string): boolean {
+  return pluginNames(plugin, kind).includes(normaliseName(name));
+}
+
 /** The other discovered plugins of the same kind that answer to one of the names `plugin` answers to. */
 export function conflictingPlugins(
   plugins: DiscoveredPlugin[],
@@ -216,8 +221,7 @@ export function describePlugin(plugin: DiscoveredPlugin): string {
  * meant to run (in a parent workspace, say), which would receive the backend's API key.
  */
 export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: string): DiscoveredPlugin {
-  const wanted = normaliseName(name);
-  const claimants = plugins.filter((plugin) => pluginNames(plugin, kind).includes(wanted));
+  const claimants = plugins.filter((plugin) => pluginAnswersTo(plugin, kind, name));
   if (claimants.length > 1) {
     throw new PluginLoadError(
       `${claimants.length} packages claim the ${kind} "${name}": ${claimants.map(describePlugin).join(' and ')}. ` +

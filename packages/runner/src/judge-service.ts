@@ -1,10 +1,19 @@
-import { type BackendV1, ConfigurationError, type JudgeV1 } from '@evalchemy/core';
+import {
+  type BackendV1,
+  type ChatMessageV1,
+  ConfigurationError,
+  type GenerateRequestV1,
+  type JudgeV1,
+  type RequestOriginV1,
+  type WarningV1,
+} from '@evalchemy/core';
 import type { RequestPath } from './request-path.js';
 import type { RunSettings } from './run-settings.js';
 
 /**
  * Checks, before anything is started or sent, that every judge role of every task to be scored has a
- * backend, and that the backend can give what the role needs (chat, top logprobs, JSON output).
+ * backend, and that the backend can give what the role needs (chat or completion requests, top logprobs,
+ * JSON output).
  */
 export function checkJudges(settings: RunSettings): void {
   if (settings.predictOnly) return;
@@ -31,7 +40,8 @@ export function checkJudges(settings: RunSettings): void {
 
 function missingCapabilities(backend: BackendV1, needs: { topLogprobs?: number; json?: boolean }): string[] {
   const missing: string[] = [];
-  if (!backend.capabilities.chat) missing.push('chat requests');
+  if (!backend.capabilities.chat && !backend.capabilities.completion)
+    missing.push('chat or completion requests');
   const topLogprobs = backend.capabilities.topLogprobs ?? 0;
   if (needs.topLogprobs !== undefined && needs.topLogprobs > topLogprobs) {
     missing.push(
@@ -45,13 +55,14 @@ function missingCapabilities(backend: BackendV1, needs: { topLogprobs?: number; 
 /**
  * The judges one scorer call gets: one per role of the task, each sending through its backend's request
  * path with the task, the sample id and the role as the request's origin. `onError` hears of every failed
- * call (the scorer may catch it; the sample still counts as failed).
+ * call (the scorer may catch it; the sample still counts as failed), `onWarning` of every warning an answer
+ * carries.
  */
 export function judgesForSample(
   task: string,
   sampleId: string,
   paths: Record<string, RequestPath>,
-  onError: (error: unknown) => void,
+  listeners: { onError: (error: unknown) => void; onWarning: (warning: WarningV1) => void },
 ): Record<string, JudgeV1> {
   const judges: Record<string, JudgeV1> = {};
   for (const [role, path] of Object.entries(paths)) {
@@ -60,25 +71,26 @@ export function judgesForSample(
       backendId: path.backend.id,
       modelId: path.backend.modelId,
       async judge(request, { signal }) {
+        const origin = { task, sampleId, turn: request.call ?? 0, generation: 0, role };
         try {
-          const result = await path.send(
-            {
-              type: 'chat',
-              messages: request.messages,
-              parameters: request.parameters,
-              origin: { task, sampleId, turn: request.call ?? 0, generation: 0, role },
-            },
-            signal,
+          const { request: sent, warnings } = judgeRequest(
+            path.backend,
+            request.messages,
+            request.parameters,
+            origin,
           );
+          const result = await path.send(sent, signal);
+          const answerWarnings = [...warnings, ...(result.warnings ?? [])];
+          for (const warning of answerWarnings) listeners.onWarning(warning);
           return {
             text: result.text,
             ...(result.logprobs ? { logprobs: result.logprobs } : {}),
             finishReason: result.finishReason,
             ...(result.usage ? { usage: result.usage } : {}),
-            warnings: result.warnings ?? [],
+            warnings: answerWarnings,
           };
         } catch (error) {
-          onError(error);
+          listeners.onError(error);
           throw error;
         }
       },
@@ -86,3 +98,34 @@ export function judgesForSample(
   }
   return judges;
 }
+
+/**
+ * The request a judge's conversation becomes: a chat request, or for a backend that takes completion
+ * requests only (a GGUF model without a chat template) the conversation as plain text, `Role: content` per
+ * message and `Assistant:` for the answer to follow, with a warning saying so.
+ */
+function judgeRequest(
+  backend: BackendV1,
+  messages: ChatMessageV1[],
+  parameters: GenerateRequestV1['parameters'],
+  origin: RequestOriginV1,
+): { request: GenerateRequestV1; warnings: WarningV1[] } {
+  if (backend.capabilities.chat)
+    return { request: { type: 'chat', messages, parameters, origin }, warnings: [] };
+  const prompt = `${messages.map((message) => `${roleLabels[message.role]}: ${message.content}`).join('\n\n')}\n\n${roleLabels.assistant}:`;
+  return {
+    request: { type: 'completion', prompt, parameters, origin },
+    warnings: [
+      {
+        type: 'other',
+        message: `judge backend ${backend.id} (model ${backend.modelId}) takes no chat requests: the judge's conversation was sent as plain text.`,
+      },
+    ],
+  };
+}
+
+const roleLabels: Record<ChatMessageV1['role'], string> = {
+  system: 'System',
+  user: 'User',
+  assistant: 'Assistant',
+};

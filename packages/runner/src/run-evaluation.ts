@@ -9,7 +9,7 @@ import { createRequestPath, type RequestPath } from './request-path.js';
 import { buildResultsFile } from './results-file.js';
 import { describeEnvironment } from './run-environment.js';
 import { judgeBackendsOf, type RunSettings } from './run-settings.js';
-import { cacheRemedy, createRunState } from './run-state.js';
+import { cacheRemedy, createRunState, type TaskUsage } from './run-state.js';
 import { headlineMetricsOf, outputRemedy, runTask, type TaskOutcome } from './task-run.js';
 
 export interface RunOutcome {
@@ -20,6 +20,8 @@ export interface RunOutcome {
   /** Requests sent to backends (model and judges), and answers taken from the response cache. */
   requestsSent: number;
   cacheHits: number;
+  /** Requests and tokens of each task (by task id): the model's, and each judge role's. */
+  usage: Record<string, TaskUsage>;
   /**
    * Why the response cache stopped taking new responses during the run (a full disk), if it did. The run
    * went on and its results are complete, but it cannot be resumed or re-scored from the cache.
@@ -201,6 +203,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     complete: outcomes.every((outcome) => outcome.status === 'completed'),
     requestsSent: totals.requests,
     cacheHits: totals.cacheHits,
+    usage: Object.fromEntries(state.usage),
     ...(state.cacheError !== undefined ? { cacheError: state.cacheError } : {}),
   };
 }

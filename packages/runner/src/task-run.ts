@@ -15,6 +15,7 @@ import {
   type SampleV1,
   type ScoredSampleV1,
   type TurnResponseV1,
+  type WarningV1,
 } from '@evalchemy/core';
 import { aggregateTask } from './aggregate.js';
 import { storageError } from './create-directory.js';
@@ -218,7 +219,11 @@ async function processSample(
   // A benchmark may score around a failed judge call (MT-Bench leaves the turn unrated, as FastChat), but the
   // sample was not judged as specified: it counts as failed and stays out of the metrics.
   const judgeErrors: unknown[] = [];
-  const judges = judgesForSample(benchmark.id, sample.id, context.judges, (error) => judgeErrors.push(error));
+  const judgeWarnings: WarningV1[] = [];
+  const judges = judgesForSample(benchmark.id, sample.id, context.judges, {
+    onError: (error) => judgeErrors.push(error),
+    onWarning: (warning) => judgeWarnings.push(warning),
+  });
   try {
     const score = await benchmark.doScore(sample, responses, {
       options,
@@ -229,13 +234,14 @@ async function processSample(
       log: settings.log,
     });
     signal.throwIfAborted();
-    for (const warning of score.warnings ?? []) countWarning(context.warnings, warning);
+    for (const warning of [...judgeWarnings, ...(score.warnings ?? [])])
+      countWarning(context.warnings, warning);
     const record = {
       ...shown,
       extracted: score.extracted ?? null,
       metrics: score.metrics,
       details: score.details ?? null,
-      warnings: [...warningsOf(responses), ...(score.warnings ?? [])],
+      warnings: [...warningsOf(responses), ...judgeWarnings, ...(score.warnings ?? [])],
     };
     if (judgeErrors.length > 0) {
       const message = `judge call failed: ${describeError(judgeErrors[0])}`;

@@ -183,8 +183,8 @@ async function writeWhileRead(
 
 /**
  * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (random port) that answers by rule, with injectable
- * latency and faults: `POST /v1/chat/completions`, `POST /v1/completions` (with `echo`/`logprobs` for
- * loglikelihood), `GET /v1/models`.
+ * latency and faults: `POST /v1/chat/completions` (with `logprobs`/`top_logprobs`), `POST /v1/completions`
+ * (with `echo`/`logprobs` for loglikelihood), `GET /v1/models`. Log-probabilities are `scriptedTokenLogprob`'s.
  */
 export async function startScriptedServer(settings: ScriptedServerSettings = {}): Promise<ScriptedServer> {
   const requests: ReceivedRequest[] = [];
@@ -400,7 +400,10 @@ function chatCompletion(
         index: 0,
         message: { role: 'assistant', content: generated.text },
         finish_reason: generated.finishReason,
-        logprobs: null,
+        logprobs:
+          body.logprobs === true
+            ? { content: chatLogprobsOf(generated.text, Number(body.top_logprobs ?? 0)) }
+            : null,
       },
     ],
     usage: usageOf(generated, promptTokens),
@@ -462,12 +465,33 @@ function logprobsOf([prompt, generated]: [string, string], top: number) {
     }
     const logprob = scriptedTokenLogprob(token);
     tokenLogprobs.push(logprob);
-    const alternatives: Record<string, number> = {};
-    if (!scriptedIsTopToken(token)) alternatives[token.toLowerCase()] = logprob / 2;
-    alternatives[token] = logprob;
-    topLogprobs.push(Object.fromEntries(Object.entries(alternatives).slice(0, Math.max(1, top))));
+    topLogprobs.push(Object.fromEntries(alternativesOf(token, Math.max(1, top))));
   });
   return { tokens, token_logprobs: tokenLogprobs, top_logprobs: topLogprobs, text_offset: textOffset };
+}
+
+/** Chat `logprobs.content` of generated text: each token with `top` alternatives. */
+function chatLogprobsOf(text: string, top: number) {
+  return scriptedTokens(text).map((token) => ({
+    token,
+    logprob: scriptedTokenLogprob(token),
+    top_logprobs: alternativesOf(token, top).map(([alternative, logprob]) => ({
+      token: alternative,
+      logprob,
+    })),
+  }));
+}
+
+/** The `top` most likely tokens at a token's position, most likely first: a non-top token's lower-case spelling, then itself. */
+function alternativesOf(token: string, top: number): [string, number][] {
+  const logprob = scriptedTokenLogprob(token);
+  const alternatives: [string, number][] = scriptedIsTopToken(token)
+    ? [[token, logprob]]
+    : [
+        [token.toLowerCase(), logprob / 2],
+        [token, logprob],
+      ];
+  return alternatives.slice(0, top);
 }
 
 function usageOf(generated: Generated, promptTokens: number) {

@@ -12,14 +12,26 @@ import {
   type LoglikelihoodRequestV1,
   type LoglikelihoodResultV1,
   parsePluginOptions,
+  type TokenLogprobV1,
   type TokenUsageV1,
+  type WarningV1,
 } from '@evalchemy/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { createNodeHttpFetch, type NodeHttpFetch, ResponseTooLargeError } from './node-http-fetch.js';
-import { completionLogprobsSchema, continuationLoglikelihood, splitAtWord } from './openai-loglikelihood.js';
+import {
+  type CompletionLogprobs,
+  completionLogprobsSchema,
+  continuationLoglikelihood,
+  splitAtWord,
+} from './openai-loglikelihood.js';
 import { type OpenAIOptions, type OpenAIOptionsInput, openAIOptionsSchema } from './openai-options.js';
-import { isOpenAIHost, isReasoningModel, normaliseParameters } from './openai-parameters.js';
+import {
+  isOpenAIHost,
+  isReasoningModel,
+  normaliseParameters,
+  openAITopLogprobsLimit,
+} from './openai-parameters.js';
 import { VERSION } from './version.js';
 
 const defaultBaseUrl = 'https://api.openai.com/v1';
@@ -33,12 +45,22 @@ const usageSchema = z
     usage ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens } : undefined,
   );
 
+const alternativeSchema = z.object({ token: z.string(), logprob: z.number() });
+
+/** A chat choice's `logprobs.content`: one entry per generated token. */
+const chatLogprobsSchema = z.object({
+  content: z
+    .array(alternativeSchema.extend({ top_logprobs: z.array(alternativeSchema).nullish() }))
+    .nullish(),
+});
+
 const chatResponseSchema = z.object({
   choices: z
     .array(
       z.object({
         message: z.object({ content: z.string().nullish() }),
         finish_reason: z.string().nullish(),
+        logprobs: chatLogprobsSchema.nullish(),
       }),
     )
     .min(1),
@@ -109,6 +131,12 @@ export class OpenAIBackend implements BackendV1 {
       completion: options.api === 'completions',
       loglikelihood: options.api === 'completions',
       cacheable: true,
+      topLogprobs:
+        options.api === 'completions' && isOpenAIHost(this.#baseUrl)
+          ? openAITopLogprobsLimit.completion
+          : openAITopLogprobsLimit.chat,
+      // The legacy completions endpoint has no JSON mode.
+      json: options.api === 'chat',
       ...(options.concurrency !== undefined ? { maxConcurrency: options.concurrency } : {}),
     };
     this.#transport = createNodeHttpFetch({ maxResponseBytes: options.max_response_bytes });
@@ -127,7 +155,9 @@ export class OpenAIBackend implements BackendV1 {
       model: this.modelId,
       baseUrl: this.#baseUrl,
       maxTokensParameter: this.#maxTokensParameter,
+      requestType: request.type,
     });
+    const wantsLogprobs = request.parameters.topLogprobs !== undefined;
     if (request.type === 'chat') {
       if (this.#options.api !== 'chat') throw this.#wrongApi('chat', 'chat');
       const response = await this.#call(options.signal, chatResponseSchema, (signal) =>
@@ -141,8 +171,16 @@ export class OpenAIBackend implements BackendV1 {
         ),
       );
       const choice = response.choices[0]!;
+      const logprobs = choice.logprobs?.content?.map(
+        ({ token, logprob, top_logprobs }): TokenLogprobV1 => ({
+          token,
+          logprob,
+          topLogprobs: top_logprobs ?? [],
+        }),
+      );
       return {
         text: choice.message.content ?? '',
+        ...this.#logprobsOf(wantsLogprobs, logprobs, warnings),
         finishReason: mapFinishReason(choice.finish_reason),
         ...(response.usage ? { usage: response.usage } : {}),
         warnings,
@@ -158,10 +196,33 @@ export class OpenAIBackend implements BackendV1 {
     const choice = response.choices[0]!;
     return {
       text: choice.text,
+      ...this.#logprobsOf(
+        wantsLogprobs,
+        choice.logprobs ? legacyTokenLogprobs(choice.logprobs) : undefined,
+        warnings,
+      ),
       finishReason: mapFinishReason(choice.finish_reason),
       ...(response.usage ? { usage: response.usage } : {}),
       warnings,
     };
+  }
+
+  /** The result's `logprobs` when asked for; a server that sent none is told in `warnings`. */
+  #logprobsOf(
+    asked: boolean,
+    logprobs: TokenLogprobV1[] | undefined,
+    warnings: WarningV1[],
+  ): { logprobs?: TokenLogprobV1[] } {
+    if (!asked) return {};
+    if (logprobs === undefined) {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'topLogprobs',
+        message: `${this.#where()} returned no logprobs although they were asked for.`,
+      });
+      return {};
+    }
+    return { logprobs };
   }
 
   async doLoglikelihood(
@@ -330,6 +391,27 @@ export function createOpenAIBackend(
     env: context.env ?? {},
     log: context.log ?? { info() {}, warn() {}, debug() {} },
   });
+}
+
+/**
+ * The legacy completions `logprobs` of generated text, alternatives most likely first; undefined when a token
+ * has no logprob (a server gives null only for an echoed prompt's first token, and generation echoes nothing).
+ */
+function legacyTokenLogprobs(logprobs: CompletionLogprobs): TokenLogprobV1[] | undefined {
+  const result: TokenLogprobV1[] = [];
+  for (const [index, token] of logprobs.tokens.entries()) {
+    const logprob = logprobs.token_logprobs[index];
+    if (logprob === null || logprob === undefined) return undefined;
+    const alternatives = Object.entries(logprobs.top_logprobs?.[index] ?? {});
+    result.push({
+      token,
+      logprob,
+      topLogprobs: alternatives
+        .map(([alternative, value]) => ({ token: alternative, logprob: value }))
+        .sort((a, b) => b.logprob - a.logprob),
+    });
+  }
+  return result;
 }
 
 function mapFinishReason(reason: string | null | undefined): FinishReasonV1 {

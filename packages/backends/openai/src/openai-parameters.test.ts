@@ -5,6 +5,7 @@ const openAI = {
   model: 'gpt-4o-mini',
   baseUrl: 'https://api.openai.com/v1',
   maxTokensParameter: 'max_tokens',
+  requestType: 'chat',
 } as const;
 
 describe('normaliseParameters', () => {

@@ -2,6 +2,8 @@ import type { GenerationParametersV1, WarningV1 } from '@evalchemy/core';
 
 /** The most stop strings api.openai.com accepts. */
 const openAIStopLimit = 4;
+/** The most alternatives per token api.openai.com returns: 20 on chat, 5 on the legacy completions endpoint. */
+export const openAITopLogprobsLimit = { chat: 20, completion: 5 } as const;
 
 /** OpenAI reasoning models accept neither temperature nor top_p, and want `max_completion_tokens`. */
 export function isReasoningModel(model: string): boolean {
@@ -21,6 +23,8 @@ export interface ParameterTarget {
   model: string;
   baseUrl: string;
   maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  /** The endpoint the request goes to: `chat` (/chat/completions) or `completion` (legacy /completions). */
+  requestType: 'chat' | 'completion';
 }
 
 /** Request-body fields for evalchemy's generation parameters, and what could not be honoured. */
@@ -61,5 +65,34 @@ export function normaliseParameters(
     body.stop = stop;
   }
   if (parameters.seed !== undefined) body.seed = parameters.seed;
+  if (parameters.topLogprobs !== undefined) {
+    if (target.requestType === 'chat') {
+      body.logprobs = true;
+      body.top_logprobs = parameters.topLogprobs;
+    } else {
+      // The legacy endpoint's `logprobs` is the number of alternatives; the chosen token's logprob comes with it.
+      let top = parameters.topLogprobs;
+      if (isOpenAIHost(target.baseUrl) && top > openAITopLogprobsLimit.completion) {
+        warnings.push({
+          type: 'unsupported-setting',
+          setting: 'topLogprobs',
+          message: `api.openai.com's completions endpoint returns at most ${openAITopLogprobsLimit.completion} alternatives per token; ${top} were asked, ${openAITopLogprobsLimit.completion} are returned.`,
+        });
+        top = openAITopLogprobsLimit.completion;
+      }
+      body.logprobs = top;
+    }
+  }
+  if (parameters.responseFormat === 'json') {
+    if (target.requestType === 'chat') body.response_format = { type: 'json_object' };
+    else {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'responseFormat',
+        message:
+          'The completions endpoint has no JSON mode; the answer was not constrained to JSON. Use api=chat for JSON output.',
+      });
+    }
+  }
   return { body, warnings };
 }

@@ -57,6 +57,12 @@ export function openaiRun(settings: {
   ];
 }
 
+/** The arguments of `evalchemy run` re-scoring FastChat's stored gpt-3.5-turbo MT-Bench answers (replay backend). */
+export function replayMtbenchRun(extra: string[] = []): string[] {
+  const answers = join(sharedDatasetsDirectory(), 'mtbench/model_answer/gpt-3.5-turbo.jsonl');
+  return ['run', '--model', 'replay', '--model_args', `path=${answers}`, '--tasks', 'mtbench', ...extra];
+}
+
 /** The results file of a run and the names of every file beside it. */
 export async function resultsIn(
   outputPath: string,
