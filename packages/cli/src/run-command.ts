@@ -8,6 +8,7 @@ import {
   type SandboxV1,
 } from '@evalchemy/core';
 import {
+  answerOptionsOf,
   cacheDirectory,
   createDatasetResolver,
   datasetResolverSettingsFromEnv,
@@ -176,6 +177,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         ]),
       ),
     sandbox,
+    // What of the model's options enters each task's identity in the results file.
+    answerOptions: new Map([[backend, answerOptionsOf(provider, backendOptions)]]),
     keySources: {
       model: modelKeySource(provider.id, modelArgs, flags['model-args'] !== undefined, io.env),
       judge: ['EVALCHEMY_JUDGE_API_KEY', 'OPENAI_API_KEY'].find((name) => io.env[name] !== undefined),
