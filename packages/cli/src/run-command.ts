@@ -75,6 +75,8 @@ export function createRunSettings(
     systemInstruction: configuration.systemInstruction,
     predictOnly: configuration.predictOnly,
     judges: plugins.judges,
+    // What of each backend's options enters each task's identity in the results file.
+    answerOptions: plugins.answerOptions,
     sandbox: plugins.sandbox,
     keySources: plugins.keySources,
     effectiveConfig: {

@@ -7,7 +7,7 @@ import {
   parsePluginOptions,
   type SandboxV1,
 } from '@evalchemy/core';
-import type { TaskSelection } from '@evalchemy/runner';
+import { answerOptionsOf, type TaskSelection } from '@evalchemy/runner';
 import {
   corePeerRangeWarnings,
   type DiscoveredPlugin,
@@ -49,6 +49,8 @@ export interface RunPlugins {
   keySources: { model?: string; judge?: string };
   /** Package version of every plugin used, by package name. */
   versions: Record<string, string>;
+  /** The answer-changing options of the model's and every judge's backend (`answerOptionsOf`). */
+  answerOptions: Map<BackendV1, Record<string, unknown>>;
 }
 
 interface LoadContext {
@@ -102,9 +104,14 @@ export async function loadRunPlugins(
     tasks.push({ benchmark, options });
   }
 
+  const answerOptions = new Map<BackendV1, Record<string, unknown>>();
   const judges = configuration.predictOnly
     ? { judges: {}, records: {}, keySources: [] }
-    : await createJudges(configuration, tasks, taskPlugins, { ...context, loadBackendProvider });
+    : await createJudges(configuration, tasks, taskPlugins, {
+        ...context,
+        loadBackendProvider,
+        answerOptions,
+      });
 
   const needsSandbox =
     !configuration.predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
@@ -112,6 +119,7 @@ export async function loadRunPlugins(
     ? await createSandbox(plugins, versions, configuration, context.log, load)
     : undefined;
   const backend = provider.createBackend(backendOptions, { env: context.env, log: context.log });
+  answerOptions.set(backend, answerOptionsOf(provider, backendOptions));
   return {
     backend,
     tasks,
@@ -124,6 +132,7 @@ export async function loadRunPlugins(
       judge: judges.keySources.length > 0 ? judges.keySources.join(' or ') : undefined,
     },
     versions,
+    answerOptions,
   };
 }
 
@@ -139,6 +148,8 @@ async function createJudges(
     loadBackendProvider(
       name: string,
     ): Promise<{ plugin: DiscoveredPlugin; provider: BackendProviderV1<unknown> }>;
+    /** Filled with each judge backend's answer-changing options. */
+    answerOptions: Map<BackendV1, Record<string, unknown>>;
   },
 ): Promise<{ judges: RunPlugins['judges']; records: RunPlugins['judgeRecords']; keySources: string[] }> {
   const judges: RunPlugins['judges'] = {};
@@ -187,6 +198,7 @@ async function createJudges(
       if (backend === undefined) {
         backend = provider.createBackend(options, { env: judge.env, log: context.log });
         created.set(identity, backend);
+        context.answerOptions.set(backend, answerOptionsOf(provider, options));
       }
       taskJudges[role] = backend;
       taskRecords[role] = { backend: provider.id, model: backend.modelId, args: redactSecrets(judge.input) };

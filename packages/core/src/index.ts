@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './manifest.js';
 export * from './options.js';
+export * from './results-file.js';
 export * from './stats.js';
 export type * from './v1/index.js';

@@ -138,7 +138,7 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
   return resolver;
 }
 
-function expectedSha256(file: DatasetFileV1, source: 'offline' | 'hub'): string | undefined {
+export function expectedSha256(file: DatasetFileV1, source: 'offline' | 'hub'): string | undefined {
   return typeof file.sha256 === 'string' ? file.sha256 : file.sha256[source];
 }
 
@@ -150,7 +150,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
+export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');

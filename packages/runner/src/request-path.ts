@@ -77,7 +77,7 @@ export function createRequestPath(
 }
 
 /** The model and, for a served one, its server: the same model name on two servers answers differently. */
-function modelIdentity(backend: BackendV1): { model: string; endpoint?: string } {
+export function modelIdentity(backend: BackendV1): { model: string; endpoint?: string } {
   return backend.endpoint === undefined
     ? { model: backend.modelId }
     : { model: backend.modelId, endpoint: backend.endpoint };

@@ -1,10 +1,19 @@
-import type { AggregateMetricV1, BackendV1 } from '@evalchemy/core';
-import type { RunSettings } from './run-settings.js';
-import type { RunState } from './run-state.js';
+import type {
+  AggregateMetricV1,
+  BackendV1,
+  ResultsFileV1,
+  TaskRecordV1,
+  UsageRecordV1,
+} from '@evalchemy/core';
+import { judgesOf, type RunSettings, type TaskSelection } from './run-settings.js';
+import { emptyUsage, type RequestUsage, type RunState, sumUsage } from './run-state.js';
+import { finiteOrNull } from './sample-record.js';
+import { taskIdentity } from './task-identity.js';
 import type { TaskOutcome } from './task-run.js';
 
 /** What a finished run knows, from which its results file is built. */
 export interface FinishedRun {
+  runId: string;
   settings: RunSettings;
   outcomes: TaskOutcome[];
   state: RunState;
@@ -13,18 +22,26 @@ export interface FinishedRun {
   modelInfo: Record<string, unknown>;
   sandboxInfo: Record<string, unknown> | null;
   gitHash: string | null;
-  environment: unknown;
+  environment: ResultsFileV1['environment'];
   startedAt: Date;
   finishedAt: Date;
 }
 
-/** The results file of a run, as written to `results_<timestamp>.json`. */
-export function buildResultsFile(run: FinishedRun): Record<string, unknown> {
+/** The results file of a run, as written to `results_<timestamp>.json` (`resultsFileSchema`). */
+export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
   const { settings, outcomes, state } = run;
   const backend = settings.backend;
-  const totals = state.totals();
   const [firstJudge] = run.judgeBackends;
+  const sampleFailures: ResultsFileV1['sample_failures'] = {};
+  const taskErrors: ResultsFileV1['task_errors'] = {};
+  for (const outcome of outcomes) {
+    if (outcome.samples.failed > 0 && outcome.sampleError !== undefined)
+      sampleFailures[outcome.task] = { failed: outcome.samples.failed, example: outcome.sampleError };
+    if (outcome.error !== undefined) taskErrors[outcome.task] = outcome.error;
+  }
   return {
+    format_version: 1,
+    run_id: run.runId,
     results: Object.fromEntries(outcomes.map((outcome) => [outcome.task, flattenMetrics(outcome.metrics)])),
     primary_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.primaryMetric])),
     headline_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.headlineMetrics])),
@@ -34,14 +51,8 @@ export function buildResultsFile(run: FinishedRun): Record<string, unknown> {
         { effective: outcome.samples.total, scored: outcome.samples.scored, failed: outcome.samples.failed },
       ]),
     ),
-    sample_failures: Object.fromEntries(
-      outcomes
-        .filter((outcome) => outcome.samples.failed > 0)
-        .map((outcome) => [outcome.task, { failed: outcome.samples.failed, example: outcome.sampleError }]),
-    ),
-    task_errors: Object.fromEntries(
-      outcomes.filter((outcome) => outcome.error).map((outcome) => [outcome.task, outcome.error]),
-    ),
+    sample_failures: sampleFailures,
+    task_errors: taskErrors,
     warnings: run.warningCounts,
     cache_error: state.cacheError?.message ?? null,
     config: settings.effectiveConfig,
@@ -54,12 +65,7 @@ export function buildResultsFile(run: FinishedRun): Record<string, unknown> {
       judge: firstJudge ? { backend: firstJudge.id, model_id: firstJudge.modelId } : null,
       sandbox: run.sandboxInfo,
     },
-    usage: {
-      requests_sent: totals.requests,
-      cache_hits: totals.cacheHits,
-      prompt_tokens: totals.promptTokens,
-      completion_tokens: totals.completionTokens,
-    },
+    usage: usageRecord(state.totals()),
     git_hash: run.gitHash,
     environment: run.environment,
     timing: {
@@ -67,15 +73,46 @@ export function buildResultsFile(run: FinishedRun): Record<string, unknown> {
       end: run.finishedAt.toISOString(),
       wall_clock_seconds: (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000,
     },
+    tasks: Object.fromEntries(settings.tasks.map((task) => [task.benchmark.id, taskRecord(run, task)])),
+  };
+}
+
+/** `tasks.<task>`: what decides the task's numbers, and what it used. */
+function taskRecord(run: FinishedRun, task: TaskSelection): TaskRecordV1 {
+  const datasets = run.outcomes.find((outcome) => outcome.task === task.benchmark.id)?.datasets ?? [];
+  const usage = run.state.usage.get(task.benchmark.id);
+  const roles = Object.keys(judgesOf(run.settings, task.benchmark));
+  const judgeUsage = roles.map((role) => usage?.judges[role] ?? emptyUsage());
+  return {
+    identity: taskIdentity(run.settings, task, datasets),
+    version: task.benchmark.version,
+    options: task.options,
+    datasets,
+    usage: {
+      model: usageRecord(usage?.model ?? emptyUsage()),
+      ...(roles.length > 0 ? { judge: usageRecord(sumUsage(judgeUsage)) } : {}),
+      ...(roles.length > 1
+        ? { judges: Object.fromEntries(roles.map((role, at) => [role, usageRecord(judgeUsage[at]!)])) }
+        : {}),
+    },
+  };
+}
+
+function usageRecord(usage: RequestUsage): UsageRecordV1 {
+  return {
+    requests_sent: usage.requests,
+    cache_hits: usage.cacheHits,
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
   };
 }
 
 /** `{ acc: { value, stderr } }` → `{ acc, acc_stderr }`, as lm-evaluation-harness writes metrics. */
-function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number> {
+function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number | null> {
   const flat: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) {
     flat[name] = metric.value;
     if (metric.stderr !== undefined) flat[`${name}_stderr`] = metric.stderr;
   }
-  return flat;
+  return finiteOrNull(flat);
 }

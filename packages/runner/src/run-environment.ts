@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
+import type { ResultsFileV1 } from '@evalchemy/core';
 import { execa } from 'execa';
 
 const linuxGpuDevices = ['/proc/driver/nvidia', '/dev/nvidiactl', '/dev/dxg'];
 
 /** Facts about the machine for the results file (as lm-evaluation-harness records them). */
-export async function describeEnvironment(): Promise<Record<string, unknown>> {
+export async function describeEnvironment(): Promise<ResultsFileV1['environment']> {
   const processors = cpus();
   return {
     node: process.versions.node,

@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigurationError, describeError, type StorageError } from '@evalchemy/core';
 import { writeFileAtomically } from './atomic-file.js';
 import { createDirectory, storageError } from './create-directory.js';
 import { gitCommit } from './git-commit.js';
 import { checkJudges } from './judge-service.js';
+import { createRecordingResolver } from './recording-resolver.js';
 import { createRequestPath, type RequestPath } from './request-path.js';
 import { buildResultsFile } from './results-file.js';
 import { describeEnvironment } from './run-environment.js';
-import { judgeBackendsOf, type RunSettings } from './run-settings.js';
+import { judgeBackendsOf, judgesOf, type RunSettings } from './run-settings.js';
 import { cacheRemedy, createRunState, type TaskUsage } from './run-state.js';
 import { headlineMetricsOf, outputRemedy, runTask, type TaskOutcome } from './task-run.js';
 
@@ -60,6 +61,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const emit = settings.onEvent ?? (() => {});
   checkRequirements(settings);
 
+  const runId = randomUUID();
   const startedAt = new Date();
   // Facts that cannot change during the run are gathered while it runs (each may spawn a process: `git`
   // as a fallback, `nvidia-smi` where a driver exists): started here, read when the results are written.
@@ -117,19 +119,18 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       const warnings: Record<string, number> = {};
       warningCounts[task.benchmark.id] = warnings;
       const judges: Record<string, RequestPath> = {};
-      if (!settings.predictOnly) {
-        for (const role of Object.keys(task.benchmark.requirements.judges ?? {})) {
-          const judge = settings.judges?.[task.benchmark.id]?.[role];
-          const path = judge && judgePaths.get(judge);
-          if (path) judges[role] = path;
-        }
+      for (const [role, judge] of Object.entries(judgesOf(settings, task.benchmark))) {
+        const path = judgePaths.get(judge);
+        if (path) judges[role] = path;
       }
+      const datasets = createRecordingResolver(settings.datasets);
       try {
         const outcome = await runTask(task, {
           settings,
           signal,
           directory,
           timestamp,
+          datasets,
           model,
           judges,
           state,
@@ -159,6 +160,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           headlineMetrics: headlineMetricsOf(task.benchmark),
           samples: { total: 0, scored: 0, failed: 0 },
           error: message,
+          datasets: datasets.files(),
         });
       }
     }
@@ -180,6 +182,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
 
   const resultsPath = join(directory, `results_${timestamp}.json`);
   const results = buildResultsFile({
+    runId,
     settings,
     outcomes,
     state,

@@ -1,4 +1,11 @@
-import type { BackendV1, BenchmarkV1, DatasetResolverV1, LoggerV1, SandboxV1 } from '@evalchemy/core';
+import type {
+  BackendProviderV1,
+  BackendV1,
+  BenchmarkV1,
+  DatasetResolverV1,
+  LoggerV1,
+  SandboxV1,
+} from '@evalchemy/core';
 import type { RunEvent } from './events.js';
 import type { ResponseCache } from './response-cache.js';
 
@@ -36,6 +43,12 @@ export interface RunSettings {
    * several roles and tasks: each distinct one is started once and stopped by the run.
    */
   judges?: Record<string, Record<string, BackendV1>> | undefined;
+  /**
+   * The options of each backend (the model's, each judge's) that can change its answers, as `answerOptionsOf`
+   * gives them: part of each task's identity in the results file. A backend not in the map is identified by
+   * its id, model and endpoint alone.
+   */
+  answerOptions?: ReadonlyMap<BackendV1, Record<string, unknown>> | undefined;
   /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
   sandbox?: SandboxV1 | undefined;
   /**
@@ -60,4 +73,32 @@ export function judgeBackendsOf(settings: RunSettings): BackendV1[] {
   for (const roles of Object.values(settings.judges ?? {}))
     for (const backend of Object.values(roles)) backends.add(backend);
   return [...backends];
+}
+
+/** The judge backend of each role of a task that is scored in this run (none in predict-only runs). */
+export function judgesOf(
+  settings: RunSettings,
+  benchmark: BenchmarkV1<unknown, unknown>,
+): Record<string, BackendV1> {
+  const judges: Record<string, BackendV1> = {};
+  if (settings.predictOnly) return judges;
+  for (const role of Object.keys(benchmark.requirements.judges ?? {})) {
+    const judge = settings.judges?.[benchmark.id]?.[role];
+    if (judge !== undefined) judges[role] = judge;
+  }
+  return judges;
+}
+
+/**
+ * The options a backend was created with, without those its provider declares `answerNeutralOptions`
+ * (credentials, retries, timeouts, concurrency): what `RunSettings.answerOptions` holds for it.
+ */
+export function answerOptionsOf<Options>(
+  provider: BackendProviderV1<Options>,
+  options: Options,
+): Record<string, unknown> {
+  const neutral = new Set<string>(provider.answerNeutralOptions ?? []);
+  return Object.fromEntries(
+    Object.entries(options as Record<string, unknown>).filter(([key]) => !neutral.has(key)),
+  );
 }

@@ -49,6 +49,17 @@ export function emptyUsage(): RequestUsage {
   return { requests: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
 }
 
+export function sumUsage(usages: readonly RequestUsage[]): RequestUsage {
+  const total = emptyUsage();
+  for (const usage of usages) {
+    total.requests += usage.requests;
+    total.cacheHits += usage.cacheHits;
+    total.promptTokens += usage.promptTokens;
+    total.completionTokens += usage.completionTokens;
+  }
+  return total;
+}
+
 export function createRunState(settings: RunSettings, stopController: AbortController): RunState {
   const state: RunState = {
     usage: new Map(),
@@ -72,16 +83,9 @@ export function createRunState(settings: RunSettings, stopController: AbortContr
       }
     },
     totals() {
-      const total = emptyUsage();
-      for (const task of state.usage.values()) {
-        for (const usage of [task.model, ...Object.values(task.judges)]) {
-          total.requests += usage.requests;
-          total.cacheHits += usage.cacheHits;
-          total.promptTokens += usage.promptTokens;
-          total.completionTokens += usage.completionTokens;
-        }
-      }
-      return total;
+      return sumUsage(
+        [...state.usage.values()].flatMap((task) => [task.model, ...Object.values(task.judges)]),
+      );
     },
     async store(key, value) {
       if (state.cacheError !== undefined) return;

@@ -1,7 +1,47 @@
-import type { SamplePlanV1, SampleResponsesV1, WarningV1 } from '@evalchemy/core';
+import type {
+  SamplePlanV1,
+  SampleRecordV1,
+  SampleResponsesV1,
+  SampleScoreV1,
+  SampleV1,
+  WarningV1,
+} from '@evalchemy/core';
 
-/** One line of a samples file, as the runner writes it. */
-export type SampleRecordLine = Record<string, unknown>;
+/** How far a sample got: its responses (absent when the backend failed), its score, and why it failed. */
+export interface SampleResult {
+  responses?: SampleResponsesV1;
+  score?: SampleScoreV1;
+  /** Warnings the judges' answers carried (a judge backend that did not honour a setting). */
+  judgeWarnings?: WarningV1[];
+  error?: string;
+}
+
+/** The samples-file line of one sample (`sampleRecordSchema`). */
+export function buildSampleRecord(
+  task: string,
+  sample: SampleV1,
+  index: number,
+  plan: SamplePlanV1,
+  { responses, score, judgeWarnings, error }: SampleResult,
+): SampleRecordV1 {
+  return {
+    task,
+    sample_id: sample.id,
+    index,
+    metadata: sample.metadata ?? {},
+    prompt: describePlan(plan),
+    ...(responses !== undefined ? { responses: describeResponses(responses) } : {}),
+    ...(responses !== undefined && score !== undefined
+      ? {
+          extracted: score.extracted ?? null,
+          metrics: finiteOrNull(score.metrics),
+          details: score.details ?? null,
+          warnings: [...warningsOf(responses), ...(judgeWarnings ?? []), ...(score.warnings ?? [])],
+        }
+      : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
 
 /** Every warning the backend gave for the responses of one sample. */
 export function warningsOf(responses: SampleResponsesV1): WarningV1[] {
@@ -15,8 +55,16 @@ export function countWarning(counts: Record<string, number>, warning: WarningV1)
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
+/** Metric values as JSON keeps them: NaN and infinities (a one-sample stderr) are written as null. */
+export function finiteOrNull(metrics: Record<string, number | null>): Record<string, number | null> {
+  const finite: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(metrics))
+    finite[name] = value !== null && Number.isFinite(value) ? value : null;
+  return finite;
+}
+
 /** The prompt of a sample record: what was asked, after the user's overrides. */
-export function describePlan(plan: SamplePlanV1): unknown {
+function describePlan(plan: SamplePlanV1): SampleRecordV1['prompt'] {
   if (plan.type === 'loglikelihood')
     return { type: plan.type, context: plan.context, continuations: plan.continuations };
   if (plan.type === 'completion')
@@ -31,8 +79,7 @@ export function describePlan(plan: SamplePlanV1): unknown {
   };
 }
 
-/** The responses of a sample record. */
-export function describeResponses(responses: SampleResponsesV1): unknown {
+function describeResponses(responses: SampleResponsesV1): SampleRecordV1['responses'] {
   if (responses.type === 'loglikelihood') {
     return responses.results.map((result) => ({ logprob: result.logprob, is_greedy: result.isGreedy }));
   }

@@ -8,8 +8,10 @@ import {
   type BackendV1,
   type BenchmarkV1,
   ConfigurationError,
+  type DatasetRecordV1,
   describeError,
   type SamplePlanV1,
+  type SampleRecordV1,
   type SampleResponsesV1,
   type SampleScoreV1,
   type SampleV1,
@@ -21,10 +23,11 @@ import { aggregateTask } from './aggregate.js';
 import { storageError } from './create-directory.js';
 import type { RunEvent } from './events.js';
 import { judgesForSample } from './judge-service.js';
+import type { RecordingResolver } from './recording-resolver.js';
 import type { RequestPath } from './request-path.js';
 import type { RunSettings, TaskSelection } from './run-settings.js';
 import type { RunState } from './run-state.js';
-import { countWarning, describePlan, describeResponses, warningsOf } from './sample-record.js';
+import { buildSampleRecord, countWarning, type SampleResult, warningsOf } from './sample-record.js';
 
 export interface TaskOutcome {
   task: string;
@@ -42,6 +45,8 @@ export interface TaskOutcome {
   sampleError?: string;
   error?: string;
   samplesPath?: string;
+  /** Every data file the task resolved, also when it failed after resolving some. */
+  datasets: DatasetRecordV1[];
 }
 
 export const outputRemedy =
@@ -52,6 +57,8 @@ export interface TaskRunContext {
   signal: AbortSignal;
   directory: string;
   timestamp: string;
+  /** The run's dataset resolver, recording what this task resolves. */
+  datasets: RecordingResolver;
   /** The model's request path. */
   model: RequestPath;
   /** The request path of each judge role of this task (empty when it has none, or in predict-only runs). */
@@ -71,7 +78,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   const { settings, signal } = context;
   const source = await benchmark.doLoad({
     options,
-    datasets: settings.datasets,
+    datasets: context.datasets.resolver,
     seed: settings.seed,
     log: settings.log,
   });
@@ -93,19 +100,19 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   const inFlight = new Set<Promise<void>>();
 
   const processOne = async (sample: SampleV1, index: number): Promise<void> => {
-    const record = await processSample(sample, index, task, context);
+    const { record, score } = await processSample(sample, index, task, context);
     if (record.error !== undefined) {
       failed += 1;
       sampleError ??= record.error;
-    } else if (record.score !== undefined) {
+    } else if (score !== undefined) {
       scored.push({
         id: sample.id,
         metadata: sample.metadata ?? {},
-        metrics: record.score.metrics,
-        ...(record.score.details ? { details: record.score.details } : {}),
+        metrics: score.metrics,
+        ...(score.details ? { details: score.details } : {}),
       });
     }
-    await writeLine(record.line);
+    await writeLine(JSON.stringify(record));
     done += 1;
     context.emit({ type: 'sample-end', task: benchmark.id, done, failed, total });
   };
@@ -160,6 +167,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     samples: { total: done, scored: scored.length, failed },
     ...(sampleError !== undefined ? { sampleError } : {}),
     samplesPath,
+    datasets: context.datasets.files(),
   };
 }
 
@@ -179,9 +187,9 @@ function lineWriter(stream: WriteStream): (line: string) => Promise<void> {
 }
 
 interface ProcessedSample {
-  line: string;
+  record: SampleRecordV1;
+  /** The score, when the sample counts (no `error` in its record). */
   score?: SampleScoreV1;
-  error?: string;
 }
 
 /** Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. */
@@ -202,20 +210,18 @@ async function processSample(
     settings,
   );
   checkCapability(plan, benchmark.id, backend);
+  const record = (result: SampleResult) => buildSampleRecord(benchmark.id, sample, index, plan, result);
 
-  const base = { task: benchmark.id, sample_id: sample.id, index, metadata: sample.metadata ?? {} };
   let responses: SampleResponsesV1;
   try {
     responses = await requestResponses(plan, sample, benchmark.id, context);
   } catch (error) {
     if (signal.aborted) throw error;
-    const message = describeError(error);
-    return { line: JSON.stringify({ ...base, prompt: describePlan(plan), error: message }), error: message };
+    return { record: record({ error: describeError(error) }) };
   }
   for (const warning of warningsOf(responses)) countWarning(context.warnings, warning);
 
-  const shown = { ...base, prompt: describePlan(plan), responses: describeResponses(responses) };
-  if (settings.predictOnly) return { line: JSON.stringify(shown) };
+  if (settings.predictOnly) return { record: record({ responses }) };
   // A benchmark may score around a failed judge call (MT-Bench leaves the turn unrated, as FastChat), but the
   // sample was not judged as specified: it counts as failed and stays out of the metrics.
   const judgeErrors: unknown[] = [];
@@ -236,22 +242,14 @@ async function processSample(
     signal.throwIfAborted();
     for (const warning of [...judgeWarnings, ...(score.warnings ?? [])])
       countWarning(context.warnings, warning);
-    const record = {
-      ...shown,
-      extracted: score.extracted ?? null,
-      metrics: score.metrics,
-      details: score.details ?? null,
-      warnings: [...warningsOf(responses), ...judgeWarnings, ...(score.warnings ?? [])],
-    };
     if (judgeErrors.length > 0) {
-      const message = `judge call failed: ${describeError(judgeErrors[0])}`;
-      return { line: JSON.stringify({ ...record, error: message }), error: message };
+      const error = `judge call failed: ${describeError(judgeErrors[0])}`;
+      return { record: record({ responses, score, judgeWarnings, error }) };
     }
-    return { line: JSON.stringify(record), score };
+    return { record: record({ responses, score, judgeWarnings }), score };
   } catch (error) {
     if (signal.aborted) throw error;
-    const message = `scoring failed: ${describeError(error)}`;
-    return { line: JSON.stringify({ ...shown, error: message }), error: message };
+    return { record: record({ responses, error: `scoring failed: ${describeError(error)}` }) };
   }
 }
 

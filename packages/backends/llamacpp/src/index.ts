@@ -24,6 +24,8 @@ const llamaCppProvider: BackendProviderV1<LlamaCppOptions> = {
   id: 'llamacpp',
   version: VERSION,
   optionsSchema: llamaCppOptionsSchema,
+  // `gpu` is not listed: another compute backend computes other logits, and greedy answers can differ.
+  answerNeutralOptions: ['threads', 'batch_size'],
   createBackend: (options, context) => new LlamaCppBackend(options, context),
 };
 

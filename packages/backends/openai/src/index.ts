@@ -14,6 +14,15 @@ const openAIProvider: BackendProviderV1<OpenAIOptions> = {
   id: 'openai',
   version: VERSION,
   optionsSchema: openAIOptionsSchema,
+  // base_url may hold credentials; the runner identifies the server by the backend's credential-free endpoint.
+  answerNeutralOptions: [
+    'base_url',
+    'api_key',
+    'max_retries',
+    'timeout_ms',
+    'max_response_bytes',
+    'concurrency',
+  ],
   createBackend: (options, context) => new OpenAIBackend(options, context),
 };
 

@@ -22,6 +22,8 @@ const replayProvider: BackendProviderV1<ReplayOptions> = {
   id: 'replay',
   version: VERSION,
   optionsSchema: replayOptionsSchema,
+  // The file, the model name and the task of FastChat answers all decide which answers are replayed.
+  answerNeutralOptions: [],
   createBackend: (options, context) => new ReplayBackend(options, context),
 };
 

@@ -3,8 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ResultsFileV1, resultsFileSchema, sampleRecordSchema } from '@evalchemy/core';
 import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { execa } from 'execa';
+import { expect } from 'vitest';
+import { z } from 'zod';
 
 const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,12 +66,29 @@ export function replayMtbenchRun(extra: string[] = []): string[] {
   return ['run', '--model', 'replay', '--model_args', `path=${answers}`, '--tasks', 'mtbench', ...extra];
 }
 
-/** The results file of a run and the names of every file beside it. */
+/**
+ * The results file of a run and the names of every file beside it. Fails the test unless the results file
+ * and every samples file match the schemas of `@evalchemy/core`, with no field the schemas do not describe.
+ */
 export async function resultsIn(
   outputPath: string,
   model: string,
-): Promise<{ results: Record<string, unknown>; files: string[] }> {
-  const files = await readdir(join(outputPath, model));
+): Promise<{ results: ResultsFileV1; files: string[] }> {
+  const directory = join(outputPath, model);
+  const files = await readdir(directory);
+  for (const name of files.filter((file) => /^samples_.*\.jsonl$/.test(file))) {
+    const lines = (await readFile(join(directory, name), 'utf8')).split('\n').filter((line) => line !== '');
+    for (const line of lines) described(sampleRecordSchema, JSON.parse(line), name);
+  }
   const resultsFile = files.find((name) => name.startsWith('results_'))!;
-  return { results: JSON.parse(await readFile(join(outputPath, model, resultsFile), 'utf8')), files };
+  const text = await readFile(join(directory, resultsFile), 'utf8');
+  return { results: described(resultsFileSchema, JSON.parse(text), resultsFile), files };
+}
+
+function described<Schema extends z.ZodType>(schema: Schema, value: unknown, file: string): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new Error(`${file} does not match its schema:\n${z.prettifyError(parsed.error)}`);
+  expect(parsed.data, `${file} has fields its schema does not describe`).toEqual(value);
+  return parsed.data;
 }

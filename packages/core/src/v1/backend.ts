@@ -92,5 +92,14 @@ export interface BackendProviderV1<Options = Record<string, unknown>> {
   readonly id: string;
   readonly version: string;
   readonly optionsSchema: z.ZodType<Options>;
+  /**
+   * Options that cannot change the model's answers: credentials, where the server is reached (the runner
+   * records the backend's `endpoint` instead), retries, timeouts, concurrency, thread counts. Every other
+   * option is part of each task's `identity` in the results file. Listing the neutral ones rather than the
+   * answer-changing ones errs on the safe side: an option added later and not listed here gives a needless
+   * new identity, never one identity for two setups that answer differently. Credentials must be listed
+   * (they would otherwise make every key its own identity). Default: none.
+   */
+  readonly answerNeutralOptions?: readonly (keyof Options & string)[];
   createBackend(options: Options, context: BackendCreateContextV1): BackendV1;
 }
