@@ -14,7 +14,6 @@ export {
 } from './mock-sandbox.js';
 export { createOfflineDatasetResolver } from './offline-dataset-resolver.js';
 export { type ScriptedAnswer, scriptedLogprobs } from './scripted-answer.js';
-export { type ScriptedHub, startScriptedHub } from './scripted-hub.js';
 export { createScriptedJudge, type ScriptedJudge, type ScriptedJudgeSettings } from './scripted-judge.js';
 export {
   type Fault,
