@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverPlugins } from '../packages/cli/src/plugin-discovery.js';
 import { pluginManifestSchema } from '../packages/core/src/manifest.js';
 import { createPlugin, identifierForms } from './create-plugin.js';
+import { importedModules } from './dependency-rules.js';
 
 const repositoryRoot = join(import.meta.dirname, '..');
 let root: string;
@@ -50,7 +51,6 @@ describe('create-plugin benchmark <id>', () => {
       'src/index.ts',
       'src/my-task2-benchmark.test.ts',
       'src/my-task2-benchmark.ts',
-      'src/my-task2-end-to-end.test.ts',
       'src/my-task2-options.ts',
       'src/my-task2-scorer.test.ts',
       'src/my-task2-scorer.ts',
@@ -92,6 +92,23 @@ describe('create-plugin benchmark <id>', () => {
     expect(await readFile(join(root, '.changeset', 'my_task2.md'), 'utf8')).toBe(
       '---\n"@evalchemy/benchmark-my_task2": minor\n---\n\nAdd the my_task2 benchmark.\n',
     );
+  });
+
+  it('makes a plugin whose sources and tests use only @evalchemy/core and @evalchemy/test-kit of ours', async () => {
+    const { directory, files } = await createPlugin({ kind: 'benchmark', id: 'my_task2', root });
+    const packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
+    const ours = (dependencies: Record<string, string> = {}) =>
+      Object.keys(dependencies).filter((name) => name.startsWith('@evalchemy/'));
+    expect(ours(packageJson.dependencies)).toEqual([]);
+    expect(ours(packageJson.peerDependencies)).toEqual(['@evalchemy/core']);
+    expect(ours(packageJson.devDependencies)).toEqual(['@evalchemy/core', '@evalchemy/test-kit']);
+    const imported = new Set<string>();
+    for (const file of files.filter((name) => name.endsWith('.ts'))) {
+      for (const specifier of importedModules(await readFile(join(directory, file), 'utf8'))) {
+        if (specifier.startsWith('@evalchemy/')) imported.add(specifier);
+      }
+    }
+    expect([...imported].sort()).toEqual(['@evalchemy/core', '@evalchemy/test-kit']);
   });
 
   it('makes a plugin the CLI discovers (the template is none: its manifest says "template": true)', async () => {

@@ -1,3 +1,4 @@
+export * from './dataset-rows.js';
 export * from './errors.js';
 export * from './manifest.js';
 export * from './options.js';

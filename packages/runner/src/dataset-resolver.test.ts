@@ -106,6 +106,17 @@ describe('createDatasetResolver', () => {
     await expect(resolver.rows(fileSpec())).rejects.toThrow(/HTTP 401.*HF_TOKEN/);
   });
 
+  it('names the URL of a download the Hub does not have (a wrong revision)', async () => {
+    const hub = await startHub('not found', 404);
+    const resolver = createDatasetResolver({
+      hubEndpoint: hub.endpoint,
+      cacheDirectory: await mkdtemp(join(tmpdir(), 'c-')),
+    });
+    await expect(resolver.rows(fileSpec())).rejects.toThrow(
+      `Could not download ${hub.endpoint}/datasets/someone/tiny/resolve/${'a'.repeat(40)}/data/test.jsonl: HTTP 404.`,
+    );
+  });
+
   it('records the hash of a Hub file with no pinned hash and refuses a changed copy later', async () => {
     const body = gzipSync(jsonl);
     const hub = await startHub(body);

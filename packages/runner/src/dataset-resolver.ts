@@ -9,10 +9,10 @@ import {
   type DatasetFileV1,
   type DatasetLocationV1,
   type DatasetResolverV1,
+  decodeDatasetRows,
   type LoggerV1,
 } from '@evalchemy/core';
 import { createDirectory } from './create-directory.js';
-import { readDatasetRows } from './dataset-rows.js';
 import { cacheDirectory } from './paths.js';
 
 export interface DatasetResolverSettings {
@@ -120,7 +120,10 @@ export function createDatasetResolver(settings: DatasetResolverSettings): Datase
     async rows(file) {
       const location = await resolver.resolve(file);
       const format = location.source === 'offline' ? file.format?.offline : file.format?.hub;
-      return readDatasetRows(location.path, { format, csvColumns: file.csvColumns });
+      return decodeDatasetRows(await readFile(location.path), location.path, {
+        format,
+        csvColumns: file.csvColumns,
+      });
     },
     resolve(file) {
       const key = `${file.offlinePath}|${file.hub.repository}@${file.hub.revision}/${file.hub.path}`;

@@ -4,7 +4,6 @@ export {
   type DatasetResolverSettings,
   datasetResolverSettingsFromEnv,
 } from './dataset-resolver.js';
-export { readDatasetRows } from './dataset-rows.js';
 export type { RunEvent } from './events.js';
 export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';

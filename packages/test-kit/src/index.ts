@@ -2,9 +2,19 @@ export { type BackendConformanceSettings, runBackendConformance } from './confor
 export {
   type BenchmarkConformanceSettings,
   runBenchmarkConformance,
-  scriptedJudge,
 } from './conformance/benchmark-conformance.js';
-export { type ScriptedHub, startScriptedHub } from './scripted-hub.js';
+export { type HostileCase, type HostileCaseSettings, hostileCases } from './conformance/hostile-cases.js';
+export { runSandboxConformance, type SandboxConformanceSettings } from './conformance/sandbox-conformance.js';
+export { createMockBackend, type MockBackend, type MockBackendSettings } from './mock-backend.js';
+export {
+  createMockSandbox,
+  type MockExecutionAnswer,
+  type MockSandbox,
+  type MockSandboxSettings,
+} from './mock-sandbox.js';
+export { createOfflineDatasetResolver } from './offline-dataset-resolver.js';
+export { type ScriptedAnswer, scriptedLogprobs } from './scripted-answer.js';
+export { createScriptedJudge, type ScriptedJudge, type ScriptedJudgeSettings } from './scripted-judge.js';
 export {
   type Fault,
   type ReceivedRequest,

@@ -1,6 +1,10 @@
 import { runBoxedMathBenchmarkSuite } from '@evalchemy/math-grading/testing';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAime25 } from './aime25-benchmark.js';
@@ -12,7 +16,7 @@ runBoxedMathBenchmarkSuite({
   create: createAime25,
   size: 30,
   repeats: 10,
-  datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+  datasets: createOfflineDatasetResolver(sharedDatasetsDirectory()),
   log: createRecordingLogger(),
 });
 

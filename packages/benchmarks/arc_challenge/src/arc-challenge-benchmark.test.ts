@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BackendCapabilitiesV1, DatasetFileV1, SampleV1 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
 import {
+  createOfflineDatasetResolver,
   createRecordingLogger,
   runBenchmarkConformance,
-  type ScriptedHub,
-  startScriptedHub,
 } from '@evalchemy/test-kit';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import plugin, { type ArcQuestion, arcChallengeTestFile, createArcChallenge, VERSION } from './index.js';
 
 // Two questions in the Hub's ARC-Challenge layout (id, question, choices{text[], label[]}, answerKey), the
@@ -75,12 +72,14 @@ const offlineDirectory = mkdtempSync(join(tmpdir(), 'arc-offline-'));
 const offlineFixture = fixtureParquet();
 mkdirSync(dirname(join(offlineDirectory, arcChallengeTestFile.offlinePath)), { recursive: true });
 writeFileSync(join(offlineDirectory, arcChallengeTestFile.offlinePath), offlineFixture);
-runBenchmarkConformance(
-  createArcChallenge({
-    dataset: { ...arcChallengeTestFile, sha256: createHash('sha256').update(offlineFixture).digest('hex') },
-  }),
-  { packageJsonPath: new URL('../package.json', import.meta.url), datasetsDirectory: offlineDirectory },
-);
+const pinned: DatasetFileV1 = {
+  ...arcChallengeTestFile,
+  sha256: createHash('sha256').update(offlineFixture).digest('hex'),
+};
+runBenchmarkConformance(createArcChallenge({ dataset: pinned }), {
+  packageJsonPath: new URL('../package.json', import.meta.url),
+  datasetsDirectory: offlineDirectory,
+});
 
 const withLoglikelihood: BackendCapabilitiesV1 = {
   chat: false,
@@ -96,35 +95,12 @@ const chatOnly: BackendCapabilitiesV1 = {
 };
 
 describe('arc_challenge', () => {
-  const parquet = fixtureParquet();
-  let hub: ScriptedHub;
-  let cacheDirectory: string;
-
-  beforeAll(async () => {
-    cacheDirectory = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
-    hub = await startScriptedHub([{ file: arcChallengeTestFile, content: parquet }]);
-  });
-
-  afterAll(async () => {
-    await hub.close();
-    await rm(cacheDirectory, { recursive: true, force: true });
-  });
-
   async function load(file: DatasetFileV1): Promise<SampleV1<ArcQuestion>[]> {
     const benchmark = createArcChallenge({ dataset: file });
-    const datasets = createDatasetResolver({
-      hubEndpoint: hub.endpoint,
-      cacheDirectory,
-      log: createRecordingLogger(),
-    });
+    const datasets = createOfflineDatasetResolver(offlineDirectory);
     const source = await benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() });
     return [...(source.samples as Iterable<SampleV1<ArcQuestion>>)];
   }
-
-  const pinned: DatasetFileV1 = {
-    ...arcChallengeTestFile,
-    sha256: { offline: '', hub: createHash('sha256').update(parquet).digest('hex') },
-  };
 
   it('keeps VERSION equal to package.json and the manifest id equal to the benchmark id', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -132,24 +108,14 @@ describe('arc_challenge', () => {
     expect(manifest.evalchemy.id).toBe(plugin.id);
   });
 
-  it('downloads the pinned parquet from the Hub, verifies it and reads the rows', async () => {
+  it("reads the pinned parquet in the Hub's layout, verified, into questions with their ids", async () => {
     const samples = await load(pinned);
     expect(samples.map((sample) => sample.data)).toEqual(rows);
     expect(samples.map((sample) => sample.id)).toEqual(['Mercury_7175875', 'NYSEDREGENTS_2015_4_9']);
-    expect(hub.requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
   });
 
-  it('refuses a download whose sha256 differs from the pin', async () => {
-    const wrong: DatasetFileV1 = { ...pinned, hub: { ...pinned.hub, revision: 'f'.repeat(40) } };
-    await expect(load(wrong)).rejects.toThrow(/HTTP 404/);
-    const corrupt: DatasetFileV1 = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
-    const fresh = await mkdtemp(join(tmpdir(), 'arc-hub-cache-'));
-    const benchmark = createArcChallenge({ dataset: corrupt });
-    const datasets = createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh });
-    await expect(
-      benchmark.doLoad({ options: {}, datasets, seed: 0, log: createRecordingLogger() }),
-    ).rejects.toThrow(/sha256/);
-    await rm(fresh, { recursive: true, force: true });
+  it('refuses a data file whose sha256 differs from the pin', async () => {
+    await expect(load({ ...pinned, sha256: '0'.repeat(64) })).rejects.toThrow(/sha256/);
   });
 
   it('plans lm-eval arc_challenge: "Question: …\\nAnswer:" with " choice" continuations', async () => {

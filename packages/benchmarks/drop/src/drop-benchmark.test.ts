@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,15 +10,13 @@ import {
   type DatasetResolverV1,
   type SampleV1,
 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
 import {
+  createOfflineDatasetResolver,
   createRecordingLogger,
   runBenchmarkConformance,
-  type ScriptedHub,
-  startScriptedHub,
 } from '@evalchemy/test-kit';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import plugin, { createDrop, type DropQuestion, dropValidationFile, VERSION } from './index.js';
 
 interface HubRow {
@@ -97,7 +94,8 @@ const offlineDirectory = mkdtempSync(join(tmpdir(), 'drop-offline-'));
 const offlineFixture = fixtureParquet();
 mkdirSync(dirname(join(offlineDirectory, dropValidationFile.offlinePath)), { recursive: true });
 writeFileSync(join(offlineDirectory, dropValidationFile.offlinePath), offlineFixture);
-runBenchmarkConformance(createDrop({ dataset: { ...dropValidationFile, sha256: sha256(offlineFixture) } }), {
+const pinned: DatasetFileV1 = { ...dropValidationFile, sha256: sha256(offlineFixture) };
+runBenchmarkConformance(createDrop({ dataset: pinned }), {
   packageJsonPath: new URL('../package.json', import.meta.url),
   datasetsDirectory: offlineDirectory,
 });
@@ -125,27 +123,8 @@ async function loadWith(file: DatasetFileV1, datasets: DatasetResolverV1): Promi
 }
 
 describe('drop', () => {
-  const parquet = fixtureParquet();
-  let hub: ScriptedHub;
-  let cacheDirectory: string;
-
-  beforeAll(async () => {
-    cacheDirectory = await mkdtemp(join(tmpdir(), 'drop-hub-cache-'));
-    hub = await startScriptedHub([{ file: dropValidationFile, content: parquet }]);
-  });
-
-  afterAll(async () => {
-    await hub.close();
-    await rm(cacheDirectory, { recursive: true, force: true });
-  });
-
-  const pinned: DatasetFileV1 = { ...dropValidationFile, sha256: { offline: '', hub: sha256(parquet) } };
-
   function load(file: DatasetFileV1 = pinned): Promise<SampleV1<DropQuestion>[]> {
-    return loadWith(
-      file,
-      createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory, log: createRecordingLogger() }),
-    );
+    return loadWith(file, createOfflineDatasetResolver(offlineDirectory));
   }
 
   it('keeps VERSION equal to package.json and the manifest id equal to the benchmark id', () => {
@@ -155,7 +134,7 @@ describe('drop', () => {
     expect(plugin.primaryMetric).toBe('f1');
   });
 
-  it('downloads the pinned parquet from the Hub and reads query ids and gold spans', async () => {
+  it("reads the pinned parquet in the Hub's layout, verified, into query ids and gold spans", async () => {
     const samples = await load();
     expect(samples.map((sample) => sample.id)).toEqual(rows.map((row) => row.query_id));
     expect(samples.map((sample) => sample.data.answers)).toEqual([
@@ -164,16 +143,10 @@ describe('drop', () => {
       [['11 November 1918']],
     ]);
     expect(samples[0]?.metadata).toEqual({ section_id: 'nfl_1184' });
-    expect(hub.requested.filter((url) => url.endsWith('.parquet'))).toHaveLength(1);
   });
 
-  it('refuses a download whose sha256 differs from the pin', async () => {
-    const fresh = await mkdtemp(join(tmpdir(), 'drop-hub-cache-'));
-    const corrupt: DatasetFileV1 = { ...pinned, sha256: { offline: '', hub: '0'.repeat(64) } };
-    await expect(
-      loadWith(corrupt, createDatasetResolver({ hubEndpoint: hub.endpoint, cacheDirectory: fresh })),
-    ).rejects.toThrow(/sha256/);
-    await rm(fresh, { recursive: true, force: true });
+  it('refuses a data file whose sha256 differs from the pin', async () => {
+    await expect(load({ ...pinned, sha256: '0'.repeat(64) })).rejects.toThrow(/sha256/);
   });
 
   it('prompts "{passage} {question}" greedily, stopping at the first full stop', async () => {
@@ -216,7 +189,7 @@ describe('drop', () => {
       offlinePath: 'eleutherai-drop.jsonl',
       sha256: sha256(readFileSync(join(fixtures, 'eleutherai-drop.jsonl'))),
     };
-    const [date, number] = await loadWith(file, createDatasetResolver({ offlineDirectory: fixtures }));
+    const [date, number] = await loadWith(file, createOfflineDatasetResolver(fixtures));
     expect(date?.data.answers).toEqual([['12 May 1795'], ['May 1795']]);
     expect(number?.data.answers).toEqual([['25']]);
     expect((await plugin.doScore(date!, reply(' May 1795'))).metrics).toEqual({ em: 1, f1: 1 });

@@ -4,8 +4,12 @@ import {
   type SampleResponsesV1,
   type SampleV1,
 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { createGpqaDiamond, type GpqaDiamondItem } from './gpqa_diamond-benchmark.js';
@@ -13,7 +17,7 @@ import type { GpqaDiamondOptions } from './gpqa_diamond-options.js';
 import { extractChoiceLetter } from './gpqa_diamond-scorer.js';
 import defaultBenchmark, { VERSION } from './index.js';
 
-const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+const datasets = createOfflineDatasetResolver(sharedDatasetsDirectory());
 
 runBenchmarkConformance(defaultBenchmark, { packageJsonPath: new URL('../package.json', import.meta.url) });
 

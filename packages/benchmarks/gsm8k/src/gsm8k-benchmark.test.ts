@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { BackendCapabilitiesV1, SampleV1 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createGsm8k, type Gsm8kProblem, gsm8kExemplars, gsm8kGoldAnswer, VERSION } from './index.js';
 
@@ -22,7 +26,7 @@ async function loadAll(): Promise<SampleV1<Gsm8kProblem>[]> {
   const benchmark = createGsm8k();
   const source = await benchmark.doLoad({
     options: benchmark.optionsSchema.parse({}),
-    datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+    datasets: createOfflineDatasetResolver(sharedDatasetsDirectory()),
     seed: 0,
     log: createRecordingLogger(),
   });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { createOfflineDatasetResolver, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { IFEVAL_INPUT_DATA } from './ifeval-benchmark.js';
 import { evaluateResponse, type IfevalItem } from './ifeval-scorer.js';
@@ -19,7 +18,7 @@ const reference = readFileSync(
 
 describe('IFEval scoring of the 541 GPT-4 responses', () => {
   it('gives the upstream per-prompt, per-instruction strict and loose verdicts', async () => {
-    const resolver = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+    const resolver = createOfflineDatasetResolver(sharedDatasetsDirectory());
     const items = (await resolver.rows(IFEVAL_INPUT_DATA)).map(
       (row): IfevalItem => ({
         key: row.key as number,

@@ -1,6 +1,10 @@
 import { runBoxedMathBenchmarkSuite } from '@evalchemy/math-grading/testing';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import defaultBenchmark, { VERSION } from './index.js';
@@ -11,7 +15,7 @@ runBenchmarkConformance(defaultBenchmark, { packageJsonPath: new URL('../package
 runBoxedMathBenchmarkSuite({
   create: createMath500,
   size: 500,
-  datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+  datasets: createOfflineDatasetResolver(sharedDatasetsDirectory()),
   log: createRecordingLogger(),
 });
 

@@ -1,5 +1,9 @@
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createMbpp } from './mbpp-benchmark.js';
 
@@ -16,7 +20,7 @@ describe('mbpp prompts', () => {
 
   async function first(raw: Record<string, unknown>) {
     const options = benchmark.optionsSchema.parse(raw);
-    const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+    const datasets = createOfflineDatasetResolver(sharedDatasetsDirectory());
     const source = await benchmark.doLoad({ options, datasets, seed: 0, log: createRecordingLogger() });
     const samples = [...(source.samples as Iterable<Parameters<typeof benchmark.doPlan>[0]>)];
     return { options, sample: samples[0]!, size: source.size };

@@ -1,5 +1,9 @@
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createMbppPlus } from './mbppplus-benchmark.js';
 
@@ -13,7 +17,7 @@ describe('mbppplus planning', () => {
   it("asks a chat model with Evalchemy's 3-shot prompt (tasks 3, 4 and 6 as exemplars)", async () => {
     const source = await benchmark.doLoad({
       options: benchmark.optionsSchema.parse({}),
-      datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+      datasets: createOfflineDatasetResolver(sharedDatasetsDirectory()),
       seed: 0,
       log: createRecordingLogger(),
     });

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { BackendCapabilitiesV1, SampleV1 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createMmlu, type MmluSample, parseMmluRow, VERSION } from './index.js';
 
@@ -22,7 +26,7 @@ async function load(raw: Record<string, unknown> = {}): Promise<SampleV1<MmluSam
   const benchmark = createMmlu();
   const source = await benchmark.doLoad({
     options: benchmark.optionsSchema.parse(raw),
-    datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+    datasets: createOfflineDatasetResolver(sharedDatasetsDirectory()),
     seed: 0,
     log: createRecordingLogger(),
   });

@@ -1,6 +1,10 @@
 import type { JudgeV1, LoadContextV1, SampleV1, ScoredSampleV1 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
-import { createRecordingLogger, runBenchmarkConformance, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import {
+  createOfflineDatasetResolver,
+  createRecordingLogger,
+  runBenchmarkConformance,
+  sharedDatasetsDirectory,
+} from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { fastChatRequests, readGpt35Answers } from './__fixtures__/stored-answers.js';
 import mtBench, {
@@ -12,7 +16,7 @@ import mtBench, {
 
 runBenchmarkConformance(mtBench, { packageJsonPath: new URL('../package.json', import.meta.url) });
 
-const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+const datasets = createOfflineDatasetResolver(sharedDatasetsDirectory());
 
 async function load(options: Record<string, unknown> = {}): Promise<SampleV1<MTBenchQuestion>[]> {
   const benchmark = createMTBench();

@@ -1,11 +1,10 @@
-import { createDatasetResolver } from '@evalchemy/runner';
-import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { createOfflineDatasetResolver, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { fastChatRequests, readGpt35Answers } from './__fixtures__/stored-answers.js';
 import { loadQuestions } from './mtbench-data.js';
 import { buildJudgeRequest, formatTemplate } from './mtbench-judge-prompt.js';
 
-const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
+const datasets = createOfflineDatasetResolver(sharedDatasetsDirectory());
 
 describe('judge requests', () => {
   it('are byte-identical to the ones FastChat builds for general, reference-graded, first and second turns', async () => {

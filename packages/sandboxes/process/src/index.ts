@@ -4,7 +4,6 @@ import { type ProcessSandboxSettings, processSandboxOptionsSchema } from './proc
 import { createProcessSandboxProvider } from './process-provider.js';
 import { ProcessSandbox } from './process-sandbox.js';
 
-export { type HostileCase, type HostileCaseSettings, hostileCases } from './hostile-cases.js';
 export {
   type ProcessSandboxOptions,
   type ProcessSandboxSettings,

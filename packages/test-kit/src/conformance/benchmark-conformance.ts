@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import {
   type BackendCapabilitiesV1,
   type BenchmarkV1,
-  type JudgeV1,
   pluginManifestSchema,
   type SamplePlanV1,
   type SampleResponsesV1,
   type SampleV1,
   type ScoredSampleV1,
 } from '@evalchemy/core';
-import { createDatasetResolver } from '@evalchemy/runner';
 import { describe, expect, it } from 'vitest';
+import { createOfflineDatasetResolver } from '../offline-dataset-resolver.js';
+import { createScriptedJudge } from '../scripted-judge.js';
 import { createRecordingLogger, sharedDatasetsDirectory } from '../shared-fixtures.js';
 
 export interface BenchmarkConformanceSettings<Options> {
@@ -39,27 +39,11 @@ const backendDescriptions: { name: string; capabilities: BackendCapabilitiesV1 }
   },
 ];
 
-/** A judge for `role` that rates everything 5 in MT-Bench's format. */
-export function scriptedJudge(role: string): JudgeV1 {
-  return {
-    role,
-    backendId: 'scripted',
-    modelId: 'scripted-judge',
-    async judge() {
-      return {
-        text: 'Rating: [[5]]',
-        finishReason: 'stop',
-        usage: { promptTokens: 0, completionTokens: 3 },
-        warnings: [],
-      };
-    },
-  };
-}
-
 /**
  * Defines vitest tests that check a benchmark against contract v1 and its package manifest: identity,
- * options defaults, loading real data through the dataset resolver, planning for chat-only and
- * completion-only backends, and scoring an empty answer without throwing.
+ * options defaults, loading real data through the offline dataset resolver (sha256 checked), planning for
+ * chat-only and completion-only backends, and scoring an empty answer without throwing, each judge role
+ * answered by a scripted judge that rates everything `Rating: [[5]]`.
  */
 export function runBenchmarkConformance<Data, Options>(
   benchmark: BenchmarkV1<Data, Options>,
@@ -74,9 +58,7 @@ export function runBenchmarkConformance<Data, Options>(
 
   function load() {
     loaded ??= (async () => {
-      const datasets = createDatasetResolver({
-        offlineDirectory: settings.datasetsDirectory ?? sharedDatasetsDirectory(),
-      });
+      const datasets = createOfflineDatasetResolver(settings.datasetsDirectory ?? sharedDatasetsDirectory());
       const source = await benchmark.doLoad({
         options: options(),
         datasets,
@@ -175,7 +157,10 @@ export function runBenchmarkConformance<Data, Options>(
             options: options(),
             plan: first.plan,
             judges: Object.fromEntries(
-              Object.keys(benchmark.requirements.judges ?? {}).map((role) => [role, scriptedJudge(role)]),
+              Object.keys(benchmark.requirements.judges ?? {}).map((role) => [
+                role,
+                createScriptedJudge({ role, answer: 'Rating: [[5]]' }),
+              ]),
             ),
             signal: new AbortController().signal,
             log: createRecordingLogger(),

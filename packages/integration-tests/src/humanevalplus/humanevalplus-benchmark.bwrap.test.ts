@@ -1,3 +1,4 @@
+import { createHumanEvalPlus } from '@evalchemy/benchmark-humanevalplus';
 import {
   codeBenchmarkHarness,
   detailList as list,
@@ -8,7 +9,6 @@ import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
-import { createHumanEvalPlus } from './humanevalplus-benchmark.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 

@@ -1,21 +1,18 @@
 // A run whose output disk fills up while generated code runs in Docker: it fails with a StorageError and
-// removes its containers.
+// removes its containers. The run is set up by the runner's own test fixtures, from its sources.
 import { StorageError } from '@evalchemy/core';
-import { runEvaluation } from '@evalchemy/runner';
 import { createDockerSandbox, runLabel } from '@evalchemy/sandbox-docker';
-import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
+import { createMockBackend } from '@evalchemy/test-kit';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
-import { settingsFor } from './__fixtures__/run-settings.js';
-import { mountTinyFileSystem, type TinyFileSystem } from './__fixtures__/tiny-file-system.js';
+import { mountTinyFileSystem, type TinyFileSystem } from '../../../cli/src/__fixtures__/tiny-file-system.js';
+import { createArithmeticBenchmark } from '../../../runner/src/__fixtures__/arithmetic-benchmark.js';
+import { settingsFor } from '../../../runner/src/__fixtures__/run-settings.js';
+import { runEvaluation } from '../../../runner/src/run-evaluation.js';
 
-let server: ScriptedServer | undefined;
 let disk: TinyFileSystem | undefined;
 afterEach(async () => {
-  await server?.close();
   await disk?.unmount();
-  server = undefined;
   disk = undefined;
 });
 
@@ -24,10 +21,10 @@ describe('a full output disk during a run with the docker sandbox', () => {
     skip,
   }) => {
     disk = await mountTinyFileSystem(4, skip);
-    server = await startScriptedServer({ reply: () => '10' });
     const sandbox = createDockerSandbox({ concurrency: 2 });
     // 4 KiB hold about 10 of the 60 sample records.
-    const settings = await settingsFor(server.url, {
+    const settings = await settingsFor({
+      backend: createMockBackend({ modelId: 'scripted-model', generate: '10' }),
       outputPath: disk.path,
       sandbox,
       tasks: [{ benchmark: createArithmeticBenchmark({ size: 60, sandbox: true }), options: { offset: 0 } }],

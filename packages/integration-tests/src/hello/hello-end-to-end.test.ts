@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpenAIBackend } from '@evalchemy/backend-openai';
+import { createHello, helloProblems } from '@evalchemy/benchmark-hello';
 import { createDatasetResolver, ResponseCache, runEvaluation } from '@evalchemy/runner';
 import { createRecordingLogger, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHello, helloProblems } from './index.js';
 
 // A whole run as a user starts it: the runner, the openai backend and HTTP to a scripted OpenAI-compatible
 // server on 127.0.0.1. What a new benchmark changes here: replies that exercise its scorer (stored real

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpenAIBackend } from '@evalchemy/backend-openai';
+import { createMTBench, loadQuestions } from '@evalchemy/benchmark-mtbench';
 import { createDatasetResolver, ResponseCache, runEvaluation } from '@evalchemy/runner';
 import {
   createRecordingLogger,
@@ -10,8 +11,10 @@ import {
   startScriptedServer,
 } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastChatRequests, readGpt35Answers } from './__fixtures__/stored-answers.js';
-import { createMTBench, loadQuestions } from './index.js';
+import {
+  fastChatRequests,
+  readGpt35Answers,
+} from '../../../benchmarks/mtbench/src/__fixtures__/stored-answers.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 

@@ -1,9 +1,9 @@
+import { createHumanEvalPlus } from '@evalchemy/benchmark-humanevalplus';
 import { generatedReplies, loadAllSamples, planFor, verdictForgeryBody } from '@evalchemy/code-eval/testing';
 import type { SandboxV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { expect } from 'vitest';
-import { createHumanEvalPlus } from '../humanevalplus-benchmark.js';
 
 // Shared by the bubblewrap and Docker suites.
 

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodeExecutor, evalchemyHumanEvalProgram, humanEvalProgram } from '@evalchemy/code-eval';
+import { sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import type { SandboxV1 } from '@evalchemy/core';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodeExecutor } from './code-executor.js';
-import { evalchemyHumanEvalProgram, humanEvalProgram } from './test-program.js';
-import { useSuiteSandbox } from './testing/code-benchmark-testing.js';
-import { sandboxPythons } from './testing/sandbox-pythons.js';
 
 let sandbox: SandboxV1;
 const signal = new AbortController().signal;

@@ -1,10 +1,10 @@
+import { createMbpp } from '@evalchemy/benchmark-mbpp';
 import { codeBenchmarkHarness, sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import type { SampleScoreV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
-import { createMbpp } from './mbpp-benchmark.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 

@@ -1,48 +1,53 @@
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { DatasetError, type DatasetFormatV1, type DatasetRowV1 } from '@evalchemy/core';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
+import { DatasetError } from './errors.js';
+import type { DatasetFormatV1, DatasetRowV1 } from './v1/dataset.js';
 
-/** Decodes a data file into rows; the format comes from the argument or the file name (`.gz` is unpacked). */
-export async function readDatasetRows(
-  path: string,
+/**
+ * Decodes the bytes of a data file into the rows `DatasetResolverV1.rows` returns. The format is
+ * `settings.format`, else the extension of `name` (`.jsonl`, `.json` (an array), `.csv` (a header row unless
+ * `csvColumns` is given), `.parquet`; each also `.gz`, unpacked first). No I/O: every resolver (the runner's,
+ * the test-kit's offline one, a third party's) reads and verifies the file itself, and they all decode alike.
+ * Throws `DatasetError` naming `name` (and the line of malformed JSONL).
+ */
+export async function decodeDatasetRows(
+  bytes: Uint8Array,
+  name: string,
   settings: { format?: DatasetFormatV1 | undefined; csvColumns?: string[] | undefined } = {},
 ): Promise<DatasetRowV1[]> {
-  const compressed = path.endsWith('.gz');
-  const name = compressed ? path.slice(0, -3) : path;
-  const format = settings.format ?? formatFromName(name);
-  let bytes: Buffer = await readFile(path);
-  if (compressed) bytes = gunzipSync(bytes);
+  const compressed = name.endsWith('.gz');
+  const format = settings.format ?? formatFromName(compressed ? name.slice(0, -3) : name);
   try {
+    const decoded = Buffer.from(compressed ? gunzipSync(bytes) : bytes);
     switch (format) {
       case 'jsonl':
-        return bytes
+        return decoded
           .toString('utf8')
           .split('\n')
           .filter((line) => line.trim() !== '')
           .map((line, index) => parseJsonObject(line, `line ${index + 1}`));
       case 'json': {
-        const value: unknown = JSON.parse(bytes.toString('utf8'));
+        const value: unknown = JSON.parse(decoded.toString('utf8'));
         if (!Array.isArray(value)) throw new Error('expected a JSON array of rows');
         return value.map((row, index) => asRow(row, `row ${index}`));
       }
       case 'csv':
-        return parseCsv(bytes, {
+        return parseCsv(decoded, {
           columns: settings.csvColumns ?? true,
           relax_column_count: false,
           bom: true,
         }) as DatasetRowV1[];
       case 'parquet': {
-        const buffer = bytes.buffer.slice(
-          bytes.byteOffset,
-          bytes.byteOffset + bytes.byteLength,
+        const buffer = decoded.buffer.slice(
+          decoded.byteOffset,
+          decoded.byteOffset + decoded.byteLength,
         ) as ArrayBuffer;
         return (await parquetReadObjects({ file: buffer })) as DatasetRowV1[];
       }
     }
   } catch (error) {
-    throw new DatasetError(`Could not read ${path} as ${format}: ${(error as Error).message}`, {
+    throw new DatasetError(`Could not read ${name} as ${format}: ${(error as Error).message}`, {
       cause: error,
     });
   }

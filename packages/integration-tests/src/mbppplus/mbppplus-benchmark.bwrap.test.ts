@@ -1,3 +1,4 @@
+import { createMbppPlus } from '@evalchemy/benchmark-mbppplus';
 import {
   codeBenchmarkHarness,
   detailList as list,
@@ -8,7 +9,6 @@ import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
-import { createMbppPlus } from './mbppplus-benchmark.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 

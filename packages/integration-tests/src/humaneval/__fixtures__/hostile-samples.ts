@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHumanEval, type HumanEvalProblem } from '@evalchemy/benchmark-humaneval';
 import { loadAllSamples, planFor, verdictForgeryBody } from '@evalchemy/code-eval/testing';
 import type { SampleResponsesV1, SampleV1, SandboxV1 } from '@evalchemy/core';
 import { createDatasetResolver } from '@evalchemy/runner';
-import { hostileCases } from '@evalchemy/sandbox-process';
-import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import { createRecordingLogger, hostileCases, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { expect } from 'vitest';
-import { createHumanEval, type HumanEvalProblem } from '../humaneval-benchmark.js';
 
 // Shared by the bubblewrap and Docker suites: the hostile programs of @evalchemy/sandbox-process as HumanEval
 // completions, scored through the real doScore in one concurrent wave (so they share sandbox executions with

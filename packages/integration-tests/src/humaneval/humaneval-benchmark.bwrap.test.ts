@@ -1,9 +1,9 @@
+import { createHumanEval } from '@evalchemy/benchmark-humaneval';
 import { codeBenchmarkHarness, sandboxPythons, useSuiteSandbox } from '@evalchemy/code-eval/testing';
 import { createDatasetResolver } from '@evalchemy/runner';
 import { createProcessSandbox } from '@evalchemy/sandbox-process';
 import { createRecordingLogger, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
-import { createHumanEval } from './humaneval-benchmark.js';
 
 const datasets = createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() });
 
