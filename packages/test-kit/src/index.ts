@@ -13,6 +13,7 @@ export {
   type MockSandboxSettings,
 } from './mock-sandbox.js';
 export { createOfflineDatasetResolver } from './offline-dataset-resolver.js';
+export { readResultsFile, readSamplesFile } from './run-files.js';
 export { type ScriptedAnswer, scriptedLogprobs } from './scripted-answer.js';
 export { createScriptedJudge, type ScriptedJudge, type ScriptedJudgeSettings } from './scripted-judge.js';
 export {

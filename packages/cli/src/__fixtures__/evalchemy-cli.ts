@@ -1,13 +1,11 @@
 import { mkdtempSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ResultsFileV1, resultsFileSchema, sampleRecordSchema } from '@evalchemy/core';
-import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
+import type { ResultsFileV1 } from '@evalchemy/core';
+import { readResultsFile, readSamplesFile, sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { execa } from 'execa';
-import { expect } from 'vitest';
-import { z } from 'zod';
 
 const bin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,18 +75,8 @@ export async function resultsIn(
   const directory = join(outputPath, model);
   const files = await readdir(directory);
   for (const name of files.filter((file) => /^samples_.*\.jsonl$/.test(file))) {
-    const lines = (await readFile(join(directory, name), 'utf8')).split('\n').filter((line) => line !== '');
-    for (const line of lines) described(sampleRecordSchema, JSON.parse(line), name);
+    await readSamplesFile(join(directory, name));
   }
   const resultsFile = files.find((name) => name.startsWith('results_'))!;
-  const text = await readFile(join(directory, resultsFile), 'utf8');
-  return { results: described(resultsFileSchema, JSON.parse(text), resultsFile), files };
-}
-
-function described<Schema extends z.ZodType>(schema: Schema, value: unknown, file: string): z.output<Schema> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new Error(`${file} does not match its schema:\n${z.prettifyError(parsed.error)}`);
-  expect(parsed.data, `${file} has fields its schema does not describe`).toEqual(value);
-  return parsed.data;
+  return { results: await readResultsFile(join(directory, resultsFile)), files };
 }
