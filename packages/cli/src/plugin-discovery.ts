@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { glob, readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import {
 } from '@evalchemy/core';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
+import { installedVersion } from './installed-version.js';
 import { knownPlugins } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
@@ -256,19 +257,13 @@ function validManifest(plugin: DiscoveredPlugin): PluginManifest {
   return manifest;
 }
 
-/** The version of the `@evalchemy/core` this CLI runs with. */
-function installedCoreVersion(): string {
-  const corePackageJson = new URL('../package.json', import.meta.resolve('@evalchemy/core'));
-  return (JSON.parse(readFileSync(corePackageJson, 'utf8')) as { version: string }).version;
-}
-
 /**
  * One warning per plugin whose declared `@evalchemy/core` peer range leaves out the core this CLI runs with: it
  * was made for another release of the contract and may fail in ways the checks of `loadPlugin` cannot see. A
  * warning, not an error: the wide ranges plugins declare (`>=0.1.0`) leave out a core only when they mean to.
  */
 export function corePeerRangeWarnings(plugins: readonly DiscoveredPlugin[]): string[] {
-  const core = installedCoreVersion();
+  const core = installedVersion('@evalchemy/core');
   return plugins
     .filter(
       ({ corePeerRange }) =>

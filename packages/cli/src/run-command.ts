@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   cacheDirectory,
   createDatasetResolver,
@@ -13,6 +11,7 @@ import {
 import { parseRunFlags, runHelp } from './arguments.js';
 import { type ConfigFile, readConfigFile } from './config-file.js';
 import { exitCodes } from './exit-codes.js';
+import { installedVersion, ownVersion } from './installed-version.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
 import { formatResultsTable } from './results-table.js';
@@ -132,24 +131,4 @@ function reportProblems(outcome: RunOutcome, stderr: CommandIo['stderr']): numbe
   if (failedTasks.length > 0) return exitCodes.samplesFailed;
   if (outcome.cacheError) return exitCodes.storage;
   return exitCodes.done;
-}
-
-/**
- * Version of a package this CLI imports (its entry is `<package>/dist/index.js`). Resolved as `require` would:
- * our packages export one entry for every condition, and vitest, which runs this file in tests, has no
- * `import.meta.resolve`.
- */
-function installedVersion(name: string): string {
-  const entry = createRequire(import.meta.url).resolve(name);
-  const packageJson = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return packageJson.version;
-}
-
-function ownVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return packageJson.version;
 }
