@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedServer, sharedModelsDirectory, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalchemy, replayMtbenchRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { evalchemy, openaiRun, replayMtbenchRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 import { projectWithJudgedBenchmarks } from './__fixtures__/judged-benchmark-plugin.js';
 
 const stories = join(sharedModelsDirectory(), 'stories260K.gguf');
@@ -285,5 +285,42 @@ describe('judges in --config', () => {
     expect(result.stderr).toContain(
       'judges.graded.roles.judge in --config: task graded has no judge role "judge" (its roles: grader, parser).',
     );
+  });
+
+  it('says when judge flags go unused: no selected task is judged, or --predict_only', async () => {
+    const model = await serve({ reply: () => '42' });
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const unjudged = await evalchemy(
+      openaiRun({ baseUrl: model.url, output, tasks: 'gsm8k', limit: 1, extra: storiesJudge }),
+    );
+    expect(unjudged.exitCode).toBe(0);
+    expect(unjudged.stderr).toContain(
+      '--judge_backend, --judge_args are unused: no selected task (gsm8k) is scored by an LLM judge.',
+    );
+    const predicted = await evalchemy(
+      replayMtbenchRun([
+        '--annotator_model',
+        'gpt-4o',
+        '--predict_only',
+        '--limit',
+        '1',
+        '--output_path',
+        output,
+      ]),
+    );
+    expect(predicted.exitCode).toBe(0);
+    expect(predicted.stderr).toContain('--annotator_model is unused: --predict_only skips scoring.');
+    const auto = await evalchemy(
+      replayMtbenchRun([
+        '--annotator_model',
+        'auto',
+        '--predict_only',
+        '--limit',
+        '1',
+        '--output_path',
+        output,
+      ]),
+    );
+    expect(auto.stderr).not.toContain('unused');
   });
 });

@@ -113,6 +113,8 @@ export async function loadRunPlugins(
         answerOptions,
       });
 
+  warnUnusedJudgeFlags(configuration, Object.keys(judges.judges).length > 0, context.log);
+
   const needsSandbox =
     !configuration.predictOnly && tasks.some((task) => task.benchmark.requirements.sandbox);
   const sandbox = needsSandbox
@@ -292,6 +294,22 @@ function modelKeySource(
   if (args.values.api_key !== undefined) return describeKey(args.source, 'api_key');
   if (backend === 'openai' && env.OPENAI_API_KEY !== undefined) return 'OPENAI_API_KEY';
   return undefined;
+}
+
+/** A judge named on the command line for a run that judges nothing is a mistake worth a line: say so. */
+function warnUnusedJudgeFlags(configuration: RunConfiguration, judged: boolean, log: LoggerV1): void {
+  if (judged) return;
+  const { backend, args, model } = configuration.judges.flags;
+  const named = [
+    ...(backend !== undefined ? ['--judge_backend'] : []),
+    ...(args !== undefined ? ['--judge_args'] : []),
+    ...(model !== undefined && model.value.toLowerCase() !== 'auto' ? ['--annotator_model'] : []),
+  ];
+  if (named.length === 0) return;
+  const why = configuration.predictOnly
+    ? '--predict_only skips scoring'
+    : `no selected task (${configuration.tasks.map((task) => task.name).join(', ')}) is scored by an LLM judge`;
+  log.warn(`${named.join(', ')} ${named.length > 1 ? 'are' : 'is'} unused: ${why}.`);
 }
 
 /**
