@@ -101,6 +101,29 @@ export interface SampleScoreV1 {
   /** Anything else worth keeping per sample (judge output, test verdicts, reasoning traces). */
   details?: Record<string, unknown>;
   warnings?: WarningV1[];
+  /**
+   * What the scorer saw of its judges' verdicts for this sample, by role (a key of `requirements.judges`).
+   * The runner sums it per task into the results' judge audit (`tasks.<task>.judge_audit.<role>`).
+   */
+  judgeAudit?: Record<string, JudgeVerdictAuditV1>;
+}
+
+/** Verdict counts of one judge role for one sample (see `SampleScoreV1.judgeAudit`). */
+export interface JudgeVerdictAuditV1 {
+  /** Verdicts the judge gave (parsed or not), after the retries the reference implementation does. */
+  verdicts: number;
+  /** Of those, verdicts the scorer could not parse (none of the reference's patterns matched). */
+  unparsable: number;
+  /**
+   * Pairwise judging in both orders: pairs judged as (A, B) and again as (B, A) with both verdicts parsed.
+   * Omit (or 0) for judging in one order.
+   */
+  swappedPairs?: number;
+  /**
+   * Of `swappedPairs`, those whose verdict survives the swap: the same answer preferred (or a tie both
+   * times), whatever the strength (`A>>B` and `B<A` agree).
+   */
+  consistentPairs?: number;
 }
 
 /** What aggregation sees of a scored sample: the samples' scores, without data or responses (bounded memory). */
