@@ -165,6 +165,78 @@ describe('replay backend: FastChat MT-Bench answer files', () => {
   });
 });
 
+describe('replay backend: evalchemy samples files', () => {
+  const promptOf = {
+    type: 'chat',
+    system: null,
+    history_messages: 0,
+    turns: ['q1', 'q2'],
+    parameters: {},
+    generations: 2,
+  };
+  const turn = (text: string) => ({ text, finish_reason: 'stop', usage: null });
+
+  it('replays every generation and turn of a samples file, so a run can be re-scored with another judge', async () => {
+    const path = await writeTemporary([
+      JSON.stringify({
+        task: 'mtbench',
+        sample_id: '81',
+        index: 0,
+        metadata: {},
+        prompt: promptOf,
+        responses: [
+          [turn('g0 t0'), turn('g0 t1')],
+          [turn('g1 t0'), turn('g1 t1')],
+        ],
+        metrics: { score: 8 },
+      }),
+      // A sample whose model call failed has no responses: nothing to replay, not an error.
+      JSON.stringify({
+        task: 'mtbench',
+        sample_id: '82',
+        index: 1,
+        metadata: {},
+        prompt: promptOf,
+        error: 'HTTP 500',
+      }),
+      // A loglikelihood sample records scores, not answers.
+      JSON.stringify({
+        task: 'mmlu',
+        sample_id: '0',
+        index: 0,
+        metadata: {},
+        prompt: { type: 'loglikelihood', context: 'Q', continuations: [' A', ' B'] },
+        responses: [
+          { logprob: -1, is_greedy: true },
+          { logprob: -2, is_greedy: false },
+        ],
+      }),
+    ]);
+    const backend = await started(path, { model: 'm' });
+    expect(backend.describe()).toMatchObject({ recordCount: 4 });
+    expect(
+      (await backend.doGenerate(chat({ task: 'mtbench', sampleId: '81', turn: 1, generation: 1 }), call))
+        .text,
+    ).toBe('g1 t1');
+    await expect(backend.doGenerate(chat({ task: 'mtbench', sampleId: '82' }), call)).rejects.toThrow(
+      'sample_id "82"',
+    );
+  });
+
+  it('rejects a samples-file line whose responses are malformed, naming the line', async () => {
+    const path = await writeTemporary([
+      JSON.stringify({
+        task: 'gsm8k',
+        sample_id: '0',
+        index: 0,
+        prompt: promptOf,
+        responses: [[{ txt: 'typo' }]],
+      }),
+    ]);
+    await expect(started(path)).rejects.toThrow(`${path} line 1 is not a samples-file line`);
+  });
+});
+
 describe('replay provider', () => {
   it('parses --model_args strings and rejects unknown keys', () => {
     expect(replayProvider.optionsSchema.parse({ path: fixture })).toEqual({ path: fixture, task: 'mtbench' });

@@ -40,8 +40,26 @@ export const mtBenchAnswerSchema = z.object({
 });
 
 /**
+ * One line of an evalchemy samples file (`samples_<task>_<timestamp>.jsonl`, core's `sampleRecordSchema`):
+ * only what replay needs. `responses[g][t]` is the answer of generation g to turn t.
+ */
+export const samplesFileLineSchema = z.object({
+  task: z.string().min(1),
+  sample_id: z.string(),
+  responses: z
+    .union([
+      z.array(z.array(z.object({ text: z.string() }))),
+      // A loglikelihood sample's per-continuation scores: nothing to replay.
+      z.array(z.object({ logprob: z.number().nullable() })),
+    ])
+    .optional(),
+});
+
+/**
  * Reads and validates a replay file. Each line is detected on its own: a line with `question_id` and
- * `choices` is a FastChat MT-Bench answer (task `mtBenchTask`), any other an evalchemy record.
+ * `choices` is a FastChat MT-Bench answer (task `mtBenchTask`); a line with `index` and `prompt` is a line of
+ * an evalchemy samples file (its generated answers are replayed; a sample that failed before the model
+ * answered, or a loglikelihood sample, adds nothing); any other an evalchemy record.
  * Throws `ConfigurationError` naming the file and line for a malformed line, and naming the keys for duplicates.
  */
 export async function loadReplayFile(path: string, mtBenchTask: string): Promise<ReplayFile> {
@@ -95,6 +113,13 @@ export async function loadReplayFile(path: string, mtBenchTask: string): Promise
           add(key, response, line);
         }
       }
+    } else if (isSamplesFileLine(value)) {
+      const record = parseLine(samplesFileLineSchema, value, path, line, 'a samples-file line');
+      for (const [generation, turns] of (record.responses ?? []).entries()) {
+        if (!Array.isArray(turns)) continue;
+        for (const [turn, response] of turns.entries())
+          add({ task: record.task, sampleId: record.sample_id, turn, generation }, response.text, line);
+      }
     } else {
       const record = parseLine(replayRecordSchema, value, path, line, 'a replay record');
       add(
@@ -133,6 +158,11 @@ function isMtBenchLine(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'question_id' in value && 'choices' in value;
 }
 
+/** A samples-file line: only those carry the sample's position (`index`) and what was asked (`prompt`). */
+function isSamplesFileLine(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'index' in value && 'prompt' in value;
+}
+
 function parseLine<Schema extends z.ZodType>(
   schema: Schema,
   value: unknown,
@@ -147,6 +177,7 @@ function parseLine<Schema extends z.ZodType>(
     .join('; ');
   throw new ConfigurationError(
     `replay: ${path} line ${line} is not ${what}: ${problems}. ` +
-      'Expected {"task", "sample_id", "turn", "generation", "response"} or {"question_id", "choices": [{"index", "turns"}]}.',
+      'Expected {"task", "sample_id", "turn", "generation", "response"}, {"question_id", "choices": [{"index", "turns"}]} ' +
+      'or a line of an evalchemy samples file.',
   );
 }
