@@ -72,6 +72,15 @@ export const configFileSchema = z
         'Judge per task (keyed by task name) and per role, over judge_backend, judge_args and annotator_model; flags win over all of them.',
       )
       .optional(),
+    judge_prices: z
+      .record(
+        z.string(),
+        z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict(),
+      )
+      .describe(
+        "Judge prices in US dollars per million tokens by model id ({input, output}), over the built-in list prices of the reference judges: the cost in each task's judge audit.",
+      )
+      .optional(),
     predict_only: z.boolean().describe('Generate and record responses without scoring.').optional(),
     no_cache: z.boolean().describe('Ignore and do not fill the response cache.').optional(),
     sandbox: z.enum(['auto', 'docker', 'process']).describe('Where generated code runs.').optional(),

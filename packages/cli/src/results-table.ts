@@ -1,3 +1,4 @@
+import type { JudgeAuditRecordV1 } from '@evalchemy/core';
 import type { TaskOutcome } from '@evalchemy/runner';
 
 /**
@@ -56,4 +57,30 @@ function shownMetrics(outcome: TaskOutcome, showAll: boolean): string[] {
 function formatNumber(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
+}
+
+/**
+ * One line per judge role of each judged task: the judge, its requests, tokens and cost, unparsable verdicts
+ * and, for pairwise judging in both orders, position consistency. Empty when nothing was judged.
+ */
+export function formatJudgeAudit(audit: Record<string, Record<string, JudgeAuditRecordV1>>): string {
+  const lines: string[] = [];
+  for (const [task, roles] of Object.entries(audit)) {
+    for (const [role, judge] of Object.entries(roles)) {
+      const tokens = judge.prompt_tokens + judge.completion_tokens;
+      const parts = [
+        `${judge.requests_sent} requests (${judge.cache_hits} from cache)`,
+        `${tokens} tokens`,
+        judge.cost_usd === null ? 'cost unknown (no price for this model)' : `$${judge.cost_usd.toFixed(4)}`,
+        `${judge.unparsable_verdicts}/${judge.verdicts} verdicts unparsable`,
+        ...(judge.position_consistency !== null
+          ? [
+              `position consistency ${(100 * judge.position_consistency).toFixed(1)}% (${judge.consistent_pairs}/${judge.swapped_pairs} pairs)`,
+            ]
+          : []),
+      ];
+      lines.push(`${task} ${role}: ${judge.model_id} via ${judge.backend}: ${parts.join(', ')}`);
+    }
+  }
+  return lines.length > 0 ? `Judges:\n${lines.map((line) => `  ${line}`).join('\n')}` : '';
 }

@@ -14,7 +14,7 @@ import { exitCodes } from './exit-codes.js';
 import { installedVersion, ownVersion } from './installed-version.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
-import { formatResultsTable } from './results-table.js';
+import { formatJudgeAudit, formatResultsTable } from './results-table.js';
 import { buildRunConfiguration, type RunConfiguration } from './run-configuration.js';
 import { loadRunPlugins, type RunPlugins } from './run-plugins.js';
 
@@ -42,6 +42,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
+  const judges = formatJudgeAudit(outcome.judgeAudit);
+  if (judges !== '') io.stdout.write(`${judges}\n`);
   return reportProblems(outcome, io.stderr);
 }
 
@@ -74,6 +76,7 @@ export function createRunSettings(
     systemInstruction: configuration.systemInstruction,
     predictOnly: configuration.predictOnly,
     judges: plugins.judges,
+    judgePrices: configuration.judgePrices,
     // What of each backend's options enters each task's identity in the results file.
     answerOptions: plugins.answerOptions,
     sandbox: plugins.sandbox,
@@ -89,6 +92,7 @@ export function createRunSettings(
       system_instruction: configuration.systemInstruction ?? null,
       annotator_model: judged ? configuration.annotatorModel : null,
       judges: plugins.judgeRecords,
+      judge_prices: configuration.judgePrices ?? null,
       predict_only: configuration.predictOnly,
       no_cache: configuration.noCache,
       sandbox: plugins.sandbox ? plugins.sandbox.id : null,

@@ -52,6 +52,8 @@ export const runConfigurationSchema = z.object({
   }),
   /** What `--annotator_model` (or the file's `annotator_model`) asked for, as recorded in results. */
   annotatorModel: z.string().min(1),
+  /** The config file's `judge_prices`: US dollars per million tokens by judge model. */
+  judgePrices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })).optional(),
   limit: z.number().int().positive().optional(),
   concurrency: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
@@ -125,6 +127,7 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
       },
     },
     annotatorModel: flags['annotator-model'] ?? config.annotator_model ?? 'auto',
+    judgePrices: config.judge_prices,
     limit: flags.debug ? DEBUG_LIMIT : (parseInteger(flags.limit, '--limit', 1) ?? config.limit),
     concurrency:
       parseInteger(flags.concurrency ?? flags['batch-size'], '--concurrency', 1) ??

@@ -36,6 +36,56 @@ const datasetRecordSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
+/**
+ * What one judge role did for one task, under `tasks.<task>.judge_audit.<role>`: who judged, what it cost, and
+ * how far its verdicts can be trusted (unparsable verdicts, position consistency).
+ */
+const judgeAuditSchema = z.object({
+  /** Backend plugin id serving the judge, e.g. `openai`. */
+  backend: z.string(),
+  /** The judge model, e.g. `gpt-4-1106-preview`. */
+  model_id: z.string(),
+  /** Judge requests sent (answers from the response cache not counted). */
+  requests_sent: count,
+  /** Judge answers taken from the response cache. */
+  cache_hits: count,
+  /** Prompt tokens of the requests sent, as the backend reported them. */
+  prompt_tokens: count,
+  /** Completion tokens of the requests sent, as the backend reported them. */
+  completion_tokens: count,
+  /** Cost of the requests sent in US dollars, from `price`; null when the model's price is unknown. */
+  cost_usd: z.number().min(0).nullable(),
+  /** The price the cost was computed with, and where it comes from; null when unknown. */
+  price: z
+    .object({
+      /** US dollars per million prompt tokens. */
+      input_per_million_tokens: z.number().min(0),
+      /** US dollars per million completion tokens. */
+      output_per_million_tokens: z.number().min(0),
+      /** `built-in (<date>)` for the runner's list prices, `config` for the user's `judge_prices`. */
+      source: z.string(),
+    })
+    .nullable(),
+  /** Verdicts the scorer reported (parsed or not) over the scored samples. */
+  verdicts: count,
+  /** Of those, verdicts the scorer could not parse. */
+  unparsable_verdicts: count,
+  /** Pairwise judging in both orders: pairs with both verdicts parsed. 0 for judging in one order. */
+  swapped_pairs: count,
+  /** Of `swapped_pairs`, those whose verdict survived the swap (the same answer preferred, or a tie both times). */
+  consistent_pairs: count,
+  /** `consistent_pairs / swapped_pairs`; null without swapped pairs. */
+  position_consistency: z.number().min(0).max(1).nullable(),
+});
+
+/** Verdict counts of one judge role for one sample, as the scorer reported them (`SampleScoreV1.judgeAudit`). */
+const sampleJudgeAuditSchema = z.object({
+  verdicts: count,
+  unparsable: count,
+  swapped_pairs: count.optional(),
+  consistent_pairs: count.optional(),
+});
+
 /** What one task ran with and used, under `tasks.<task>`. */
 const taskRecordSchema = z.object({
   /**
@@ -62,6 +112,8 @@ const taskRecordSchema = z.object({
     /** Each judge role on its own; present when the task has several roles. */
     judges: z.record(z.string(), usageSchema).optional(),
   }),
+  /** Per judge role: judge, requests, tokens, cost and verdict quality. Present when the task was judged in this run. */
+  judge_audit: z.record(z.string(), judgeAuditSchema).optional(),
 });
 
 /** `results_<timestamp>.json`: the results of one run. Keys of per-task maps are task ids. */
@@ -151,6 +203,8 @@ export type ResultsFileV1 = z.infer<typeof resultsFileSchema>;
 export type TaskRecordV1 = z.infer<typeof taskRecordSchema>;
 /** Requests and tokens of one role or of a run, in the results file. */
 export type UsageRecordV1 = z.infer<typeof usageSchema>;
+/** One judge role's audit of one task, in the results file. */
+export type JudgeAuditRecordV1 = z.infer<typeof judgeAuditSchema>;
 /** One data file a task used, in the results file. */
 export type DatasetRecordV1 = z.infer<typeof datasetRecordSchema>;
 
@@ -256,6 +310,8 @@ export const sampleRecordSchema = z.object({
   details: z.record(z.string(), z.unknown()).nullable().optional(),
   /** Warnings of the backend and the scorer for this sample. */
   warnings: z.array(warningSchema).optional(),
+  /** Per judge role, the verdicts the scorer reported for this sample (summed into the results' judge audit). */
+  judge_audit: z.record(z.string(), sampleJudgeAuditSchema).optional(),
   /** Why the sample failed (`judge call failed: …`, `scoring failed: …`, a backend error). */
   error: z.string().optional(),
 });

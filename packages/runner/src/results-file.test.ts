@@ -10,6 +10,7 @@ import {
   type BenchmarkV1,
   type DatasetFileV1,
   type GenerateRequestV1,
+  type SampleScoreV1,
 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -88,20 +89,31 @@ function sumsBenchmark(
       const metrics: Record<string, number | null> = {
         accuracy: text === sumOf(sample.data.question) ? 1 : 0,
       };
+      // Each role gives one verdict; "yes" parses, anything else does not. The grader judges as if in both
+      // orders: its verdict survives the swap on samples with an even first operand.
+      const judgeAudit: NonNullable<SampleScoreV1['judgeAudit']> = {};
       for (const role of roles) {
         const verdict = await context.judges[role]!.judge(
           { messages: [{ role: 'user', content: `Is ${text} right?` }], parameters: { temperature: 0 } },
           { signal: context.signal },
         ).catch(() => undefined);
         metrics[role] = verdict === undefined ? null : verdict.text === 'yes' ? 1 : 0;
+        if (verdict === undefined) continue;
+        judgeAudit[role] = { verdicts: 1, unparsable: verdict.text === 'yes' ? 0 : 1 };
+        if (role === 'grader')
+          judgeAudit[role] = {
+            ...judgeAudit[role],
+            swappedPairs: 1,
+            consistentPairs: Number(sample.data.question.split('+')[0]) % 2 === 0 ? 1 : 0,
+          };
       }
-      return { metrics, extracted: text, details: { judged: roles.length } };
+      return { metrics, extracted: text, details: { judged: roles.length }, judgeAudit };
     },
   };
 }
 
 /** An in-process model: answers "a+b" with the sum, fails where `failOn` says, and counts 5 + 1 tokens a call. */
-function sumsBackend(settings: { modelId?: string; failOn?: string } = {}): BackendV1 {
+function sumsBackend(settings: { modelId?: string; failOn?: string; verdict?: string } = {}): BackendV1 {
   const fail = (text: string) => {
     if (settings.failOn !== undefined && text.includes(settings.failOn))
       throw new BackendCallError(`no answer for ${text}`, { statusCode: 500 });
@@ -115,7 +127,7 @@ function sumsBackend(settings: { modelId?: string; failOn?: string } = {}): Back
     async doGenerate(request: GenerateRequestV1) {
       const text = request.type === 'chat' ? request.messages.at(-1)!.content : request.prompt;
       fail(text);
-      const answer = request.origin.role === undefined ? sumOf(text) : 'yes';
+      const answer = request.origin.role === undefined ? sumOf(text) : (settings.verdict ?? 'yes');
       return {
         text: answer,
         finishReason: 'stop',
@@ -166,7 +178,7 @@ describe('the results file and the samples files', () => {
       judges: {
         sums: {
           parser: sumsBackend({ modelId: 'parser-model' }),
-          grader: sumsBackend({ modelId: 'grader-model' }),
+          grader: sumsBackend({ modelId: 'gpt-4-1106-preview' }),
         },
       },
     });
@@ -188,6 +200,41 @@ describe('the results file and the samples files', () => {
         },
       ],
       usage: { model: usage(4), judge: usage(8), judges: { parser: usage(4), grader: usage(4) } },
+      judge_audit: {
+        parser: {
+          backend: 'sums-backend',
+          model_id: 'parser-model',
+          ...usage(4),
+          cost_usd: null,
+          price: null,
+          verdicts: 4,
+          unparsable_verdicts: 0,
+          swapped_pairs: 0,
+          consistent_pairs: 0,
+          position_consistency: null,
+        },
+        grader: {
+          backend: 'sums-backend',
+          model_id: 'gpt-4-1106-preview',
+          ...usage(4),
+          // 20 prompt tokens at $10 and 4 completion tokens at $30 per million.
+          cost_usd: 0.00032,
+          price: {
+            input_per_million_tokens: 10,
+            output_per_million_tokens: 30,
+            source: 'built-in (2025-01)',
+          },
+          verdicts: 4,
+          unparsable_verdicts: 0,
+          swapped_pairs: 4,
+          consistent_pairs: 2,
+          position_consistency: 0.5,
+        },
+      },
+    });
+    expect(samples.sums!.find((record) => record.index === 1)!.judge_audit).toEqual({
+      parser: { verdicts: 1, unparsable: 0 },
+      grader: { verdicts: 1, unparsable: 0, swapped_pairs: 1, consistent_pairs: 1 },
     });
     expect(results.usage).toEqual(usage(12));
     expect(samples.sums).toHaveLength(4);
@@ -202,6 +249,32 @@ describe('the results file and the samples files', () => {
     expect(again.results.run_id).not.toBe(results.run_id);
     expect(again.results.tasks.sums!.identity).toBe(results.tasks.sums!.identity);
     expect(again.results.tasks.sums!.usage.model).toEqual({ ...usage(0), cache_hits: 4 });
+    // Verdicts from the cache are audited as before; nothing was sent, so nothing was paid.
+    expect(again.results.tasks.sums!.judge_audit!.grader).toMatchObject({
+      requests_sent: 0,
+      cache_hits: 4,
+      cost_usd: 0,
+      verdicts: 4,
+      position_consistency: 0.5,
+    });
+  });
+
+  it("audits unparsable verdicts, and prices a judge from the run's judge_prices", async () => {
+    const settings = await fixtureSettings({
+      tasks: [{ benchmark: sumsBenchmark({ roles: ['judge'] }), options: { shots: 0 } }],
+      judges: { sums: { judge: sumsBackend({ modelId: 'my-judge', verdict: 'perhaps' }) } },
+      judgePrices: { 'my-judge': { input: 1, output: 2 } },
+    });
+    const { results } = await readRunFiles(await runEvaluation(settings));
+    expect(results.tasks.sums!.judge_audit).toEqual({
+      judge: expect.objectContaining({
+        model_id: 'my-judge',
+        cost_usd: 0.000028,
+        price: { input_per_million_tokens: 1, output_per_million_tokens: 2, source: 'config' },
+        verdicts: 4,
+        unparsable_verdicts: 4,
+      }),
+    });
   });
 
   it('of a run with a failed task, a failed backend call, a failed judge call and a failed scorer', async () => {

@@ -1,15 +1,17 @@
 import type {
   AggregateMetricV1,
   BackendV1,
+  JudgeAuditRecordV1,
   ResultsFileV1,
   TaskRecordV1,
   UsageRecordV1,
 } from '@evalchemy/core';
+import { costOf, priceOf } from './judge-prices.js';
 import { judgesOf, type RunSettings, type TaskSelection } from './run-settings.js';
 import { emptyUsage, type RequestUsage, type RunState, sumUsage } from './run-state.js';
 import { finiteOrNull } from './sample-record.js';
 import { taskIdentity } from './task-identity.js';
-import type { TaskOutcome } from './task-run.js';
+import type { TaskOutcome, VerdictCounts } from './task-run.js';
 
 /** What a finished run knows, from which its results file is built. */
 export interface FinishedRun {
@@ -79,9 +81,11 @@ export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
 
 /** `tasks.<task>`: what decides the task's numbers, and what it used. */
 function taskRecord(run: FinishedRun, task: TaskSelection): TaskRecordV1 {
-  const datasets = run.outcomes.find((outcome) => outcome.task === task.benchmark.id)?.datasets ?? [];
+  const outcome = run.outcomes.find((candidate) => candidate.task === task.benchmark.id);
+  const datasets = outcome?.datasets ?? [];
   const usage = run.state.usage.get(task.benchmark.id);
-  const roles = Object.keys(judgesOf(run.settings, task.benchmark));
+  const judges = judgesOf(run.settings, task.benchmark);
+  const roles = Object.keys(judges);
   const judgeUsage = roles.map((role) => usage?.judges[role] ?? emptyUsage());
   return {
     identity: taskIdentity(run.settings, task, datasets),
@@ -95,6 +99,46 @@ function taskRecord(run: FinishedRun, task: TaskSelection): TaskRecordV1 {
         ? { judges: Object.fromEntries(roles.map((role, at) => [role, usageRecord(judgeUsage[at]!)])) }
         : {}),
     },
+    ...(roles.length > 0
+      ? {
+          judge_audit: Object.fromEntries(
+            roles.map((role, at) => [
+              role,
+              judgeAudit(judges[role]!, judgeUsage[at]!, outcome?.judgeAudit[role], run.settings),
+            ]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** One judge role's audit: who judged, requests, tokens and cost, and the verdict counts the scorer reported. */
+function judgeAudit(
+  judge: BackendV1,
+  usage: RequestUsage,
+  verdicts: VerdictCounts | undefined,
+  settings: RunSettings,
+): JudgeAuditRecordV1 {
+  const priced = priceOf(judge.modelId, settings.judgePrices);
+  const swappedPairs = verdicts?.swappedPairs ?? 0;
+  const consistentPairs = verdicts?.consistentPairs ?? 0;
+  return {
+    backend: judge.id,
+    model_id: judge.modelId,
+    ...usageRecord(usage),
+    cost_usd: priced ? costOf(priced.price, usage.promptTokens, usage.completionTokens) : null,
+    price: priced
+      ? {
+          input_per_million_tokens: priced.price.input,
+          output_per_million_tokens: priced.price.output,
+          source: priced.source,
+        }
+      : null,
+    verdicts: verdicts?.verdicts ?? 0,
+    unparsable_verdicts: verdicts?.unparsable ?? 0,
+    swapped_pairs: swappedPairs,
+    consistent_pairs: consistentPairs,
+    position_consistency: swappedPairs > 0 ? consistentPairs / swappedPairs : null,
   };
 }
 

@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ConfigurationError, describeError, type StorageError } from '@evalchemy/core';
+import {
+  ConfigurationError,
+  describeError,
+  type JudgeAuditRecordV1,
+  type StorageError,
+} from '@evalchemy/core';
 import { writeFileAtomically } from './atomic-file.js';
 import { createDirectory, storageError } from './create-directory.js';
 import { gitCommit } from './git-commit.js';
@@ -23,6 +28,8 @@ export interface RunOutcome {
   cacheHits: number;
   /** Requests and tokens of each task (by task id): the model's, and each judge role's. */
   usage: Record<string, TaskUsage>;
+  /** Per judged task, per judge role: the results file's `tasks.<task>.judge_audit`. */
+  judgeAudit: Record<string, Record<string, JudgeAuditRecordV1>>;
   /**
    * Why the response cache stopped taking new responses during the run (a full disk), if it did. The run
    * went on and its results are complete, but it cannot be resumed or re-scored from the cache.
@@ -161,6 +168,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           samples: { total: 0, scored: 0, failed: 0 },
           error: message,
           datasets: datasets.files(),
+          judgeAudit: {},
         });
       }
     }
@@ -207,6 +215,11 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     requestsSent: totals.requests,
     cacheHits: totals.cacheHits,
     usage: Object.fromEntries(state.usage),
+    judgeAudit: Object.fromEntries(
+      Object.entries(results.tasks).flatMap(([task, record]) =>
+        record.judge_audit !== undefined ? [[task, record.judge_audit]] : [],
+      ),
+    ),
     ...(state.cacheError !== undefined ? { cacheError: state.cacheError } : {}),
   };
 }

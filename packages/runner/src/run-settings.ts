@@ -7,6 +7,7 @@ import type {
   SandboxV1,
 } from '@evalchemy/core';
 import type { RunEvent } from './events.js';
+import type { TokenPrice } from './judge-prices.js';
 import type { ResponseCache } from './response-cache.js';
 
 /** A benchmark selected for a run, with its parsed options. */
@@ -49,6 +50,11 @@ export interface RunSettings {
    * its id, model and endpoint alone.
    */
   answerOptions?: ReadonlyMap<BackendV1, Record<string, unknown>> | undefined;
+  /**
+   * Judge prices in US dollars per million tokens by model id, over the runner's built-in list prices
+   * (`builtInJudgePrices`): the cost in each task's judge audit.
+   */
+  judgePrices?: Readonly<Record<string, TokenPrice>> | undefined;
   /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
   sandbox?: SandboxV1 | undefined;
   /**

@@ -37,6 +37,7 @@ export function buildSampleRecord(
           metrics: finiteOrNull(score.metrics),
           details: score.details ?? null,
           warnings: [...warningsOf(responses), ...(judgeWarnings ?? []), ...(score.warnings ?? [])],
+          ...(score.judgeAudit !== undefined ? { judge_audit: describeJudgeAudit(score.judgeAudit) } : {}),
         }
       : {}),
     ...(error !== undefined ? { error } : {}),
@@ -85,5 +86,19 @@ function describeResponses(responses: SampleResponsesV1): SampleRecordV1['respon
   }
   return responses.generations.map((turns) =>
     turns.map((turn) => ({ text: turn.text, finish_reason: turn.finishReason, usage: turn.usage ?? null })),
+  );
+}
+
+function describeJudgeAudit(audit: NonNullable<SampleScoreV1['judgeAudit']>): SampleRecordV1['judge_audit'] {
+  return Object.fromEntries(
+    Object.entries(audit).map(([role, counts]) => [
+      role,
+      {
+        verdicts: counts.verdicts,
+        unparsable: counts.unparsable,
+        ...(counts.swappedPairs !== undefined ? { swapped_pairs: counts.swappedPairs } : {}),
+        ...(counts.consistentPairs !== undefined ? { consistent_pairs: counts.consistentPairs } : {}),
+      },
+    ]),
   );
 }

@@ -47,6 +47,16 @@ export interface TaskOutcome {
   samplesPath?: string;
   /** Every data file the task resolved, also when it failed after resolving some. */
   datasets: DatasetRecordV1[];
+  /** Per judge role, the verdict counts the scorer reported over the scored samples. */
+  judgeAudit: Record<string, VerdictCounts>;
+}
+
+/** The verdict counts of one judge role, summed over samples (`JudgeVerdictAuditV1`). */
+export interface VerdictCounts {
+  verdicts: number;
+  unparsable: number;
+  swappedPairs: number;
+  consistentPairs: number;
 }
 
 export const outputRemedy =
@@ -93,6 +103,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   );
   const writeLine = lineWriter(samplesFile);
   const scored: ScoredSampleV1[] = [];
+  const judgeAudit: Record<string, VerdictCounts> = {};
   let done = 0;
   let failed = 0;
   let sampleError: string | undefined;
@@ -111,6 +122,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
         metrics: score.metrics,
         ...(score.details ? { details: score.details } : {}),
       });
+      addVerdicts(judgeAudit, score.judgeAudit);
     }
     await writeLine(JSON.stringify(record));
     done += 1;
@@ -168,7 +180,19 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     ...(sampleError !== undefined ? { sampleError } : {}),
     samplesPath,
     datasets: context.datasets.files(),
+    judgeAudit,
   };
+}
+
+function addVerdicts(total: Record<string, VerdictCounts>, sample: SampleScoreV1['judgeAudit']): void {
+  for (const [role, counts] of Object.entries(sample ?? {})) {
+    const sum = total[role] ?? { verdicts: 0, unparsable: 0, swappedPairs: 0, consistentPairs: 0 };
+    total[role] = sum;
+    sum.verdicts += counts.verdicts;
+    sum.unparsable += counts.unparsable;
+    sum.swappedPairs += counts.swappedPairs ?? 0;
+    sum.consistentPairs += counts.consistentPairs ?? 0;
+  }
 }
 
 /**
