@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { formatJudgeAudit, formatResultsTable } from './results-table.js';
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
@@ -64,5 +65,75 @@ describe('the results table', () => {
         .sort(),
     );
     expect(result.stdout).not.toContain('more metrics in the results file');
+  });
+});
+
+describe('the table of a judged task', () => {
+  it('shows n/a, not NaN, for a metric no sample had (a judge that never gave a parsable verdict)', () => {
+    const table = formatResultsTable(
+      [
+        {
+          task: 'mtbench',
+          status: 'completed',
+          metrics: { score: { value: Number.NaN, stderr: Number.NaN } },
+          primaryMetric: 'score',
+          headlineMetrics: ['score'],
+          samples: { total: 3, scored: 3, failed: 0 },
+          datasets: [],
+          judgeAudit: {},
+        },
+      ],
+      { showAll: false },
+    );
+    const row = table.split('\n').find((line) => line.startsWith('| mtbench'))!;
+    expect(row.split('|').map((cell) => cell.trim())).toEqual([
+      '',
+      'mtbench',
+      'score',
+      'n/a',
+      '',
+      '3/3',
+      '0',
+      '',
+    ]);
+  });
+
+  it('lists each judge with its requests, tokens, cost, unparsable verdicts and position consistency', () => {
+    const judge = {
+      backend: 'openai',
+      requests_sent: 10,
+      cache_hits: 2,
+      prompt_tokens: 1000,
+      completion_tokens: 50,
+      verdicts: 12,
+      unparsable_verdicts: 1,
+      consistent_pairs: 0,
+      swapped_pairs: 0,
+      position_consistency: null,
+    };
+    const text = formatJudgeAudit({
+      arena_hard: {
+        judge: {
+          ...judge,
+          model_id: 'gpt-4-1106-preview',
+          cost_usd: 0.0115,
+          price: {
+            input_per_million_tokens: 10,
+            output_per_million_tokens: 30,
+            source: 'built-in (2025-01)',
+          },
+          swapped_pairs: 6,
+          consistent_pairs: 5,
+          position_consistency: 5 / 6,
+        },
+      },
+      mixeval: { parser: { ...judge, model_id: 'my-parser', cost_usd: null, price: null } },
+    });
+    expect(text.split('\n')).toEqual([
+      'Judges:',
+      '  arena_hard judge: gpt-4-1106-preview via openai: 10 requests (2 from cache), 1050 tokens, $0.0115, 1/12 verdicts unparsable, position consistency 83.3% (5/6 pairs)',
+      '  mixeval parser: my-parser via openai: 10 requests (2 from cache), 1050 tokens, cost unknown (no price for this model), 1/12 verdicts unparsable',
+    ]);
+    expect(formatJudgeAudit({})).toBe('');
   });
 });

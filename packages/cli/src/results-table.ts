@@ -55,7 +55,8 @@ function shownMetrics(outcome: TaskOutcome, showAll: boolean): string[] {
 }
 
 function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
+  // A mean over no values: every sample left the metric out (a judge that never gave a parsable verdict).
+  if (Number.isNaN(value)) return 'n/a';
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
