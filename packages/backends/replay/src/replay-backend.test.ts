@@ -15,10 +15,13 @@ const fixture = join(import.meta.dirname, '__fixtures__', 'responses.jsonl');
 const mtBenchAnswers = join(sharedDatasetsDirectory(), 'mtbench', 'model_answer', 'gpt-4.jsonl');
 const call = { signal: new AbortController().signal };
 
-function chat(origin: Partial<RequestOriginV1> & { task: string; sampleId: string }): GenerateRequestV1 {
+function chat(
+  origin: Partial<RequestOriginV1> & { task: string; sampleId: string },
+  content = 'ignored by replay',
+): GenerateRequestV1 {
   return {
     type: 'chat',
-    messages: [{ role: 'user', content: 'ignored by replay' }],
+    messages: [{ role: 'user', content }],
     parameters: { temperature: 0 },
     origin: { turn: 0, generation: 0, ...origin },
   };
@@ -234,6 +237,38 @@ describe('replay backend: evalchemy samples files', () => {
       }),
     ]);
     await expect(started(path)).rejects.toThrow(`${path} line 1 is not a samples-file line`);
+  });
+});
+
+describe('replay backend: AlpacaEval outputs files', () => {
+  const claudeOutputs = join(
+    sharedDatasetsDirectory(),
+    'alpacaeval',
+    'model_outputs',
+    'claude-2.1',
+    'model_outputs.json',
+  );
+
+  it("answers each instruction with the file's output, named after the model's folder", async () => {
+    const backend = await started(claudeOutputs);
+    expect(backend.modelId).toBe('claude-2.1');
+    expect(backend.describe()).toMatchObject({ recordCount: 805 });
+    const request = chat(
+      { task: 'alpaca_eval', sampleId: '0' },
+      'What are the names of some famous actors that started their careers on Broadway?',
+    );
+    const reply = await backend.doGenerate(request, call);
+    expect(reply.text.startsWith('Here are some famous actors who got their start on Broadway')).toBe(true);
+    await expect(backend.doGenerate(chat({ task: 'alpaca_eval', sampleId: '1' }), call)).rejects.toThrow(
+      'has no response for task "alpaca_eval", sample_id "1"',
+    );
+  });
+
+  it('rejects an entry without an output, naming its position', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'evalchemy-replay-'));
+    const path = join(directory, 'model_outputs.json');
+    await writeFile(path, JSON.stringify([{ instruction: 'a', output: 'b' }, { instruction: 'c' }]));
+    await expect(started(path)).rejects.toThrow(`${path} entry 1 is not an AlpacaEval output: output:`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   BackendCallError,
   type BackendCapabilitiesV1,
@@ -34,7 +34,7 @@ export class ReplayBackend implements BackendV1 {
 
   constructor(options: ReplayOptions, _context?: BackendCreateContextV1) {
     this.options = options;
-    this.modelId = options.model ?? basename(options.path).replace(/\.jsonl?$/i, '');
+    this.modelId = options.model ?? defaultModelName(options.path);
   }
 
   /** Reads and validates the whole file, so a malformed line fails the run before any request. */
@@ -47,7 +47,7 @@ export class ReplayBackend implements BackendV1 {
     this.file ??= await loadReplayFile(this.options.path, this.options.task);
     const { task, sampleId, turn, generation } = request.origin;
     const key = { task, sampleId, turn, generation };
-    const response = this.file.lookup(key);
+    const response = this.file.lookup(key, firstPrompt(request));
     if (response === undefined) {
       throw new BackendCallError(`replay: ${this.options.path} has no response for ${describeKey(key)}.`, {
         isRetryable: false,
@@ -66,6 +66,22 @@ export class ReplayBackend implements BackendV1 {
       mtBenchTask: this.options.task,
     };
   }
+}
+
+/**
+ * The file's base name without `.jsonl`/`.json`; for AlpacaEval's `results/<model>/model_outputs.json`, and a
+ * run's `<output>/<model>/samples_<task>_<timestamp>.jsonl`, the folder's name: the model's.
+ */
+function defaultModelName(path: string): string {
+  const name = basename(path);
+  if (name === 'model_outputs.json' || /^samples_.+\.jsonl$/.test(name)) return basename(dirname(path));
+  return name.replace(/\.jsonl?$/i, '');
+}
+
+/** The first user message of a chat request, or a completion's prompt: what AlpacaEval outputs are keyed by. */
+function firstPrompt(request: GenerateRequestV1): string | undefined {
+  if (request.type === 'completion') return request.prompt;
+  return request.messages.find((message) => message.role === 'user')?.content;
 }
 
 /** Creates a replay backend from `--model_args`-style options (parsed and validated here). */

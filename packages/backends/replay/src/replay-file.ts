@@ -16,9 +16,18 @@ export interface ReplayFile {
   path: string;
   /** Number of responses (one per task, sample, turn and generation). */
   recordCount: number;
-  /** The response for a key, or undefined when the file has none. */
-  lookup(key: ReplayKey): string | undefined;
+  /**
+   * The response for a key, or undefined when the file has none. An AlpacaEval outputs file is keyed by
+   * instruction: its answers are found by `prompt`, the request's first user message (or completion prompt).
+   */
+  lookup(key: ReplayKey, prompt: string | undefined): string | undefined;
 }
+
+/** One entry of an AlpacaEval outputs file (`results/<model>/model_outputs.json` of alpaca_eval): a JSON array. */
+export const alpacaEvalOutputSchema = z.object({
+  instruction: z.string(),
+  output: z.string(),
+});
 
 const index = z.number().int().min(0);
 // Row indices are natural to write as numbers; they are compared as strings like every sample id.
@@ -56,7 +65,8 @@ export const samplesFileLineSchema = z.object({
 });
 
 /**
- * Reads and validates a replay file. Each line is detected on its own: a line with `question_id` and
+ * Reads and validates a replay file. A file that is a JSON array is an AlpacaEval outputs file. Otherwise each
+ * JSONL line is detected on its own: a line with `question_id` and
  * `choices` is a FastChat MT-Bench answer (task `mtBenchTask`); a line with `index` and `prompt` is a line of
  * an evalchemy samples file (its generated answers are replayed; a sample that failed before the model
  * answered, or a loglikelihood sample, adds nothing); any other an evalchemy record.
@@ -72,6 +82,8 @@ export async function loadReplayFile(path: string, mtBenchTask: string): Promise
       { cause: error },
     );
   }
+
+  if (text.trimStart().startsWith('[')) return loadAlpacaEvalOutputs(path, text);
 
   const responses = new Map<string, { response: string; line: number }>();
   const duplicates: string[] = [];
@@ -143,6 +155,53 @@ export async function loadReplayFile(path: string, mtBenchTask: string): Promise
     recordCount: responses.size,
     lookup: (key) => responses.get(keyId(key))?.response,
   };
+}
+
+/**
+ * An AlpacaEval outputs file: a JSON array of `{instruction, output, generator, …}`, answered by instruction
+ * for every task (the instruction is the whole prompt of AlpacaEval). Only turn 0, generation 0 has an answer.
+ */
+function loadAlpacaEvalOutputs(path: string, text: string): ReplayFile {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`replay: ${path} is not valid JSON: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  const outputs = new Map<string, { response: string; entry: number }>();
+  const duplicates: string[] = [];
+  for (const [position, value] of (entries as unknown[]).entries()) {
+    const entry = parseEntry(value, path, position);
+    const earlier = outputs.get(entry.instruction);
+    if (earlier !== undefined && earlier.response !== entry.output)
+      duplicates.push(`entries ${earlier.entry} and ${position}`);
+    outputs.set(entry.instruction, { response: entry.output, entry: position });
+  }
+  if (duplicates.length > 0)
+    throw new ConfigurationError(
+      `replay: ${path} answers one instruction differently in ${duplicates.slice(0, 5).join('; ')}. Keep one output per instruction.`,
+    );
+  return {
+    path,
+    recordCount: outputs.size,
+    lookup: (key, prompt) =>
+      key.turn === 0 && key.generation === 0 && prompt !== undefined
+        ? outputs.get(prompt)?.response
+        : undefined,
+  };
+}
+
+function parseEntry(value: unknown, path: string, position: number): z.output<typeof alpacaEvalOutputSchema> {
+  const result = alpacaEvalOutputSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(entry)'}: ${issue.message}`)
+    .join('; ');
+  throw new ConfigurationError(
+    `replay: ${path} entry ${position} is not an AlpacaEval output: ${problems}. Expected [{"instruction", "output"}, …].`,
+  );
 }
 
 /** `task "gsm8k", sample_id "3", turn 0, generation 0`: how messages name a key. */

@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 /** `--model_args` of the replay backend. */
 export const replayOptionsSchema = z.object({
-  /** JSONL file of precomputed responses (evalchemy records or FastChat MT-Bench answers). */
+  /** File of precomputed responses: JSONL (evalchemy records, samples files, FastChat MT-Bench answers) or an AlpacaEval outputs JSON array. */
   path: z.string().min(1),
-  /** Model name for the results. Default: the file's base name without `.jsonl`/`.json`. */
+  /** Model name for the results. Default: the file's base name without `.jsonl`/`.json`, or its folder's name for `model_outputs.json` and samples files. */
   model: z.string().min(1).optional(),
   /** Task that FastChat MT-Bench answer lines belong to. Default `mtbench`. */
   task: z.string().min(1).default('mtbench'),
