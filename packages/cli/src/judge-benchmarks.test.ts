@@ -1,0 +1,89 @@
+// Every LLM-judged benchmark through the built CLI: the model and the judge are scripted OpenAI-compatible
+// servers on 127.0.0.1. Each run reports what its judge did (the results' judge audit and the line after the
+// table), and running the same command again answers every judge request from the response cache.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ScriptedReplyRequest, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
+
+interface JudgedCase {
+  task: string;
+  /** The judge role whose audit is checked, and its reference model (taken for `--annotator_model auto`). */
+  role: string;
+  judgeModel: string;
+  /** A verdict the benchmark's parser accepts. */
+  verdict: (request: ScriptedReplyRequest) => string;
+  /** Judge requests per sample, when fixed. */
+  requestsPerSample?: number;
+}
+
+const cases: JudgedCase[] = [
+  {
+    task: 'mtbench',
+    role: 'judge',
+    judgeModel: 'gpt-4',
+    verdict: () => 'Rating: [[7]]',
+    requestsPerSample: 2,
+  },
+];
+
+const servers: ScriptedServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+const limit = 3;
+
+describe.each(cases)('$task through the CLI with a scripted judge', (judged) => {
+  it('audits its judge, and a second run re-scores from the cache without a judge request', {
+    timeout: 120_000,
+  }, async () => {
+    const model = await startScriptedServer({
+      reply: () => 'A considered answer, in two sentences. It ends here.',
+    });
+    const judge = await startScriptedServer({ reply: judged.verdict });
+    servers.push(model, judge);
+    const cache = await mkdtemp(join(tmpdir(), 'evalchemy-cache-'));
+    const run = async () => {
+      const output = await mkdtemp(join(tmpdir(), `evalchemy-${judged.task}-`));
+      const result = await evalchemy(openaiRun({ baseUrl: model.url, output, tasks: judged.task, limit }), {
+        env: { EVALCHEMY_JUDGE_BASE_URL: judge.url, EVALCHEMY_CACHE_DIR: cache },
+      });
+      expect(result.exitCode, result.stderr).toBe(0);
+      return { result, ...(await resultsIn(output, 'm')) };
+    };
+
+    const first = await run();
+    const sent = judge.requestCount;
+    expect(sent).toBeGreaterThan(0);
+    if (judged.requestsPerSample !== undefined) expect(sent).toBe(limit * judged.requestsPerSample);
+    const audit = first.results.tasks[judged.task]!.judge_audit![judged.role]!;
+    expect(audit).toMatchObject({
+      backend: 'openai',
+      model_id: judged.judgeModel,
+      requests_sent: sent,
+      cache_hits: 0,
+      unparsable_verdicts: 0,
+    });
+    expect(audit.verdicts).toBeGreaterThan(0);
+    expect(audit.cost_usd).toBeGreaterThan(0);
+    expect(first.result.stdout).toContain(
+      `${judged.task} ${judged.role}: ${judged.judgeModel} via openai: ${sent} requests (0 from cache)`,
+    );
+    for (const request of judge.requests) expect(request.body.model).toBe(judged.judgeModel);
+
+    const modelRequests = model.requestCount;
+    const second = await run();
+    expect(judge.requestCount).toBe(sent);
+    expect(model.requestCount).toBe(modelRequests);
+    expect(second.results.results[judged.task]).toEqual(first.results.results[judged.task]);
+    expect(second.results.tasks[judged.task]!.judge_audit![judged.role]).toMatchObject({
+      requests_sent: 0,
+      cache_hits: sent,
+      cost_usd: 0,
+      verdicts: audit.verdicts,
+    });
+  });
+});
