@@ -71,6 +71,12 @@ export function gameOutcome(g1: PairwiseWinner, g2: PairwiseWinner): PairwiseGam
 
 const outcomes = ['win', 'loss', 'tie'] as const;
 
+/** FastChat's g1_map and g2_map: g1 shows the model as A, g2 shows it as B. */
+const winnerOf = [
+  { A: 'model_1', B: 'model_2' },
+  { A: 'model_2', B: 'model_1' },
+] as const;
+
 /** `(win + 0.5·tie) / (win + loss + tie)`, FastChat's `win_rate_adjusted`; null without a counted game. */
 function adjustedWinRate(win: number, loss: number, tie: number): number | null {
   const total = win + loss + tie;
@@ -119,24 +125,14 @@ export async function scoreMTBenchPairwiseSample(
       turn,
       context.options.judge_max_tokens,
     );
-    // g1 shows the model as A, g2 as B (FastChat's g1_map / g2_map).
-    const toWinner = (verdict: PairwiseVerdict): PairwiseWinner =>
-      verdict === 'A'
-        ? order === 0
-          ? 'model_1'
-          : 'model_2'
-        : verdict === 'B'
-          ? order === 0
-            ? 'model_2'
-            : 'model_1'
-          : verdict;
     try {
       const answer = await judge.judge(
         { messages: request.messages, parameters: request.parameters, call },
         { signal: context.signal },
       );
       const verdict = parsePairwiseVerdict(answer.text);
-      return { judge_prompt: request.judgePrompt, judgment: answer.text, verdict, winner: toWinner(verdict) };
+      const winner = verdict === 'A' || verdict === 'B' ? winnerOf[order][verdict] : verdict;
+      return { judge_prompt: request.judgePrompt, judgment: answer.text, verdict, winner };
     } catch (error) {
       if (context.signal.aborted) throw error;
       return {
