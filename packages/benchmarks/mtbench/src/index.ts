@@ -6,6 +6,7 @@ export {
   MAX_NEW_TOKENS,
   MTBenchBenchmark,
   type MTBenchSettings,
+  opponentsOf,
   temperatureConfig,
   temperatureForCategory,
 } from './mtbench-benchmark.js';
@@ -14,20 +15,48 @@ export {
   type JudgePromptTemplate,
   judgePromptsFile,
   loadJudgePrompts,
+  loadPairwiseJudgePrompts,
   loadQuestions,
   type MTBenchQuestion,
+  type OpponentAnswer,
   questionFile,
   referenceAnswerFile,
   referenceCategories,
 } from './mtbench-data.js';
-export { buildJudgeRequest, formatTemplate, type JudgeRequest } from './mtbench-judge-prompt.js';
+export {
+  buildJudgeRequest,
+  buildPairwiseJudgeRequest,
+  formatTemplate,
+  type JudgeRequest,
+} from './mtbench-judge-prompt.js';
+export {
+  baselineAnswerFile,
+  DEFAULT_BASELINE_MODEL,
+  loadModelAnswers,
+  modelAnswerFile,
+  type PregeneratedModel,
+  pregeneratedModels,
+} from './mtbench-model-answers.js';
 export {
   createMTBenchOptionsSchema,
   type MTBenchCategory,
+  type MTBenchMode,
+  type MTBenchOptionDefaults,
   type MTBenchOptions,
   mtBenchCategories,
+  mtBenchModes,
   mtBenchOptionsSchema,
 } from './mtbench-options.js';
+export {
+  aggregateMTBenchPairwise,
+  gameOutcome,
+  type PairwiseGame,
+  type PairwiseJudgment,
+  type PairwiseVerdict,
+  type PairwiseWinner,
+  parsePairwiseVerdict,
+  scoreMTBenchPairwiseSample,
+} from './mtbench-pairwise-scorer.js';
 export { aggregateMTBench, parseRating, scoreMTBenchSample, type TurnJudgment } from './mtbench-scorer.js';
 export { VERSION } from './version.js';
 

@@ -2,6 +2,7 @@ import {
   type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
+  DatasetError,
   type LoadContextV1,
   type PlanContextV1,
   type SamplePlanV1,
@@ -13,7 +14,20 @@ import {
   type ScoredSampleV1,
 } from '@evalchemy/core';
 import { loadQuestions, type MTBenchQuestion } from './mtbench-data.js';
-import { createMTBenchOptionsSchema, type MTBenchOptions } from './mtbench-options.js';
+import {
+  DEFAULT_BASELINE_MODEL,
+  loadModelAnswers,
+  modelAnswerFile,
+  type PregeneratedModel,
+  pregeneratedModels,
+} from './mtbench-model-answers.js';
+import {
+  createMTBenchOptionsSchema,
+  type MTBenchMode,
+  type MTBenchOptionDefaults,
+  type MTBenchOptions,
+} from './mtbench-options.js';
+import { aggregateMTBenchPairwise, scoreMTBenchPairwiseSample } from './mtbench-pairwise-scorer.js';
 import { aggregateMTBench, scoreMTBenchSample } from './mtbench-scorer.js';
 import { VERSION } from './version.js';
 
@@ -50,12 +64,34 @@ export const MAX_NEW_TOKENS = 1024;
 /** Settings of `createMTBench`. */
 export interface MTBenchSettings {
   /** Defaults for the options the user's `tasks.mtbench` leaves out. */
-  options?: Partial<MTBenchOptions>;
+  options?: MTBenchOptionDefaults;
 }
 
 /**
- * MT-Bench as FastChat's llm_judge runs it in single-answer grading mode: each of the 80 questions is a
- * two-turn conversation; an LLM judge rates the answer to each turn from 1 to 10.
+ * The pregenerated models a run in `mode` compares the model with: none in single mode, `baseline_model`
+ * (default gpt-3.5-turbo) in pairwise-baseline, `opponents` (default all 31, FastChat's default when no
+ * `--model-list` is given) in pairwise-all.
+ */
+export function opponentsOf(
+  options: Pick<MTBenchOptions, 'mode' | 'baseline_model' | 'opponents'>,
+): PregeneratedModel[] {
+  switch (options.mode ?? 'single') {
+    case 'single':
+      return [];
+    case 'pairwise-baseline':
+      return [options.baseline_model ?? DEFAULT_BASELINE_MODEL];
+    case 'pairwise-all':
+      return [...(options.opponents ?? pregeneratedModels)];
+  }
+}
+
+const singleHeadline = ['score', 'score_turn_1', 'score_turn_2'] as const;
+const pairwiseHeadline = ['win_rate_adjusted', 'win_rate', 'loss_rate'] as const;
+
+/**
+ * MT-Bench as FastChat's llm_judge runs it: each of the 80 questions is a two-turn conversation; an LLM judge
+ * rates the answer to each turn from 1 to 10 (mode `single`, the default), or compares it with pregenerated
+ * answers in both orders (`pairwise-baseline`, `pairwise-all`).
  */
 export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOptions> {
   readonly specificationVersion = 'v1' as const;
@@ -63,29 +99,75 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
   readonly id = 'mtbench';
   readonly version = VERSION;
   readonly description =
-    'MT-Bench (80 questions x 2 turns), single-answer grading 1-10 by an LLM judge, as FastChat llm_judge.';
+    'MT-Bench (80 questions x 2 turns), single-answer grading 1-10 or pairwise comparison by an LLM judge, as FastChat llm_judge.';
   readonly optionsSchema: MTBenchOptionsSchema;
   readonly requirements = {
     judges: {
       judge: {
         defaultModel: DEFAULT_JUDGE_MODEL,
-        description: "rates each turn's answer 1-10 (FastChat single-answer grading)",
+        description:
+          "rates each turn's answer 1-10 (FastChat single-answer grading), or in the pairwise modes picks the better of two answers",
       },
     },
   };
-  readonly primaryMetric = 'score';
-  /** FastChat's show_result: the overall score and each turn's; the categories stay in the results file. */
-  readonly headlineMetrics = ['score', 'score_turn_1', 'score_turn_2'];
+  /**
+   * The mode of the last `doLoad` (the runner loads a task once, then reads the primary metric after
+   * aggregating): the contract's primary metric is a fixed property, but which metric leads depends on the
+   * `mode` option.
+   */
+  #mode: MTBenchMode;
 
   constructor(settings: MTBenchSettings = {}) {
     this.optionsSchema = createMTBenchOptionsSchema(settings.options);
+    this.#mode = settings.options?.mode ?? 'single';
+  }
+
+  /** `score` in single mode; `win_rate_adjusted` in the pairwise modes (FastChat sorts its table by it). */
+  get primaryMetric(): string {
+    return this.#mode === 'single' ? 'score' : 'win_rate_adjusted';
+  }
+
+  /**
+   * FastChat's show_result: the overall score and each turn's (single), or the win rates (pairwise); the
+   * categories, counts and per-turn figures stay in the results file.
+   */
+  get headlineMetrics(): readonly string[] {
+    return this.#mode === 'single' ? singleHeadline : pairwiseHeadline;
   }
 
   async doLoad(context: LoadContextV1<MTBenchOptions>): Promise<SampleSourceV1<MTBenchQuestion>> {
-    const wanted = context.options.categories;
-    const questions = (await loadQuestions(context.datasets)).filter(
+    const { options, datasets, log } = context;
+    const mode = options.mode ?? 'single';
+    this.#mode = mode;
+    if (options.baseline_model !== undefined && mode !== 'pairwise-baseline') {
+      log.warn(`mtbench: baseline_model is used only in mode pairwise-baseline; this run's mode is ${mode}.`);
+    }
+    if (options.opponents !== undefined && mode !== 'pairwise-all') {
+      log.warn(`mtbench: opponents is used only in mode pairwise-all; this run's mode is ${mode}.`);
+    }
+    const opponents = opponentsOf(options);
+    const [allQuestions, opponentAnswers] = await Promise.all([
+      loadQuestions(datasets, { pairwise: mode !== 'single' }),
+      Promise.all(opponents.map((model) => loadModelAnswers(datasets, model))),
+    ]);
+    const wanted = options.categories;
+    const questions = allQuestions.filter(
       (question) => wanted === undefined || (wanted as readonly string[]).includes(question.category),
     );
+    if (opponents.length > 0) {
+      for (const question of questions) {
+        question.opponents = opponents.map((model, index) => {
+          const turns = opponentAnswers[index]!.get(question.questionId);
+          // FastChat's check_data: every compared model must answer every question (both turns).
+          if (turns === undefined || turns.length < 2) {
+            throw new DatasetError(
+              `${modelAnswerFile(model).offlinePath} has no two-turn answer to question ${question.questionId}.`,
+            );
+          }
+          return { model, turns };
+        });
+      }
+    }
     return {
       size: questions.length,
       samples: questions.map((question) => ({
@@ -115,11 +197,17 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
     responses: SampleResponsesV1,
     context: ScoreContextV1<MTBenchOptions>,
   ): Promise<SampleScoreV1> {
-    return scoreMTBenchSample(sample.data, responses, context);
+    return (context.options.mode ?? 'single') === 'single'
+      ? scoreMTBenchSample(sample.data, responses, context)
+      : scoreMTBenchPairwiseSample(sample.data, responses, context);
   }
 
-  doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1 | number> {
-    return aggregateMTBench(samples);
+  doAggregate(
+    samples: readonly ScoredSampleV1[],
+    context?: { options: MTBenchOptions },
+  ): Record<string, AggregateMetricV1 | number> {
+    const mode = context === undefined ? this.#mode : (context.options.mode ?? 'single');
+    return mode === 'single' ? aggregateMTBench(samples) : aggregateMTBenchPairwise(samples, { mode });
   }
 }
 

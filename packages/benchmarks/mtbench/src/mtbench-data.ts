@@ -10,7 +10,8 @@ import { z } from 'zod';
 const hubRepository = 'spaces/lmsys/mt-bench';
 const hubRevision = '89039fbb04009aa54b2ce88a294402fe9d756913';
 
-function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): DatasetFileV1 {
+/** A file of FastChat's llm_judge data, pinned by sha256, on the lmsys/mt-bench space at `hubRevision`. */
+export function mtBenchFile(hubPath: string, offlinePath: string, sha256: string): DatasetFileV1 {
   return {
     hub: { repository: hubRepository, repositoryType: 'model', revision: hubRevision, path: hubPath },
     offlinePath,
@@ -72,7 +73,7 @@ export interface JudgePromptTemplate {
   promptTemplate: string;
 }
 
-/** The four single-answer grading prompts FastChat's `make_judge_single` picks. */
+/** The four judge prompts FastChat's `make_judge_single` (or `make_judge_pairwise`) picks. */
 export interface JudgePromptSet {
   default: JudgePromptTemplate;
   math: JudgePromptTemplate;
@@ -88,8 +89,19 @@ export interface MTBenchQuestion {
   turns: string[];
   /** GPT-4's answers to both turns, for the reference-graded categories. */
   referenceTurns?: string[];
-  /** Judge prompt of turn 1 and of turn 2. */
+  /** Judge prompt of turn 1 and of turn 2 (single-answer grading). */
   judgePrompts: [JudgePromptTemplate, JudgePromptTemplate];
+  /** Pairwise judge prompt of turn 1 and of turn 2; present in the pairwise modes. */
+  pairwiseJudgePrompts?: [JudgePromptTemplate, JudgePromptTemplate];
+  /** The pregenerated answers the model's are compared with, in the pairwise modes (one per opponent). */
+  opponents?: OpponentAnswer[];
+}
+
+/** A pregenerated model's answers to both turns of one question. */
+export interface OpponentAnswer {
+  /** The model's name: its answer file's name without `.jsonl` (FastChat's naming). */
+  model: string;
+  turns: string[];
 }
 
 function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetFileV1): T[] {
@@ -109,39 +121,65 @@ function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetF
 function pickJudgePrompt(
   prompts: Map<string, z.output<typeof judgePromptSchema>>,
   name: string,
+  kind: { type: 'single'; outputFormat: '[[rating]]' } | { type: 'pairwise'; outputFormat: '[[A]]' },
 ): JudgePromptTemplate {
   const prompt = prompts.get(name);
   if (prompt === undefined) {
     throw new DatasetError(`${judgePromptsFile.offlinePath} has no judge prompt named "${name}".`);
   }
-  // FastChat parses only this output format in single-answer grading and raises on any other.
-  if (prompt.type !== 'single' || prompt.output_format !== '[[rating]]') {
+  // FastChat parses only these output formats (its pairwise judge also knows "[[rating_a,rating_b]]", which
+  // none of the MT-Bench pairwise prompts uses) and raises on any other.
+  if (prompt.type !== kind.type || prompt.output_format !== kind.outputFormat) {
     throw new DatasetError(
-      `${judgePromptsFile.offlinePath}: judge prompt "${name}" is not a single-answer "[[rating]]" prompt.`,
+      `${judgePromptsFile.offlinePath}: judge prompt "${name}" is not a ${kind.type} "${kind.outputFormat}" prompt.`,
     );
   }
   return { name: prompt.name, systemPrompt: prompt.system_prompt, promptTemplate: prompt.prompt_template };
 }
 
-/** Reads the judge prompts FastChat uses for single-answer grading. */
-export async function loadJudgePrompts(datasets: DatasetResolverV1): Promise<JudgePromptSet> {
+async function readJudgePrompts(datasets: DatasetResolverV1) {
   const rows = parseRows(await datasets.rows(judgePromptsFile), judgePromptSchema, judgePromptsFile);
   // FastChat keys prompts by name; a later duplicate wins, as in its dict.
-  const byName = new Map(rows.map((row) => [row.name, row]));
+  return new Map(rows.map((row) => [row.name, row]));
+}
+
+/** Reads the judge prompts FastChat uses for single-answer grading (`make_judge_single`). */
+export async function loadJudgePrompts(datasets: DatasetResolverV1): Promise<JudgePromptSet> {
+  const byName = await readJudgePrompts(datasets);
+  const single = { type: 'single', outputFormat: '[[rating]]' } as const;
   return {
-    default: pickJudgePrompt(byName, 'single-v1'),
-    math: pickJudgePrompt(byName, 'single-math-v1'),
-    defaultMultiTurn: pickJudgePrompt(byName, 'single-v1-multi-turn'),
-    mathMultiTurn: pickJudgePrompt(byName, 'single-math-v1-multi-turn'),
+    default: pickJudgePrompt(byName, 'single-v1', single),
+    math: pickJudgePrompt(byName, 'single-math-v1', single),
+    defaultMultiTurn: pickJudgePrompt(byName, 'single-v1-multi-turn', single),
+    mathMultiTurn: pickJudgePrompt(byName, 'single-math-v1-multi-turn', single),
   };
 }
 
-/** Reads the questions, their GPT-4 reference answers and the judge prompts, in question.jsonl order. */
-export async function loadQuestions(datasets: DatasetResolverV1): Promise<MTBenchQuestion[]> {
-  const [questionRows, referenceRows, judgePrompts] = await Promise.all([
+/** Reads the judge prompts FastChat uses for pairwise comparison (`make_judge_pairwise`). */
+export async function loadPairwiseJudgePrompts(datasets: DatasetResolverV1): Promise<JudgePromptSet> {
+  const byName = await readJudgePrompts(datasets);
+  const pairwise = { type: 'pairwise', outputFormat: '[[A]]' } as const;
+  return {
+    default: pickJudgePrompt(byName, 'pair-v2', pairwise),
+    math: pickJudgePrompt(byName, 'pair-math-v1', pairwise),
+    defaultMultiTurn: pickJudgePrompt(byName, 'pair-v2-multi-turn', pairwise),
+    mathMultiTurn: pickJudgePrompt(byName, 'pair-math-v1-multi-turn', pairwise),
+  };
+}
+
+/**
+ * Reads the questions, their GPT-4 reference answers and the judge prompts, in question.jsonl order; with
+ * `pairwise`, also the pairwise judge prompts.
+ */
+export async function loadQuestions(
+  datasets: DatasetResolverV1,
+  settings: { pairwise?: boolean } = {},
+): Promise<MTBenchQuestion[]> {
+  const [questionRows, referenceRows, judgePrompts, pairwisePrompts] = await Promise.all([
     datasets.rows(questionFile),
     datasets.rows(referenceAnswerFile),
     loadJudgePrompts(datasets),
+    settings.pairwise === true ? loadPairwiseJudgePrompts(datasets) : undefined,
   ]);
   const questions = parseRows(questionRows, questionSchema, questionFile);
   const references = new Map(
@@ -157,6 +195,9 @@ export async function loadQuestions(datasets: DatasetResolverV1): Promise<MTBenc
         category: question.category,
         turns: question.turns,
         judgePrompts: [judgePrompts.default, judgePrompts.defaultMultiTurn],
+        ...(pairwisePrompts
+          ? { pairwiseJudgePrompts: [pairwisePrompts.default, pairwisePrompts.defaultMultiTurn] }
+          : {}),
       };
     }
     const referenceTurns = references.get(question.question_id);
@@ -171,6 +212,9 @@ export async function loadQuestions(datasets: DatasetResolverV1): Promise<MTBenc
       turns: question.turns,
       referenceTurns,
       judgePrompts: [judgePrompts.math, judgePrompts.mathMultiTurn],
+      ...(pairwisePrompts
+        ? { pairwiseJudgePrompts: [pairwisePrompts.math, pairwisePrompts.mathMultiTurn] }
+        : {}),
     };
   });
 }

@@ -89,6 +89,12 @@ export async function scoreMTBenchSample(
     },
     extracted: judgments.map((judgment) => judgment.rating),
     details: { judge_model: judge.modelId, judgments },
+    judgeAudit: {
+      judge: {
+        verdicts: judgments.length - failedCalls.length,
+        unparsable: ratings.length - valid.length - failedCalls.length,
+      },
+    },
     ...(failedCalls.length > 0
       ? {
           warnings: failedCalls.map((judgment) => ({
