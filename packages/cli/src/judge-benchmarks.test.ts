@@ -1,7 +1,7 @@
 // Every LLM-judged benchmark through the built CLI: the model and the judge are scripted OpenAI-compatible
 // servers on 127.0.0.1. Each run reports what its judge did (the results' judge audit and the line after the
 // table), and running the same command again answers every judge request from the response cache.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedReplyRequest, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
@@ -17,6 +17,12 @@ interface JudgedCase {
   verdict: (request: ScriptedReplyRequest) => string;
   /** Judge requests per sample, when fixed. */
   requestsPerSample?: number;
+  /** A `--config` file's text (task options), when the case needs one. */
+  config?: string;
+  /** The primary metric the results must name. */
+  primaryMetric?: string;
+  /** Whether the judge compares two answers in both orders (position consistency is then audited). */
+  bothOrders?: boolean;
 }
 
 const cases: JudgedCase[] = [
@@ -26,6 +32,19 @@ const cases: JudgedCase[] = [
     judgeModel: 'gpt-4',
     verdict: () => 'Rating: [[7]]',
     requestsPerSample: 2,
+    primaryMetric: 'score',
+  },
+  {
+    task: 'mtbench',
+    role: 'judge',
+    judgeModel: 'gpt-4',
+    // Always the first answer shown: a judge whose verdict never survives the swap.
+    verdict: () => 'Assistant A is better. [[A]]',
+    // Two turns, each judged in both orders against gpt-3.5-turbo's answer.
+    requestsPerSample: 4,
+    config: 'tasks:\n  mtbench:\n    mode: pairwise-baseline\n',
+    primaryMetric: 'win_rate_adjusted',
+    bothOrders: true,
   },
 ];
 
@@ -36,7 +55,7 @@ afterEach(async () => {
 
 const limit = 3;
 
-describe.each(cases)('$task through the CLI with a scripted judge', (judged) => {
+describe.each(cases)('$task ($primaryMetric) through the CLI with a scripted judge', (judged) => {
   it('audits its judge, and a second run re-scores from the cache without a judge request', {
     timeout: 120_000,
   }, async () => {
@@ -46,11 +65,20 @@ describe.each(cases)('$task through the CLI with a scripted judge', (judged) => 
     const judge = await startScriptedServer({ reply: judged.verdict });
     servers.push(model, judge);
     const cache = await mkdtemp(join(tmpdir(), 'evalchemy-cache-'));
+    const extra: string[] = [];
+    if (judged.config !== undefined) {
+      const config = join(cache, 'config.yaml');
+      await writeFile(config, judged.config);
+      extra.push('--config', config);
+    }
     const run = async () => {
       const output = await mkdtemp(join(tmpdir(), `evalchemy-${judged.task}-`));
-      const result = await evalchemy(openaiRun({ baseUrl: model.url, output, tasks: judged.task, limit }), {
-        env: { EVALCHEMY_JUDGE_BASE_URL: judge.url, EVALCHEMY_CACHE_DIR: cache },
-      });
+      const result = await evalchemy(
+        openaiRun({ baseUrl: model.url, output, tasks: judged.task, limit, extra }),
+        {
+          env: { EVALCHEMY_JUDGE_BASE_URL: judge.url, EVALCHEMY_CACHE_DIR: cache },
+        },
+      );
       expect(result.exitCode, result.stderr).toBe(0);
       return { result, ...(await resultsIn(output, 'm')) };
     };
@@ -68,6 +96,13 @@ describe.each(cases)('$task through the CLI with a scripted judge', (judged) => 
       unparsable_verdicts: 0,
     });
     expect(audit.verdicts).toBeGreaterThan(0);
+    if (judged.primaryMetric !== undefined)
+      expect(first.results.primary_metrics[judged.task]).toBe(judged.primaryMetric);
+    if (judged.bothOrders) {
+      expect(audit.swapped_pairs).toBeGreaterThan(0);
+      expect(audit.position_consistency).toBe(audit.consistent_pairs / audit.swapped_pairs);
+      expect(first.result.stdout).toContain('position consistency');
+    }
     expect(audit.cost_usd).toBeGreaterThan(0);
     expect(first.result.stdout).toContain(
       `${judged.task} ${judged.role}: ${judged.judgeModel} via openai: ${sent} requests (0 from cache)`,

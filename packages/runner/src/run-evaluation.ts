@@ -16,7 +16,7 @@ import { buildResultsFile } from './results-file.js';
 import { describeEnvironment } from './run-environment.js';
 import { judgeBackendsOf, judgesOf, type RunSettings } from './run-settings.js';
 import { cacheRemedy, createRunState, type TaskUsage } from './run-state.js';
-import { headlineMetricsOf, outputRemedy, runTask, type TaskOutcome } from './task-run.js';
+import { leadingMetricsOf, outputRemedy, runTask, type TaskOutcome } from './task-run.js';
 
 export interface RunOutcome {
   resultsPath: string;
@@ -163,8 +163,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           task: task.benchmark.id,
           status: 'failed',
           metrics: {},
-          primaryMetric: task.benchmark.primaryMetric,
-          headlineMetrics: headlineMetricsOf(task.benchmark),
+          ...leadingMetricsOf(task.benchmark, task.options),
           samples: { total: 0, scored: 0, failed: 0 },
           error: message,
           datasets: datasets.files(),

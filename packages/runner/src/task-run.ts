@@ -78,8 +78,19 @@ export interface TaskRunContext {
   emit: (event: RunEvent) => void;
 }
 
-export function headlineMetricsOf(benchmark: BenchmarkV1<unknown, unknown>): string[] {
-  return [...(benchmark.headlineMetrics ?? [benchmark.primaryMetric])];
+/** The task's primary metric and the metrics a summary shows, for its options (`BenchmarkV1.metricsFor`). */
+export function leadingMetricsOf(
+  benchmark: BenchmarkV1<unknown, unknown>,
+  options: unknown,
+): { primaryMetric: string; headlineMetrics: string[] } {
+  const chosen = benchmark.metricsFor?.(options) ?? {
+    primaryMetric: benchmark.primaryMetric,
+    headlineMetrics: benchmark.headlineMetrics,
+  };
+  return {
+    primaryMetric: chosen.primaryMetric,
+    headlineMetrics: [...(chosen.headlineMetrics ?? [chosen.primaryMetric])],
+  };
 }
 
 /** Loads, plans, generates, scores and aggregates one task, writing its samples file. */
@@ -174,8 +185,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     task: benchmark.id,
     status: 'completed',
     metrics,
-    primaryMetric: benchmark.primaryMetric,
-    headlineMetrics: headlineMetricsOf(benchmark),
+    ...leadingMetricsOf(benchmark, options),
     samples: { total: done, scored: scored.length, failed },
     ...(sampleError !== undefined ? { sampleError } : {}),
     samplesPath,

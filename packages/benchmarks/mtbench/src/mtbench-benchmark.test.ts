@@ -188,7 +188,7 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     expect(sent).toHaveLength(expected.length);
     expect(sent).toEqual(expect.arrayContaining(expected));
 
-    const metrics = benchmark.doAggregate(scored);
+    const metrics = benchmark.doAggregate(scored, { options: benchmark.optionsSchema.parse({}) });
     expect(metrics.judge_parse_failures).toBe(1);
     expect(metrics.score_turn_1).toMatchObject({ value: 8.5 });
     expect(metrics.score_turn_2).toMatchObject({ value: 6 });
@@ -239,9 +239,10 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     expect(score.warnings).toEqual([
       { type: 'other', message: expect.stringMatching(/turn 2 failed.*HTTP 503/) },
     ]);
-    const metrics = benchmark.doAggregate([
-      { id: sample!.id, metadata: sample!.metadata ?? {}, metrics: score.metrics },
-    ]);
+    const metrics = benchmark.doAggregate(
+      [{ id: sample!.id, metadata: sample!.metadata ?? {}, metrics: score.metrics }],
+      { options: benchmark.optionsSchema.parse({}) },
+    );
     expect(metrics).toMatchObject({ judge_errors: 1, judge_parse_failures: 0, score: { value: 7 } });
   });
 

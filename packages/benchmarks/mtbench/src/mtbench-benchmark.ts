@@ -23,7 +23,6 @@ import {
 } from './mtbench-model-answers.js';
 import {
   createMTBenchOptionsSchema,
-  type MTBenchMode,
   type MTBenchOptionDefaults,
   type MTBenchOptions,
 } from './mtbench-options.js';
@@ -110,35 +109,34 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
       },
     },
   };
-  /**
-   * The mode of the last `doLoad` (the runner loads a task once, then reads the primary metric after
-   * aggregating): the contract's primary metric is a fixed property, but which metric leads depends on the
-   * `mode` option.
-   */
-  #mode: MTBenchMode;
+  /** Those of the default mode; `metricsFor` gives those of the mode a task runs in. */
+  readonly primaryMetric: string;
+  readonly headlineMetrics: readonly string[];
 
   constructor(settings: MTBenchSettings = {}) {
     this.optionsSchema = createMTBenchOptionsSchema(settings.options);
-    this.#mode = settings.options?.mode ?? 'single';
-  }
-
-  /** `score` in single mode; `win_rate_adjusted` in the pairwise modes (FastChat sorts its table by it). */
-  get primaryMetric(): string {
-    return this.#mode === 'single' ? 'score' : 'win_rate_adjusted';
+    ({ primaryMetric: this.primaryMetric, headlineMetrics: this.headlineMetrics } = this.metricsFor(
+      settings.options ?? {},
+    ));
   }
 
   /**
-   * FastChat's show_result: the overall score and each turn's (single), or the win rates (pairwise); the
-   * categories, counts and per-turn figures stay in the results file.
+   * FastChat's show_result: the overall score and each turn's (single), or the win rates, led by
+   * `win_rate_adjusted` as FastChat sorts its table (pairwise); categories, counts and per-turn figures stay
+   * in the results file.
    */
-  get headlineMetrics(): readonly string[] {
-    return this.#mode === 'single' ? singleHeadline : pairwiseHeadline;
+  metricsFor(options: Pick<MTBenchOptions, 'mode'>): {
+    primaryMetric: string;
+    headlineMetrics: readonly string[];
+  } {
+    return (options.mode ?? 'single') === 'single'
+      ? { primaryMetric: 'score', headlineMetrics: singleHeadline }
+      : { primaryMetric: 'win_rate_adjusted', headlineMetrics: pairwiseHeadline };
   }
 
   async doLoad(context: LoadContextV1<MTBenchOptions>): Promise<SampleSourceV1<MTBenchQuestion>> {
     const { options, datasets, log } = context;
     const mode = options.mode ?? 'single';
-    this.#mode = mode;
     if (options.baseline_model !== undefined && mode !== 'pairwise-baseline') {
       log.warn(`mtbench: baseline_model is used only in mode pairwise-baseline; this run's mode is ${mode}.`);
     }
@@ -204,9 +202,9 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
 
   doAggregate(
     samples: readonly ScoredSampleV1[],
-    context?: { options: MTBenchOptions },
+    context: { options: MTBenchOptions },
   ): Record<string, AggregateMetricV1 | number> {
-    const mode = context === undefined ? this.#mode : (context.options.mode ?? 'single');
+    const mode = context.options.mode ?? 'single';
     return mode === 'single' ? aggregateMTBench(samples) : aggregateMTBenchPairwise(samples, { mode });
   }
 }

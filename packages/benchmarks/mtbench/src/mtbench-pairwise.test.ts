@@ -298,11 +298,16 @@ describe('modes and options', () => {
     expect(benchmark.headlineMetrics).toEqual(['score', 'score_turn_1', 'score_turn_2']);
   });
 
-  it('leads with win_rate_adjusted once a pairwise task is loaded', async () => {
+  it('leads with win_rate_adjusted in the pairwise modes', () => {
     const benchmark = createMTBench();
-    await load(benchmark, { mode: 'pairwise-baseline', categories: ['writing'] });
-    expect(benchmark.primaryMetric).toBe('win_rate_adjusted');
-    expect(benchmark.headlineMetrics).toEqual(['win_rate_adjusted', 'win_rate', 'loss_rate']);
+    expect(benchmark.metricsFor(benchmark.optionsSchema.parse({ mode: 'pairwise-baseline' }))).toEqual({
+      primaryMetric: 'win_rate_adjusted',
+      headlineMetrics: ['win_rate_adjusted', 'win_rate', 'loss_rate'],
+    });
+    expect(benchmark.metricsFor(benchmark.optionsSchema.parse({}))).toEqual({
+      primaryMetric: 'score',
+      headlineMetrics: ['score', 'score_turn_1', 'score_turn_2'],
+    });
     expect(createMTBench({ options: { mode: 'pairwise-all' } }).primaryMetric).toBe('win_rate_adjusted');
   });
 

@@ -208,6 +208,12 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
    * other metric is kept in the results file only. Optional; default: `[primaryMetric]`.
    */
   readonly headlineMetrics?: readonly string[];
+  /**
+   * The primary and headline metrics for the options given, where they depend on the options (MT-Bench's
+   * pairwise modes lead with a win rate, its single mode with a score). Optional: by default `primaryMetric`
+   * and `headlineMetrics`.
+   */
+  metricsFor?(options: Options): { primaryMetric: string; headlineMetrics?: readonly string[] };
   doLoad(context: LoadContextV1<Options>): Promise<SampleSourceV1<Data>>;
   doPlan(sample: SampleV1<Data>, context: PlanContextV1<Options>): SamplePlanV1;
   doScore(
