@@ -74,8 +74,8 @@ export class MixEvalBenchmark implements BenchmarkV1<MixEvalSampleData, MixEvalO
       },
     },
   };
-  readonly primaryMetric = 'overall';
-  readonly headlineMetrics = ['overall', 'overall_free_form', 'overall_multiple_choice'];
+  readonly primaryMetric = 'score';
+  readonly headlineMetrics = ['score', 'score_free_form', 'score_multiple_choice'];
 
   constructor(settings: MixEvalSettings = {}) {
     this.id = settings.benchmark ?? 'mixeval';

@@ -191,9 +191,9 @@ function meanWithStderr(value: number, scores: readonly number[]): AggregateMetr
 
 /**
  * MixEval's `compute_metric`: per split, the mean score overall and per source benchmark, each rounded to 3
- * decimals; then per key the splits' values weighted by their item counts (not rounded again). `overall` is
- * MixEval's reported score (0-1; the leaderboard shows it x100) and `score_<benchmark>` each source
- * benchmark's; `overall_free_form` / `overall_multiple_choice` are the splits' (rounded) scores.
+ * decimals; then per key the splits' values weighted by their item counts (not rounded again).
+ * `score` is MixEval's `overall`, its reported score (0-1; the leaderboard shows it x100), `score_<benchmark>`
+ * each source benchmark's; `score_free_form` / `score_multiple_choice` are the splits' (rounded) scores.
  * `parser_fallbacks_*` count the items scored at random because no verdict parsed; `judge_calls` the
  * parser requests.
  */
@@ -220,12 +220,12 @@ export function aggregateMixEval(
   const metrics: Record<string, AggregateMetricV1 | number> = {};
   if (combined.has('overall')) {
     // The weighted split means equal the pooled mean (before rounding): its standard error is the pooled one.
-    metrics.overall = meanWithStderr(combined.get('overall')!, scores([...freeForm, ...multipleChoice]));
+    metrics.score = meanWithStderr(combined.get('overall')!, scores([...freeForm, ...multipleChoice]));
   }
   if (ff.values.has('overall'))
-    metrics.overall_free_form = meanWithStderr(ff.values.get('overall')!, scores(freeForm));
+    metrics.score_free_form = meanWithStderr(ff.values.get('overall')!, scores(freeForm));
   if (mp.values.has('overall')) {
-    metrics.overall_multiple_choice = meanWithStderr(mp.values.get('overall')!, scores(multipleChoice));
+    metrics.score_multiple_choice = meanWithStderr(mp.values.get('overall')!, scores(multipleChoice));
   }
   const benchmarks = [...combined.keys()]
     .filter((key) => key !== 'overall')
