@@ -46,6 +46,8 @@ export interface MixEvalSettings {
   benchmark?: MixEvalBenchmarkName;
   /** Defaults for the options the user's `tasks.<id>` leaves out. */
   options?: MixEvalOptionDefaults;
+  /** Version of the plugin package that serves this benchmark (a wrapper such as mixeval_hard); default this package's. */
+  packageVersion?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export class MixEvalBenchmark implements BenchmarkV1<MixEvalSampleData, MixEvalO
   readonly specificationVersion = 'v1' as const;
   readonly kind = 'benchmark' as const;
   readonly id: MixEvalBenchmarkName;
-  readonly version = VERSION;
+  readonly version: string;
   readonly description: string;
   readonly optionsSchema: MixEvalOptionsSchema;
   readonly requirements = {
@@ -79,6 +81,7 @@ export class MixEvalBenchmark implements BenchmarkV1<MixEvalSampleData, MixEvalO
 
   constructor(settings: MixEvalSettings = {}) {
     this.id = settings.benchmark ?? 'mixeval';
+    this.version = settings.packageVersion ?? VERSION;
     this.description =
       this.id === 'mixeval'
         ? 'MixEval (2000 free-form + 2000 multiple-choice questions), answers parsed by an LLM judge as Psycoy/MixEval.'
