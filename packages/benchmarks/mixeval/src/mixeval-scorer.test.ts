@@ -368,6 +368,20 @@ describe('aggregateMixEval', () => {
     expect(result.score_ARC).toBe(0.062);
   });
 
+  it('sums the scores in the order MixEval lists them: parsed in round 1, then round 2, …', () => {
+    // Items 2, 7 and 8 parsed in the second round; MixEval appends them after the others before summing.
+    // python3 -c "xs=[0.4,0.3,0.6,0.4,0.3,0.5,0.7,0.6,0.3,0.7,0.8,1.0,0.8,0.5,0.0,0.3]; late={2,7,8};
+    //   b=[x for i,x in enumerate(xs) if i not in late]+[xs[i] for i in sorted(late)];
+    //   print(round(sum(b)/16,3), round(sum(xs)/16,3))"  ->  0.512 0.513  (8.2 vs 8.200000000000001)
+    const xs = [0.4, 0.3, 0.6, 0.4, 0.3, 0.5, 0.7, 0.6, 0.3, 0.7, 0.8, 1.0, 0.8, 0.5, 0.0, 0.3];
+    const items = xs.map((score, index) =>
+      scored('free-form', 'BBH', index, score, [2, 7, 8].includes(index) ? 2 : 1),
+    );
+    expect(aggregateMixEval(items).score_free_form).toMatchObject({ value: 0.512 });
+    const allFirstRound = xs.map((score, index) => scored('free-form', 'BBH', index, score));
+    expect(aggregateMixEval(allFirstRound).score_free_form).toMatchObject({ value: 0.513 });
+  });
+
   it('counts judge calls and random fallbacks per split', () => {
     const withFallback = [
       ...samples,
