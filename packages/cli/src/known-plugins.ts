@@ -32,6 +32,8 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'benchmark', id: 'math500', aliases: ['MATH500'] },
   { kind: 'benchmark', id: 'mbpp', aliases: ['MBPP'] },
   { kind: 'benchmark', id: 'mbppplus', aliases: ['MBPPPlus'] },
+  { kind: 'benchmark', id: 'mixeval', aliases: ['MixEval'] },
+  { kind: 'benchmark', id: 'mixeval_hard', aliases: ['MixEval_Hard'] },
   { kind: 'benchmark', id: 'mmlu', aliases: ['MMLU'] },
   { kind: 'benchmark', id: 'mtbench', aliases: ['MTBench', 'mt_bench', 'mt-bench'] },
   { kind: 'sandbox', id: 'docker', aliases: [] },
