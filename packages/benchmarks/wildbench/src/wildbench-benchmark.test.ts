@@ -227,7 +227,7 @@ async function scoreAll(mode: 'score' | 'reward', options: Partial<WildBenchOpti
   return { benchmark, judge, scores, metrics: benchmark.doAggregate(scored, { options: parsed }) };
 }
 
-const valueOf = (metric: unknown) =>
+const metricValue = (metric: unknown) =>
   typeof metric === 'number' ? metric : (metric as { value: number }).value;
 
 describe('WB-Score against the reference run (reference-run.json)', () => {
@@ -247,24 +247,24 @@ describe('WB-Score against the reference run (reference-run.json)', () => {
     const { metrics, scores } = await scoreAll('score');
     const expected = referenceRun.score.metrics;
     // Evalchemy process_evaluator_output: task_macro_score 1.4385964912280702, adjusted_score 1.0, score 5.5.
-    expect(valueOf(metrics.WB_Score)).toBeCloseTo(expected.task_macro_score * 10, 12);
-    expect(valueOf(metrics.WB_Score_overall)).toBe(expected.adjusted_score * 10);
-    expect(valueOf(metrics.score)).toBe(expected.score);
+    expect(metricValue(metrics.WB_Score)).toBeCloseTo(expected.task_macro_score * 10, 12);
+    expect(metricValue(metrics.WB_Score_overall)).toBe(expected.adjusted_score * 10);
+    expect(metricValue(metrics.score)).toBe(expected.score);
     expect(metrics.avg_length).toBe(expected.avg_output_length);
     expect(metrics.scored).toBe(expected.total_examples);
-    expect(valueOf(metrics.WB_Score_planning_reasoning)).toBe(
+    expect(metricValue(metrics.WB_Score_planning_reasoning)).toBe(
       expected.task_categorized_scores['Planning & Reasoning'] * 10,
     );
-    expect(valueOf(metrics.WB_Score_coding_debugging)).toBe(
+    expect(metricValue(metrics.WB_Score_coding_debugging)).toBe(
       expected.task_categorized_scores['Coding & Debugging'] * 10,
     );
-    expect(valueOf(metrics.WB_Score_creative_tasks)).toBe(
+    expect(metricValue(metrics.WB_Score_creative_tasks)).toBe(
       expected.task_categorized_scores['Creative Tasks'] * 10,
     );
-    expect(valueOf(metrics.WB_Score_information_advice_seeking)).toBe(
+    expect(metricValue(metrics.WB_Score_information_advice_seeking)).toBe(
       expected.task_categorized_scores['Information/Advice seeking'] * 10,
     );
-    expect(valueOf(metrics.WB_Score_math_data_analysis)).toBe(
+    expect(metricValue(metrics.WB_Score_math_data_analysis)).toBe(
       expected.task_categorized_scores['Math & Data Analysis'] * 10,
     );
     expect(metrics.judge_unparsable).toBe(1);
@@ -299,17 +299,17 @@ describe('WB-Reward against the reference run (reference-run.json)', () => {
     const { metrics, scores } = await scoreAll('reward');
     const expected = referenceRun.pairwise['K=500'];
     // _create_tables.py pairwise-gpt4t 500: reward 0.16666666666666666, task_macro_reward 0.13157894736842105.
-    expect(valueOf(metrics.WB_Reward)).toBe(expected.reward * 100);
-    expect(valueOf(metrics.WB_Reward_task_macro)).toBeCloseTo(expected.task_macro_reward * 100, 12);
+    expect(metricValue(metrics.WB_Reward)).toBe(expected.reward * 100);
+    expect(metricValue(metrics.WB_Reward_task_macro)).toBeCloseTo(expected.task_macro_reward * 100, 12);
     expect(metrics.scored).toBe(expected.total);
     expect(metrics.avg_length).toBe(expected.avg_len);
     for (const outcome of ['win_much', 'win', 'tie', 'lose', 'lose_much'] as const) {
       expect(metrics[`${outcome}_rate`], outcome).toBe(expected[outcome] / expected.total);
     }
-    expect(valueOf(metrics.WB_Reward_creative_tasks)).toBe(
+    expect(metricValue(metrics.WB_Reward_creative_tasks)).toBe(
       expected.task_categorized_rewards['Creative Tasks'] * 100,
     );
-    expect(valueOf(metrics.WB_Reward_information_advice_seeking)).toBe(
+    expect(metricValue(metrics.WB_Reward_information_advice_seeking)).toBe(
       expected.task_categorized_rewards['Information/Advice seeking'] * 100,
     );
     // An empty answer on either side is left out of the counts, but not out of the total.
@@ -325,8 +325,8 @@ describe('WB-Reward against the reference run (reference-run.json)', () => {
   it('drops the length penalty with length_penalty -1, as K=-1', async () => {
     const { metrics, scores } = await scoreAll('reward', { length_penalty: -1 });
     const expected = referenceRun.pairwise['K=-1'];
-    expect(valueOf(metrics.WB_Reward)).toBe(expected.reward * 100);
-    expect(valueOf(metrics.WB_Reward_task_macro)).toBeCloseTo(expected.task_macro_reward * 100, 12);
+    expect(metricValue(metrics.WB_Reward)).toBe(expected.reward * 100);
+    expect(metricValue(metrics.WB_Reward_task_macro)).toBeCloseTo(expected.task_macro_reward * 100, 12);
     expect(scores[0]!.details?.outcome).toBe('win');
     expect(scores[2]!.details?.outcome).toBe('lose');
   });
