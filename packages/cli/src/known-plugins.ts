@@ -36,6 +36,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'benchmark', id: 'mixeval_hard', aliases: ['MixEval_Hard'] },
   { kind: 'benchmark', id: 'mmlu', aliases: ['MMLU'] },
   { kind: 'benchmark', id: 'mtbench', aliases: ['MTBench', 'mt_bench', 'mt-bench'] },
+  { kind: 'benchmark', id: 'wildbench', aliases: ['WildBench', 'wild_bench'] },
   { kind: 'sandbox', id: 'docker', aliases: [] },
   { kind: 'sandbox', id: 'process', aliases: ['bwrap', 'bubblewrap', 'local'] },
 ];
