@@ -116,6 +116,21 @@ describe('a tree that breaks every rule', () => {
     "import docker from '@evalchemy/sandbox-docker';\n",
   );
   pkg('packages/benchmarks/hello', '@evalchemy/benchmark-hello');
+  pkg('packages/benchmarks/mixeval', '@evalchemy/benchmark-mixeval');
+  write(
+    'packages/benchmarks/mixeval/src/index.ts',
+    "import hard from '@evalchemy/benchmark-mixeval_hard';\n",
+  );
+  pkg('packages/benchmarks/mixeval_hard', '@evalchemy/benchmark-mixeval_hard', {
+    dependencies: { '@evalchemy/benchmark-mixeval': 'workspace:^' },
+  });
+  write(
+    'packages/benchmarks/mixeval_hard/src/index.ts',
+    [
+      "import { createMixEval } from '@evalchemy/benchmark-mixeval';",
+      "import { hello } from '@evalchemy/benchmark-hello';",
+    ].join('\n'),
+  );
   pkg('packages/sandboxes/docker', '@evalchemy/sandbox-docker', {
     dependencies: { '@evalchemy/sandbox-kit': 'workspace:^' },
   });
@@ -158,6 +173,8 @@ describe('a tree that breaks every rule', () => {
         'packages/benchmarks/gsm8k/src/gsm8k.test.ts',
         'packages/benchmarks/gsm8k/src/gsm8k.ts',
         'packages/benchmarks/gsm8k/src/gsm8k.ts',
+        'packages/benchmarks/mixeval/src/index.ts',
+        'packages/benchmarks/mixeval_hard/src/index.ts',
         'packages/cli/package.json (devDependencies)',
         'packages/cli/src/cli.test.ts',
         'packages/code-eval/src/executor.test.ts',
@@ -199,6 +216,16 @@ describe('a tree that breaks every rule', () => {
       ),
       expect.stringContaining('depends on @evalchemy/benchmark-hello (benchmark)'),
     ]);
+  });
+
+  it('a benchmark variant imports its base benchmark and no other; the base never imports the variant', () => {
+    expect(found('packages/benchmarks/mixeval_hard/package.json (dependencies)')).toEqual([]);
+    expect(found('packages/benchmarks/mixeval_hard/src/index.ts').map((v) => v.message)).toEqual([
+      expect.stringContaining('depends on @evalchemy/benchmark-hello (benchmark)'),
+    ]);
+    expect(found('packages/benchmarks/mixeval/src/index.ts')[0]?.message).toContain(
+      'depends on @evalchemy/benchmark-mixeval_hard (benchmark)',
+    );
   });
 
   it('benchmarks never import a concrete sandbox, and plugins never the runner or the CLI', () => {

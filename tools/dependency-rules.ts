@@ -97,6 +97,16 @@ export const rules: Record<Role, Rule> = {
   },
 };
 
+/**
+ * Benchmark packages that are variants of another benchmark package and build on its exported factory: the one
+ * exception to "a benchmark never imports another benchmark". A manifest names one benchmark id, so a
+ * benchmark with two upstream task names (MixEval and MixEval-Hard) is two packages; the variant depends on
+ * its base (installing it installs the base too), never the other way round.
+ */
+export const benchmarkVariants: Readonly<Record<string, string>> = {
+  '@evalchemy/benchmark-mixeval_hard': '@evalchemy/benchmark-mixeval',
+};
+
 /** The role of the package in `directory` (relative to the repository root, `/`-separated), if it has one. */
 export function roleOf(directory: string): Role | undefined {
   const [top, group, name] = directory.split('/');
@@ -167,6 +177,7 @@ export function checkDependencyRules(root: string): Violation[] {
         return;
       }
       if (imported === pkg || imported.role === undefined) return;
+      if (benchmarkVariants[pkg.name] === imported.name) return;
       if (rule.may.includes(imported.role) || (inTests && rule.testsMay.includes(imported.role))) return;
       const onlyInTests = rule.testsMay.includes(imported.role)
         ? ' (allowed only in tests and devDependencies)'

@@ -46,6 +46,18 @@ const cases: JudgedCase[] = [
     primaryMetric: 'win_rate_adjusted',
     bothOrders: true,
   },
+  ...(['mixeval', 'mixeval_hard'] as const).map(
+    (task): JudgedCase => ({
+      task,
+      // The first samples are free-form: MixEval's parser judge scores them in [0, 1].
+      role: 'freeform_judge',
+      judgeModel: 'gpt-3.5-turbo-0125',
+      verdict: ({ messages = [] }) =>
+        messages[0]?.content.includes('option extractor') ? '[[A]]' : 'The score is [[0.5]].',
+      requestsPerSample: 1,
+      primaryMetric: 'score',
+    }),
+  ),
 ];
 
 const servers: ScriptedServer[] = [];

@@ -385,8 +385,12 @@ describe('judge and metrics', () => {
     });
   });
 
-  it('makes WB_Score primary by default and WB_Reward primary for a reward-mode instance', () => {
+  it('makes WB_Score primary by default and WB_Reward primary in reward mode', () => {
     expect(wildBench.primaryMetric).toBe('WB_Score');
+    expect(wildBench.metricsFor(wildBench.optionsSchema.parse({ mode: 'reward' }))).toEqual({
+      primaryMetric: 'WB_Reward',
+      headlineMetrics: ['WB_Reward', 'WB_Reward_task_macro'],
+    });
     expect(createWildBench({ options: { mode: 'reward' } }).primaryMetric).toBe('WB_Reward');
   });
 });

@@ -94,13 +94,19 @@ export class WildBenchBenchmark implements BenchmarkV1<WildBenchSampleData, Wild
     this.optionsSchema = createWildBenchOptionsSchema(settings.options);
     this.dataset = settings.dataset ?? wildBenchTestFile;
     this.referenceFiles = settings.referenceFiles ?? {};
-    // The primary metric cannot follow the per-run `mode` option (the contract fixes it per instance): the
-    // table shows whichever of the headline metrics the run produced.
-    const scoreFirst = settings.options?.mode !== 'reward';
-    const score = ['WB_Score', 'WB_Score_overall'];
-    const reward = ['WB_Reward', 'WB_Reward_task_macro'];
-    this.primaryMetric = scoreFirst ? 'WB_Score' : 'WB_Reward';
-    this.headlineMetrics = scoreFirst ? [...score, ...reward] : [...reward, ...score];
+    ({ primaryMetric: this.primaryMetric, headlineMetrics: this.headlineMetrics } = this.metricsFor(
+      settings.options ?? {},
+    ));
+  }
+
+  /** WB-Score's figures in score mode (the default), WB-Reward's in reward mode. */
+  metricsFor(options: Partial<Pick<WildBenchOptions, 'mode'>>): {
+    primaryMetric: string;
+    headlineMetrics: readonly string[];
+  } {
+    return options.mode === 'reward'
+      ? { primaryMetric: 'WB_Reward', headlineMetrics: ['WB_Reward', 'WB_Reward_task_macro'] }
+      : { primaryMetric: 'WB_Score', headlineMetrics: ['WB_Score', 'WB_Score_overall'] };
   }
 
   async doLoad(context: LoadContextV1<WildBenchOptions>): Promise<SampleSourceV1<WildBenchSampleData>> {
