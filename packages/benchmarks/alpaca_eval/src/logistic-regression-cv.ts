@@ -485,7 +485,9 @@ export function fitLogisticRegressionCVDetailed(
   for (let f = 0; f < settings.folds; f += 1) {
     const train: number[] = [];
     const test: number[] = [];
-    fold.forEach((assigned, i) => (assigned === f ? test : train).push(i));
+    fold.forEach((assigned, i) => {
+      (assigned === f ? test : train).push(i);
+    });
     const foldScores: number[] = [];
     for (const C of defaultCs) {
       const w = fitLiblinearL1(
