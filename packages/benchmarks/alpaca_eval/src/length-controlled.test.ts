@@ -139,10 +139,10 @@ describe('length_controlled_v1 end to end, against alpaca_eval run with scikit-l
       },
     }));
     const metrics = aggregateAlpacaEval(samples, gamed);
-    // numpy's tanh is its own SIMD kernel (AVX2/AVX-512), which differs from the C library's (and JS's) in the
-    // last bit for about a third of the inputs; the features, hence the fit, can differ at that level.
+    // Same C and features (numpy's tanh reproduced bit for bit); liblinear's iterations use exp/log, where V8
+    // and glibc differ in the last bit now and then, so the weights agree to a few units in the last place.
     const close = (actual: unknown, wanted: number) =>
-      expect(Math.abs(Number(actual) - wanted)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(wanted)));
+      expect(Math.abs(Number(actual) - wanted)).toBeLessThanOrEqual(1e-13 * Math.max(1e-3, Math.abs(wanted)));
     close(metrics.glm_weight_length, expected.coef[0]!);
     close(metrics.glm_weight_instruction_difficulty, expected.coef[1]!);
     close(metrics.glm_weight_not_gamed_baseline, expected.coef[2]!);

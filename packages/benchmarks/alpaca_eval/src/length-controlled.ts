@@ -1,6 +1,7 @@
 import { DatasetError, type DatasetRowV1 } from '@evalchemy/core';
 import { pairwiseSum, pandasMean, pandasSem } from './alpaca-eval-metrics.js';
 import { fitLogisticRegressionCV } from './logistic-regression-cv.js';
+import { numpyTanh } from './numpy-tanh.js';
 
 /** One annotated instruction as the GLM sees it. */
 export interface LengthControlRow {
@@ -120,7 +121,7 @@ export function lengthControlledWinRate(
   const weights: number[] = [];
   for (const row of gamed) {
     if (Number.isNaN(row.preference)) continue;
-    features.push([Math.tanh(row.stdDeltaLength), row.instructionDifficulty, row.notGamedBaseline ? 1 : 0]);
+    features.push([numpyTanh(row.stdDeltaLength), row.instructionDifficulty, row.notGamedBaseline ? 1 : 0]);
     targets.push(row.preference);
     weights.push((row.notGamedBaseline ? 1 : 0) + (row.notGamedBaseline ? 0 : 0.2) / 2);
   }
@@ -131,7 +132,7 @@ export function lengthControlledWinRate(
       throw new DatasetError(`df_gamed.csv has no instruction difficulty for row ${position}.`);
     }
     const preference = (row.preference === 0 ? 1.5 : row.preference) - 1;
-    features.push([Math.tanh(deltas[position]! / std), difficulty, 1]);
+    features.push([numpyTanh(deltas[position]! / std), difficulty, 1]);
     targets.push(preference);
     weights.push(1);
     test.push([0, difficulty, 1]);
