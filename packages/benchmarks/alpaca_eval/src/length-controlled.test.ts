@@ -150,3 +150,11 @@ describe('length_controlled_v1 end to end, against alpaca_eval run with scikit-l
     close(metrics.lc_standard_error, expected.lc_standard_error);
   });
 });
+
+describe('df_gamed.csv', () => {
+  it('is refused, naming the missing columns, when it is not the expected table', () => {
+    expect(() => parseGamedRows([{ model: 'x', index: '0', preference: '0.5' }])).toThrow(
+      /lacks the column\(s\) std_delta_len, instruction_difficulty, not_gamed_baseline/,
+    );
+  });
+});

@@ -34,6 +34,13 @@ function numberColumn(row: DatasetRowV1, column: string, line: number): number {
 
 /** Parses `df_gamed.csv` (columns `preference`, `index`, `std_delta_len`, `instruction_difficulty`, `not_gamed_baseline`). */
 export function parseGamedRows(rows: readonly DatasetRowV1[]): GamedRow[] {
+  const required = ['preference', 'index', 'std_delta_len', 'instruction_difficulty', 'not_gamed_baseline'];
+  const missing = required.filter((column) => rows.length > 0 && !(column in rows[0]!));
+  if (rows.length === 0 || missing.length > 0) {
+    throw new DatasetError(
+      `df_gamed.csv ${rows.length === 0 ? 'has no rows' : `lacks the column(s) ${missing.join(', ')}`}; expected ${required.join(', ')}.`,
+    );
+  }
   return rows.map((row, position) => {
     const line = position + 2;
     const flag = String(row.not_gamed_baseline);
