@@ -69,6 +69,22 @@ describe('length-controlled win rate, prediction step', () => {
     },
   );
 
+  // Models with unparsable verdicts: alpaca_eval's merged annotations keep those rows (NaN preference), so
+  // the prediction averages over all 805 rows although n_total is lower.
+  it.each(['Snorkel-Mistral-PairRM-DPO', 'Meta-Llama-3.1-8B-Instruct-Turbo', 'Qwen1.5-1.8B-Chat'])(
+    "reproduces %s's length_controlled_winrate over every row, unparsable ones included",
+    (model) => {
+      const row = leaderboard.get(model)!;
+      expect(Number(row.n_total)).toBeLessThan(805);
+      const baseline = weights.get('gpt4_1106_preview')!;
+      const all = predictWinRate(weights.get(model)!, baseline, difficulty) * 100;
+      expect(Math.abs(all - Number(row.length_controlled_winrate))).toBeLessThan(1e-7);
+      const parsedOnly =
+        predictWinRate(weights.get(model)!, baseline, difficulty.slice(0, Number(row.n_total))) * 100;
+      expect(Math.abs(parsedOnly - Number(row.length_controlled_winrate))).toBeGreaterThan(1e-3);
+    },
+  );
+
   it('gives the baseline 50% against itself', () => {
     const baseline = weights.get('gpt4_1106_preview')!;
     expect(predictWinRate(baseline, baseline, difficulty)).toBe(0.5);
@@ -133,7 +149,7 @@ describe('length_controlled_v1 end to end, against alpaca_eval run with scikit-l
       id: String(index),
       metadata: { index },
       metrics: {
-        preference,
+        preference: preference ?? null,
         output_length: annotations.len_2[index]!,
         baseline_length: annotations.len_1[index]!,
       },

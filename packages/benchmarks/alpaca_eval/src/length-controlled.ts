@@ -5,8 +5,11 @@ import { numpyTanh } from './numpy-tanh.js';
 
 /** One annotated instruction as the GLM sees it. */
 export interface LengthControlRow {
-  /** Preference 1 … 2 (1.5 a draw). */
-  preference: number;
+  /**
+   * Preference 1 … 2 (1.5 a draw); null for an unparsable verdict. alpaca_eval merges such rows back into
+   * the annotations (NaN): they count for the length scale, the row positions and the prediction, not the fit.
+   */
+  preference: number | null;
   /** Characters of the baseline's output (`output_1`). */
   baselineLength: number;
   /** Characters of the model's output (`output_2`). */
@@ -105,8 +108,9 @@ function sampleStd(values: readonly number[]): number {
  * alpaca_eval's `get_length_controlled_winrate` with `length_controlled_v1`: the model's rows (features
  * tanh of the standardised length difference, the instruction's difficulty, 1 for "not a gamed baseline")
  * and the gamed baselines' rows (sample weight 0.2 / 2) fit by 5-fold group cross-validated L1 logistic
- * regression on the soft preference; the win rate predicted with no length difference, averaged.
- * Row i's difficulty is looked up by its position among the annotated rows, as alpaca_eval does.
+ * regression on the soft preference; the win rate predicted with no length difference, averaged over every
+ * row (unparsable ones included, as alpaca_eval's merged annotations keep them). Row i's difficulty is looked
+ * up by its position among the rows, as alpaca_eval does.
  */
 export function lengthControlledWinRate(
   rows: readonly LengthControlRow[],
@@ -138,11 +142,11 @@ export function lengthControlledWinRate(
     if (difficulty === undefined) {
       throw new DatasetError(`df_gamed.csv has no instruction difficulty for row ${position}.`);
     }
-    const preference = (row.preference === 0 ? 1.5 : row.preference) - 1;
-    features.push([numpyTanh(deltas[position]! / std), difficulty, 1]);
-    targets.push(preference);
-    weights.push(1);
     test.push([0, difficulty, 1]);
+    if (row.preference === null || Number.isNaN(row.preference)) return;
+    features.push([numpyTanh(deltas[position]! / std), difficulty, 1]);
+    targets.push((row.preference === 0 ? 1.5 : row.preference) - 1);
+    weights.push(1);
   });
   const coefficients = fitLogisticRegressionCV(features, targets, weights, { folds: 5 });
   const predictions = test.map((x) => {
