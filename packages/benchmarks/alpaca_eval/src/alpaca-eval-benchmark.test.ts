@@ -120,6 +120,12 @@ describe('alpaca_eval on claude-2.1, judged with the logprobs gpt-4-1106-preview
     // in the 11th digit.
     expect((metrics.win_rate as { value: number }).value).toBeCloseTo(Number(row.win_rate), 8);
     expect(metrics.standard_error as number).toBeCloseTo(Number(row.standard_error), 8);
+    // From the same full-precision logprobs, alpaca_eval's steps (scipy logsumexp, the seeded switch,
+    // pandas mean / sem without bottleneck) give, run once with Debian's python3 (numpy 1.24.2, scipy 1.10.1,
+    // pandas 1.5.3): win_rate 15.733506736531346, standard_error 1.1203158654448608 — to the last digit here,
+    // although 90 of the 803 preferences differ in the last bit (exp/log of V8 versus numpy).
+    expect((metrics.win_rate as { value: number }).value).toBe(15.733506736531346);
+    expect(metrics.standard_error).toBe(1.1203158654448608);
     // Without alpaca_eval's df_gamed.csv / instruction_difficulty.csv the LC metrics are left out, with a warning.
     expect(metrics).not.toHaveProperty('length_controlled_winrate');
     expect(log.lines.map((line) => line.message).join('\n')).toContain('instruction_difficulty.csv');
