@@ -21,6 +21,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'backend', id: 'replay', aliases: [] },
   { kind: 'benchmark', id: 'aime24', aliases: ['AIME24'] },
   { kind: 'benchmark', id: 'aime25', aliases: ['AIME25'] },
+  { kind: 'benchmark', id: 'alpaca_eval', aliases: ['AlpacaEval', 'alpacaeval'] },
   { kind: 'benchmark', id: 'amc23', aliases: ['AMC23'] },
   { kind: 'benchmark', id: 'arc_challenge', aliases: ['ARC', 'ARC-Challenge', 'arc'] },
   { kind: 'benchmark', id: 'drop', aliases: ['DROP'] },
