@@ -4,7 +4,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ScriptedReplyRequest, type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
+import {
+  type ScriptedReplyRequest,
+  type ScriptedServer,
+  sharedDatasetsDirectory,
+  startScriptedServer,
+} from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
@@ -45,6 +50,15 @@ const cases: JudgedCase[] = [
     config: 'tasks:\n  mtbench:\n    mode: pairwise-baseline\n',
     primaryMetric: 'win_rate_adjusted',
     bothOrders: true,
+  },
+  {
+    task: 'alpaca_eval',
+    role: 'judge',
+    judgeModel: 'gpt-4-1106-preview',
+    // One token with its top-5 logprobs: the preference comes from the probabilities of `m` and `M`.
+    verdict: () => 'm',
+    requestsPerSample: 1,
+    primaryMetric: 'win_rate',
   },
   ...(['mixeval', 'mixeval_hard'] as const).map(
     (task): JudgedCase => ({
@@ -131,6 +145,43 @@ describe.each(cases)('$task ($primaryMetric) through the CLI with a scripted jud
       cache_hits: sent,
       cost_usd: 0,
       verdicts: audit.verdicts,
+    });
+  });
+});
+
+describe("alpaca_eval on alpaca_eval's published claude-2.1 outputs (replay)", () => {
+  it('judges the 803 pairs whose outputs differ, counts the 2 identical ones as draws, and measures the outputs as the leaderboard', {
+    timeout: 300_000,
+  }, async () => {
+    const judge = await startScriptedServer({ reply: () => 'm', recordRequests: false });
+    servers.push(judge);
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-alpaca-'));
+    const outputs = join(sharedDatasetsDirectory(), 'alpacaeval/model_outputs/claude-2.1/model_outputs.json');
+    const result = await evalchemy(
+      [
+        'run',
+        '--model',
+        'replay',
+        '--model_args',
+        `path=${outputs}`,
+        '--tasks',
+        'AlpacaEval',
+        '--output_path',
+        output,
+      ],
+      { env: { EVALCHEMY_JUDGE_BASE_URL: judge.url } },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    // The length-controlled GLM needs alpaca_eval's instruction_difficulty.csv and df_gamed.csv, not offline here.
+    expect(result.stderr).toContain('df_gamed.csv');
+    const { results } = await resultsIn(output, 'claude-2.1');
+    expect(judge.requestCount).toBe(803);
+    // Columns of the claude-2.1 row of alpaca_eval's leaderboard that depend on the outputs alone.
+    expect(results.results.alpaca_eval).toMatchObject({ n_total: 805, n_draws: 2, avg_length: 1096 });
+    expect(results.results.alpaca_eval).not.toHaveProperty('length_controlled_winrate');
+    expect(results.tasks.alpaca_eval!.judge_audit!.judge).toMatchObject({
+      requests_sent: 803,
+      verdicts: 803,
     });
   });
 });
