@@ -120,9 +120,9 @@ describe('show_result v0.1 on the synthetic judgments', () => {
     // The reference's lbfgs stops at scikit-learn's default tol 1e-4: its optimum agrees to about 1e-4.
     expect(fit.modelRating).toBeCloseTo(1048.611055355495, 2);
     const reference = [-0.10451549383564768, 0.017773254132619584, 0.0027702831307336766, 0.2964500930871765];
-    fit.styleCoefficients.forEach((coefficient, index) =>
-      expect(coefficient).toBeCloseTo(reference[index]!, 4),
-    );
+    for (const [index, coefficient] of fit.styleCoefficients.entries()) {
+      expect(coefficient).toBeCloseTo(reference[index]!, 4);
+    }
     const metrics = aggregateArenaHard(
       samples,
       arenaHardOptionsSchema.parse({ bootstrap_seed: 42, style_control: true }),
