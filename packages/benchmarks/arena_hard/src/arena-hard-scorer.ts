@@ -9,6 +9,7 @@ import {
   type ScoreContextV1,
   type ScoredSampleV1,
 } from '@evalchemy/core';
+import { z } from 'zod';
 import { answerStyle } from './answer-style.js';
 import type { ArenaHardQuestion } from './arena-hard-data.js';
 import { CONTINUE_JUDGMENT_PROMPT, judgeMessages } from './arena-hard-judge-prompt.js';
@@ -222,17 +223,27 @@ export async function scoreArenaHardSample(
   };
 }
 
-interface SampleDetails {
-  index: number;
-  bootstrap_seed: number;
-  battles: BattleRecord[];
-  scores?: number[];
-  style?: { model: AnswerStyle; baseline?: AnswerStyle };
-}
+const styleSchema = z.object({
+  tokenLength: z.number(),
+  headerCount: z.number(),
+  listCount: z.number(),
+  boldCount: z.number(),
+});
 
-function detailsOf(sample: ScoredSampleV1): SampleDetails {
-  return sample.details as unknown as SampleDetails;
-}
+/** What aggregation reads of a sample's details; samples without them (other writers) add no battles. */
+const detailsSchema = z.object({
+  index: z.number(),
+  bootstrap_seed: z.number().int().min(0).max(0xffffffff),
+  battles: z.array(
+    z.object({ winner: z.enum(['model_a', 'model_b', 'tie']), count: z.number().int().min(0) }),
+  ),
+  scores: z.array(z.number()).optional(),
+  style: z.object({ model: styleSchema, baseline: styleSchema.optional() }).optional(),
+});
+
+type SampleDetails = z.output<typeof detailsSchema>;
+
+const noDetails: SampleDetails = { index: Number.POSITIVE_INFINITY, bootstrap_seed: 0, battles: [] };
 
 /**
  * Corpus metrics as arena-hard-auto's show_result on this model's battles: `score` (win rate against the
@@ -246,8 +257,19 @@ export function aggregateArenaHard(
   samples: readonly ScoredSampleV1[],
   options: ArenaHardOptions,
 ): Record<string, AggregateMetricV1 | number> {
-  const ordered = [...samples].sort((a, b) => detailsOf(a).index - detailsOf(b).index);
-  const seed = options.bootstrap_seed ?? (ordered.length > 0 ? detailsOf(ordered[0]!).bootstrap_seed : 0);
+  const parsed = samples.map((sample, position) => {
+    const result = detailsSchema.safeParse(sample.details);
+    return { sample, position, details: result.success ? result.data : noDetails };
+  });
+  // question.jsonl order; samples without details keep their place after the others.
+  parsed.sort((a, b) => a.details.index - b.details.index || a.position - b.position);
+  const ordered = parsed.map(({ sample }) => sample);
+  const detailsBySample = new Map(parsed.map((entry) => [entry.sample, entry.details]));
+  const detailsOf = (sample: ScoredSampleV1) => detailsBySample.get(sample) ?? noDetails;
+  const seed =
+    options.bootstrap_seed ??
+    parsed.find((entry) => entry.details !== noDetails)?.details.bootstrap_seed ??
+    0;
   const tokenLengths = ordered.map((sample) => Number(sample.metrics.token_len ?? 0));
   const metrics: Record<string, AggregateMetricV1 | number> = {
     judge_parse_failures: ordered.reduce(
