@@ -12,7 +12,13 @@ import {
   type ScoreContextV1,
   type ScoredSampleV1,
 } from '@evalchemy/core';
-import { type ArenaHardQuestion, loadQuestions } from './arena-hard-data.js';
+import {
+  type ArenaHardQuestion,
+  type ArenaHardVersion,
+  type ArenaHardVersionFiles,
+  arenaHardVersions,
+  loadQuestions,
+} from './arena-hard-data.js';
 import {
   type ArenaHardOptionDefaults,
   type ArenaHardOptions,
@@ -40,6 +46,11 @@ export const GENERATION_PARAMETERS = { temperature: 0, maxTokens: 4096 } as cons
 export interface ArenaHardSettings {
   /** Defaults for the options the user's `tasks.arena_hard` leaves out. */
   options?: ArenaHardOptionDefaults;
+  /**
+   * Data files per version in place of the built-in ones, e.g. with `hub.revision` set to a commit of
+   * lmarena-ai/arena-hard-auto you trust that holds the same bytes.
+   */
+  files?: Partial<Record<ArenaHardVersion, ArenaHardVersionFiles>>;
 }
 
 /**
@@ -56,12 +67,14 @@ export class ArenaHardBenchmark implements BenchmarkV1<ArenaHardQuestion, ArenaH
     'Arena-Hard-Auto v0.1 (500 prompts), pairwise judging in both orders against gpt-4-0314, Bradley-Terry win rate.';
   readonly optionsSchema: ArenaHardOptionsSchema;
   readonly requirements;
+  private readonly files: Record<ArenaHardVersion, ArenaHardVersionFiles>;
   readonly primaryMetric = 'score';
   /** show_result's columns: the score and its interval; the average answer length stays in the results file. */
   readonly headlineMetrics = ['score', 'ci_lower', 'ci_upper'];
 
   constructor(settings: ArenaHardSettings = {}) {
     this.optionsSchema = createArenaHardOptionsSchema(settings.options);
+    this.files = { ...arenaHardVersions, ...settings.files };
     this.requirements = {
       judges: {
         judge: {
@@ -80,7 +93,7 @@ export class ArenaHardBenchmark implements BenchmarkV1<ArenaHardQuestion, ArenaH
         `arena_hard seeds its bootstrap with numpy's generator, which takes 0 to 4294967295; the run's seed is ${seed}. Set tasks.arena_hard.bootstrap_seed.`,
       );
     }
-    const questions = await loadQuestions(context.datasets, context.options.version, seed);
+    const questions = await loadQuestions(context.datasets, this.files[context.options.version], seed);
     return {
       size: questions.length,
       samples: questions.map((question) => ({

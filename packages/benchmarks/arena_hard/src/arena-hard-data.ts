@@ -112,10 +112,9 @@ function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetF
 /** Reads a version's questions (its runnable categories) with the baseline's answers, in question.jsonl order. */
 export async function loadQuestions(
   datasets: DatasetResolverV1,
-  version: ArenaHardVersion,
+  files: ArenaHardVersionFiles,
   bootstrapSeed: number,
 ): Promise<ArenaHardQuestion[]> {
-  const files = arenaHardVersions[version];
   const [questionRows, answerRows] = await Promise.all([
     datasets.rows(files.questions),
     datasets.rows(files.baseline),

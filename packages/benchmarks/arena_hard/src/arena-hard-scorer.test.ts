@@ -63,10 +63,8 @@ function score(
 
 describe('judging one question in both orders (v0.1)', () => {
   it('sends the reference prompt, baseline first in game 1 and second in game 2', async () => {
-    const { judge, result } = await (async () => {
-      const run = score(question('q1'), () => 'My final verdict is: [[B>A]]');
-      return { judge: run.judge, result: await run.result };
-    })();
+    const { judge, result: pending } = score(question('q1'), () => 'My final verdict is: [[B>A]]');
+    const result = await pending;
     expect(judge.requests).toHaveLength(2);
     const [first, second] = [...judge.requests].sort((a, b) => (a.call ?? 0) - (b.call ?? 0));
     expect(first!.messages[0]).toEqual({ role: 'system', content: JUDGE_SYSTEM_PROMPT });

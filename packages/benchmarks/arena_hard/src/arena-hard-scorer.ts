@@ -16,7 +16,6 @@ import { CONTINUE_JUDGMENT_PROMPT, judgeMessages } from './arena-hard-judge-prom
 import type { ArenaHardOptions } from './arena-hard-options.js';
 import { type GameVerdict, parseV01Verdict, parseV20Verdict } from './arena-hard-verdict.js';
 import {
-  type AnswerStyle,
   type Battle,
   type BattleWinner,
   constructStyleMatrix,
