@@ -304,10 +304,8 @@ export function aggregateArenaHard(
   const estimate = plainWinRate(battles, options.bootstrap_rounds, seed);
   Object.assign(metrics, { score: estimate.score, ci_lower: estimate.lower, ci_upper: estimate.upper });
   if (options.style_control) {
-    const matrix = battles.every((battle) => battle.style !== undefined)
-      ? constructStyleMatrix(battles)
-      : null;
-    if (matrix !== null) {
+    if (battles.every((battle) => battle.style !== undefined)) {
+      const matrix = constructStyleMatrix(battles);
       const controlled = styleControlledWinRate(matrix, options.bootstrap_rounds, seed);
       Object.assign(metrics, {
         score_style_controlled: controlled.score,
@@ -318,6 +316,8 @@ export function aggregateArenaHard(
       controlled.styleCoefficients.forEach((coefficient, index) => {
         metrics[`style_coefficient_${names[index]}`] = coefficient;
       });
+      if (matrix.constantFeatures.length > 0)
+        metrics.style_constant_features = matrix.constantFeatures.length;
     }
   }
   return metrics;

@@ -115,8 +115,8 @@ describe('show_result v0.1 on the synthetic judgments', () => {
       );
     });
     const matrix = constructStyleMatrix(styled);
-    expect(matrix).not.toBeNull();
-    const fit = fitStyleBradleyTerry(matrix!);
+    expect(matrix.constantFeatures).toEqual([]);
+    const fit = fitStyleBradleyTerry(matrix);
     // The reference's lbfgs stops at scikit-learn's default tol 1e-4: its optimum agrees to about 1e-4.
     expect(fit.modelRating).toBeCloseTo(1048.611055355495, 2);
     const reference = [-0.10451549383564768, 0.017773254132619584, 0.0027702831307336766, 0.2964500930871765];
@@ -135,5 +135,25 @@ describe('show_result v0.1 on the synthetic judgments', () => {
       ci_lower_style_controlled: 32.65,
       ci_upper_style_controlled: 46.73,
     });
+  });
+});
+
+describe('style control when a feature does not vary', () => {
+  it('leaves the feature out of the fit (coefficient 0) and says how many were left out', () => {
+    const samples = syntheticSamples(42).map((sample) => {
+      const details = sample.details as { style: { model: AnswerStyle; baseline: AnswerStyle } };
+      // No bold anywhere: the reference's standardisation divides by 0 and its fit fails.
+      details.style.model.boldCount = 0;
+      details.style.baseline.boldCount = 0;
+      return sample;
+    });
+    const metrics = aggregateArenaHard(
+      samples,
+      arenaHardOptionsSchema.parse({ bootstrap_seed: 42, style_control: true }),
+    );
+    expect(metrics.style_coefficient_bold_count).toBe(0);
+    expect(metrics.style_constant_features).toBe(1);
+    expect(metrics.score_style_controlled).toEqual(expect.any(Number));
+    expect(metrics.score_style_controlled).not.toBe(40.7);
   });
 });

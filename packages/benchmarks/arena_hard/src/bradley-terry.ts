@@ -110,14 +110,15 @@ export interface StyleMatrix {
   /** Per battle: token, header, list and bold ratio differences (baseline minus model), standardised. */
   features: number[][];
   winners: BattleWinner[];
+  /** Features (0 tokens, 1 headers, 2 lists, 3 bold) equal in every battle, left at 0 (see below). */
+  constantFeatures: number[];
 }
 
 /**
  * `construct_style_matrices` with its defaults: per element, (baseline − model) / (baseline + model + 1),
- * then centred and divided by the population standard deviation over the battles. Null when an element
- * has no spread (every battle equal): the reference then fits NaN features and fails.
+ * then centred and divided by the population standard deviation over the battles.
  */
-export function constructStyleMatrix(battles: readonly Battle[]): StyleMatrix | null {
+export function constructStyleMatrix(battles: readonly Battle[]): StyleMatrix {
   const raw = battles.map((battle) => {
     if (battle.style === undefined)
       throw new Error('style control needs the style of both answers of every battle');
@@ -141,10 +142,15 @@ export function constructStyleMatrix(battles: readonly Battle[]): StyleMatrix | 
     means.push(mean);
     deviations.push(Math.sqrt(variance));
   }
-  if (deviations.some((deviation) => !(deviation > 0))) return null;
+  // A feature equal in every battle has no spread: the reference divides by 0 and its fit fails on the NaN
+  // features; here the feature is left at 0, so that it takes no part in the fit (its coefficient stays 0).
+  const constant = deviations.map((deviation) => !(deviation > 0));
   return {
-    features: raw.map((row) => row.map((value, column) => (value - means[column]!) / deviations[column]!)),
+    features: raw.map((row) =>
+      row.map((value, column) => (constant[column] ? 0 : (value - means[column]!) / deviations[column]!)),
+    ),
     winners: battles.map((battle) => battle.winner),
+    constantFeatures: constant.flatMap((isConstant, column) => (isConstant ? [column] : [])),
   };
 }
 
