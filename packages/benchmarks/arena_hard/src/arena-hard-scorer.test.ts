@@ -158,6 +158,42 @@ describe('judging one question in both orders (v0.1)', () => {
   });
 });
 
+describe('judging one question in both orders (v2.0)', () => {
+  it('asks once per game with 16000 tokens, reads the last label, and drops a question with a game unjudged', async () => {
+    const v2 = { ...question('h1'), category: 'hard_prompt', baselineModel: 'o3-mini-2025-01-31' };
+    const { judge, result } = score(
+      v2,
+      (request) => (gameOf(request) === 1 ? '[[A>B]] then [b<<a]' : 'none'),
+      {
+        version: 'v2.0',
+      },
+    );
+    const scored = await result;
+    expect(judge.requests).toHaveLength(2);
+    expect(judge.requests[0]!.parameters).toEqual({ temperature: 0, maxTokens: 16000 });
+    // "[[A>B]]" is the last double-bracket label: the single-bracket pattern is only a fallback.
+    expect(scored.extracted).toEqual(['A>B', null]);
+    expect(scored.details?.battles).toEqual([]);
+    expect(scored.metrics.score).toBeNull();
+    expect(scored.judgeAudit?.judge).toEqual({
+      verdicts: 2,
+      unparsable: 1,
+      swappedPairs: 0,
+      consistentPairs: 0,
+    });
+  });
+
+  it("reads v2.0's reversed labels: game 2 A<<B is a significant baseline win", async () => {
+    const v2 = { ...question('h2'), category: 'hard_prompt' };
+    const scored = await score(v2, (request) => (gameOf(request) === 1 ? '[[A=B]]' : '[[A<<B]]'), {
+      version: 'v2.0',
+    }).result;
+    // label_to_score: game 2's scores first ([0, 0, 0] for the model), then 1 - game 1's (0.5).
+    expect(scored.details?.scores).toEqual([0, 0, 0, 0.5]);
+    expect(scored.metrics.score).toBe(12.5);
+  });
+});
+
 /** Scores the synthetic questions with a judge answering their labels (null: no label, twice). */
 async function scoreSynthetic(
   questions: { uid: string; games: (string | null)[] }[],
