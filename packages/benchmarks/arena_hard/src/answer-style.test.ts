@@ -10,7 +10,7 @@ describe("add_markdown_info.py's conv_metadata", () => {
   it('counts headers, list items and bold spans outside code blocks as the reference does', () => {
     // lmarena/arena-hard-auto@3071ef9 add_markdown_info.py: count_markdown_elements(remove_pattern(text,
     // re.compile("```([^`]*)```")), suffix="") on each case, summed per element (tiktoken stubbed, unused
-    // there): /usr/bin/python3 md.py markdown-cases.json → [[6,7,2],[1,0,1],[0,3,2],[1,2,1]]
+    // there): reference-check/md.py src/__fixtures__/markdown-cases.json → [[6,7,2],[1,0,1],[0,3,2],[1,2,1]]
     const counts = cases.map((text) => {
       const style = answerStyle(text);
       return [style.headerCount, style.listCount, style.boldCount];

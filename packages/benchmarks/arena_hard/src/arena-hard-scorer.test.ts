@@ -229,9 +229,10 @@ describe('from judge answers to the leaderboard numbers', () => {
   });
 
   it('v2.0: the reference show_result (v2.0) row of its synthetic judgments', async () => {
-    // src/__fixtures__/synthetic-judgments-v2.json, written by /tmp/arena-ref/make_v2.py (random.Random(20250425));
+    // src/__fixtures__/synthetic-judgments-v2.json, written by reference-check/make_v2.py (random.Random(20250425));
     // lmarena/arena-hard-auto@196f6b8 show_result.py's load_judgments + print_leaderboard on the same judgments,
-    // numpy's global generator seeded 42 (torch stubbed, unused there), Debian python3-pandas 1.5.3:
+    // numpy's global generator seeded 42 (torch stubbed, unused there), Debian python3-pandas 1.5.3, by
+    // reference-check/run_v2.py 42:
     //   "test-model  52.8  (-6.4 / +5.8)"; mean 0.5276315789473685, q05 0.46381578947368424, q95 0.5856907894736841.
     // Two questions have a game without verdict and are left out, as the reference's null judgments.
     const questions = JSON.parse(

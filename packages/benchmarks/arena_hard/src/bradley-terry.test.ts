@@ -47,7 +47,7 @@ describe("Python's round and numpy's percentile", () => {
 //     test-model,40.88,33.0,47.19,"(-7.88, +6.31)",676.0
 //   python3 show_result.py --judge-name judge --output --style-control  → test-model,40.7,32.65,46.73,…
 //     "Style Coefficients: {'sum_assistant_a_tokens': -0.105, 'header_count_a': 0.018, 'list_count_a': 0.003, 'bold_count_a': 0.296}"
-// and a driver calling the same utils_math functions as show_result's __main__ for full precision:
+// and reference-check/raw.py calling the same utils_math functions as show_result's __main__ for full precision:
 //   battles 159; compute_mle_elo: test-model 935.9142012175693 (gpt-4-0314 1000.0); bootstrap (100 rounds)
 //   percentiles 2.5 / 97.5: 876.9944096723495 / 980.4216174175056; first bootstrap ratings
 //   864.6174025464657, 908.3408046572217, 886.9120851789812.

@@ -4,7 +4,7 @@ import type { AnswerStyle, BattleRecord } from '../index.js';
 
 /**
  * synthetic-judgments.json: 60 questions with both games' verdict labels (null: no label) and both answers'
- * style, written by /tmp/arena-ref/make_synthetic.py (random.Random(20240731), `make_synthetic.py 60
+ * style, written by reference-check/make_synthetic.py (random.Random(20240731), `make_synthetic.py 60
  * synthetic …`), which also wrote the judgment and answer files the reference's show_result.py read to give
  * the numbers the tests expect (see bradley-terry.test.ts).
  */
