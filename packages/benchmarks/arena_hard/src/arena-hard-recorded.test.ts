@@ -93,7 +93,7 @@ describe("Evalchemy's recorded arena-hard-auto v0.1 judgments", () => {
         row.games.map((game) => game.user_prompt),
       );
       expect(scored.extracted).toEqual(row.games.map((game) => game.score));
-      expect((scored.details?.games as { judgment: string }[]).map((game) => game.judgment)).toEqual(
+      expect((scored.details!.games as { judgment: string }[]).map((game) => game.judgment)).toEqual(
         row.games.map((game) => game.judgment),
       );
     }
