@@ -24,6 +24,11 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'benchmark', id: 'alpaca_eval', aliases: ['AlpacaEval', 'alpacaeval'] },
   { kind: 'benchmark', id: 'amc23', aliases: ['AMC23'] },
   { kind: 'benchmark', id: 'arc_challenge', aliases: ['ARC', 'ARC-Challenge', 'arc'] },
+  {
+    kind: 'benchmark',
+    id: 'arena_hard',
+    aliases: ['ArenaHard', 'arena-hard', 'arena_hard_auto', 'ArenaHardAuto'],
+  },
   { kind: 'benchmark', id: 'drop', aliases: ['DROP'] },
   { kind: 'benchmark', id: 'gpqa_diamond', aliases: ['GPQADiamond', 'gpqa-diamond'] },
   { kind: 'benchmark', id: 'gsm8k', aliases: ['GSM8K', 'gsm8k_cot'] },
