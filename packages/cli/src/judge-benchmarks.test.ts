@@ -60,6 +60,26 @@ const cases: JudgedCase[] = [
     requestsPerSample: 1,
     primaryMetric: 'win_rate',
   },
+  {
+    task: 'arena_hard',
+    role: 'judge',
+    judgeModel: 'gpt-4-1106-preview',
+    verdict: () => 'My final verdict is: [[A>B]]',
+    // Two games per question: the baseline's answer first, then the model's.
+    requestsPerSample: 2,
+    primaryMetric: 'score',
+    bothOrders: true,
+  },
+  {
+    task: 'arena_hard',
+    role: 'judge',
+    // v2.0 chosen in --config alone brings v2.0's reference judge.
+    judgeModel: 'gpt-4.1',
+    verdict: () => 'My final verdict is: [[B>A]]',
+    requestsPerSample: 2,
+    config: 'tasks:\n  arena_hard:\n    version: v2.0\n',
+    bothOrders: true,
+  },
   ...(['mixeval', 'mixeval_hard'] as const).map(
     (task): JudgedCase => ({
       task,

@@ -120,7 +120,7 @@ describe('the table of a judged task', () => {
           price: {
             input_per_million_tokens: 10,
             output_per_million_tokens: 30,
-            source: 'built-in (2025-01)',
+            source: 'built-in (2025-04)',
           },
           swapped_pairs: 6,
           consistent_pairs: 5,

@@ -3,6 +3,7 @@ import {
   type BackendV1,
   ConfigurationError,
   type JudgeRoleV1,
+  judgeRolesOf,
   type LoggerV1,
   parsePluginOptions,
   type SandboxV1,
@@ -159,8 +160,8 @@ async function createJudges(
   const keySources = new Set<string>();
   const levelsByTask = judgeLevelsByTask(configuration, taskPlugins, context.log);
   const created = new Map<string, BackendV1>();
-  for (const { benchmark } of tasks) {
-    const roles = benchmark.requirements.judges ?? {};
+  for (const { benchmark, options } of tasks) {
+    const roles = judgeRolesOf(benchmark, options);
     const levels = levelsByTask.get(benchmark.id);
     for (const role of Object.keys(levels?.roles ?? {})) {
       if (!(role in roles)) {

@@ -1,5 +1,6 @@
 export * from './dataset-rows.js';
 export * from './errors.js';
+export * from './judge-roles.js';
 export * from './manifest.js';
 export * from './options.js';
 export * from './results-file.js';

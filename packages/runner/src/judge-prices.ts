@@ -5,7 +5,7 @@ export interface TokenPrice {
 }
 
 /** The date the built-in prices were taken from the provider's published price list. */
-export const builtInPricesDate = '2025-01';
+export const builtInPricesDate = '2025-04';
 
 /**
  * List prices of the judge models the reference implementations use (OpenAI's published per-token prices for
@@ -23,6 +23,8 @@ export const builtInJudgePrices: Readonly<Record<string, TokenPrice>> = {
   'gpt-4o': { input: 2.5, output: 10 },
   'gpt-4o-2024-05-13': { input: 5, output: 15 },
   'gpt-4o-2024-08-06': { input: 2.5, output: 10 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-2025-04-14': { input: 2, output: 8 },
   'gpt-4o-mini': { input: 0.15, output: 0.6 },
   'gpt-4o-mini-2024-07-18': { input: 0.15, output: 0.6 },
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },

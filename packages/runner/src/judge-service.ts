@@ -4,6 +4,7 @@ import {
   ConfigurationError,
   type GenerateRequestV1,
   type JudgeV1,
+  judgeRolesOf,
   type RequestOriginV1,
   type WarningV1,
 } from '@evalchemy/core';
@@ -17,8 +18,8 @@ import type { RunSettings } from './run-settings.js';
  */
 export function checkJudges(settings: RunSettings): void {
   if (settings.predictOnly) return;
-  for (const { benchmark } of settings.tasks) {
-    for (const [role, requirement] of Object.entries(benchmark.requirements.judges ?? {})) {
+  for (const { benchmark, options } of settings.tasks) {
+    for (const [role, requirement] of Object.entries(judgeRolesOf(benchmark, options))) {
       const backend = settings.judges?.[benchmark.id]?.[role];
       if (backend === undefined) {
         throw new ConfigurationError(

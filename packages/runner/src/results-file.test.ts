@@ -222,7 +222,7 @@ describe('the results file and the samples files', () => {
           price: {
             input_per_million_tokens: 10,
             output_per_million_tokens: 30,
-            source: 'built-in (2025-01)',
+            source: 'built-in (2025-04)',
           },
           verdicts: 4,
           unparsable_verdicts: 0,

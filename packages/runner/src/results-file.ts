@@ -84,7 +84,7 @@ function taskRecord(run: FinishedRun, task: TaskSelection): TaskRecordV1 {
   const outcome = run.outcomes.find((candidate) => candidate.task === task.benchmark.id);
   const datasets = outcome?.datasets ?? [];
   const usage = run.state.usage.get(task.benchmark.id);
-  const judges = judgesOf(run.settings, task.benchmark);
+  const judges = judgesOf(run.settings, task);
   const roles = Object.keys(judges);
   const judgeUsage = roles.map((role) => usage?.judges[role] ?? emptyUsage());
   return {

@@ -126,7 +126,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       const warnings: Record<string, number> = {};
       warningCounts[task.benchmark.id] = warnings;
       const judges: Record<string, RequestPath> = {};
-      for (const [role, judge] of Object.entries(judgesOf(settings, task.benchmark))) {
+      for (const [role, judge] of Object.entries(judgesOf(settings, task))) {
         const path = judgePaths.get(judge);
         if (path) judges[role] = path;
       }

@@ -1,10 +1,11 @@
-import type {
-  BackendProviderV1,
-  BackendV1,
-  BenchmarkV1,
-  DatasetResolverV1,
-  LoggerV1,
-  SandboxV1,
+import {
+  type BackendProviderV1,
+  type BackendV1,
+  type BenchmarkV1,
+  type DatasetResolverV1,
+  judgeRolesOf,
+  type LoggerV1,
+  type SandboxV1,
 } from '@evalchemy/core';
 import type { RunEvent } from './events.js';
 import type { TokenPrice } from './judge-prices.js';
@@ -82,13 +83,11 @@ export function judgeBackendsOf(settings: RunSettings): BackendV1[] {
 }
 
 /** The judge backend of each role of a task that is scored in this run (none in predict-only runs). */
-export function judgesOf(
-  settings: RunSettings,
-  benchmark: BenchmarkV1<unknown, unknown>,
-): Record<string, BackendV1> {
+export function judgesOf(settings: RunSettings, task: TaskSelection): Record<string, BackendV1> {
+  const { benchmark } = task;
   const judges: Record<string, BackendV1> = {};
   if (settings.predictOnly) return judges;
-  for (const role of Object.keys(benchmark.requirements.judges ?? {})) {
+  for (const role of Object.keys(judgeRolesOf(benchmark, task.options))) {
     const judge = settings.judges?.[benchmark.id]?.[role];
     if (judge !== undefined) judges[role] = judge;
   }

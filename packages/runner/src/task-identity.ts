@@ -33,7 +33,7 @@ export function taskIdentity(
       system_instruction: settings.systemInstruction ?? null,
     },
     judges: Object.fromEntries(
-      Object.entries(judgesOf(settings, benchmark)).map(([role, judge]) => [role, backend(judge)]),
+      Object.entries(judgesOf(settings, task)).map(([role, judge]) => [role, backend(judge)]),
     ),
   };
   return createHash('sha256').update(stableStringify(decisive)).digest('hex');

@@ -87,11 +87,15 @@ describe('options', () => {
   });
 
   it("uses each version's reference judge by default", () => {
-    expect(arenaHard.requirements.judges.judge.defaultModel).toBe(DEFAULT_JUDGE_MODEL);
+    expect(arenaHard.requirements.judges.judge?.defaultModel).toBe(DEFAULT_JUDGE_MODEL);
     expect(DEFAULT_JUDGE_MODEL).toBe('gpt-4-1106-preview');
     const v2 = createArenaHard({ options: { version: 'v2.0' } });
-    expect(v2.requirements.judges.judge.defaultModel).toBe(DEFAULT_JUDGE_MODEL_V2);
+    expect(v2.requirements.judges.judge?.defaultModel).toBe(DEFAULT_JUDGE_MODEL_V2);
     expect(v2.optionsSchema.parse({}).version).toBe('v2.0');
+    // A v2.0 task chosen by its options alone (`tasks.arena_hard.version` in --config) gets v2.0's judge.
+    expect(arenaHard.judgesFor(arenaHard.optionsSchema.parse({ version: 'v2.0' })).judge?.defaultModel).toBe(
+      DEFAULT_JUDGE_MODEL_V2,
+    );
   });
 });
 

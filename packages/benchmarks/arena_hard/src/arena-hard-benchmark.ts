@@ -2,6 +2,7 @@ import {
   type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
+  type JudgeRoleV1,
   type LoadContextV1,
   type PlanContextV1,
   type SamplePlanV1,
@@ -66,7 +67,7 @@ export class ArenaHardBenchmark implements BenchmarkV1<ArenaHardQuestion, ArenaH
   readonly description =
     'Arena-Hard-Auto v0.1 (500 prompts), pairwise judging in both orders against gpt-4-0314, Bradley-Terry win rate.';
   readonly optionsSchema: ArenaHardOptionsSchema;
-  readonly requirements;
+  readonly requirements: { judges: Record<string, JudgeRoleV1> };
   private readonly files: Record<ArenaHardVersion, ArenaHardVersionFiles>;
   readonly primaryMetric = 'score';
   /** show_result's columns: the score and its interval; the average answer length stays in the results file. */
@@ -75,13 +76,15 @@ export class ArenaHardBenchmark implements BenchmarkV1<ArenaHardQuestion, ArenaH
   constructor(settings: ArenaHardSettings = {}) {
     this.optionsSchema = createArenaHardOptionsSchema(settings.options);
     this.files = { ...arenaHardVersions, ...settings.files };
-    this.requirements = {
-      judges: {
-        judge: {
-          defaultModel: settings.options?.version === 'v2.0' ? DEFAULT_JUDGE_MODEL_V2 : DEFAULT_JUDGE_MODEL,
-          description:
-            "compares the model's answer with the baseline's, in both orders ([[A>>B]] … [[B>>A]])",
-        },
+    this.requirements = { judges: this.judgesFor(this.optionsSchema.parse({})) };
+  }
+
+  /** One role, `judge`: by default v0.1's judge (gpt-4-1106-preview), or v2.0's (gpt-4.1) for `version: v2.0`. */
+  judgesFor(options: Pick<ArenaHardOptions, 'version'>): Record<string, JudgeRoleV1> {
+    return {
+      judge: {
+        defaultModel: options.version === 'v2.0' ? DEFAULT_JUDGE_MODEL_V2 : DEFAULT_JUDGE_MODEL,
+        description: "compares the model's answer with the baseline's, in both orders ([[A>>B]] … [[B>>A]])",
       },
     };
   }

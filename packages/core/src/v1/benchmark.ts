@@ -201,6 +201,12 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
     judges?: Record<string, JudgeRoleV1>;
     sandbox?: boolean;
   };
+  /**
+   * The judge roles for the options given, where they depend on the options (Arena-Hard v2.0's reference judge
+   * is `gpt-4.1`, v0.1's `gpt-4-1106-preview`). Optional: by default `requirements.judges`. Read it through
+   * core's `judgeRolesOf`.
+   */
+  judgesFor?(options: Options): Record<string, JudgeRoleV1>;
   /** The metric shown first in the results table (e.g. `exact_match_flexible`). */
   readonly primaryMetric: string;
   /**
