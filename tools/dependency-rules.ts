@@ -31,7 +31,7 @@ interface Rule {
 
 /**
  * The roles' rules. Helper libraries take the side of what they help: the libraries of benchmarks (code-eval,
- * math-grading) follow the benchmarks' rules (core and each other only; never the runner, the CLI, a backend,
+ * math-grading, python-random) follow the benchmarks' rules (core and each other only; never the runner, the CLI, a backend,
  * a benchmark or a concrete sandbox), the sandboxes' library (sandbox-kit) may import core only, and the
  * backends' library (node-llama-cpp, node-llama-cpp's published code) none of ours. Every package may import
  * itself.
@@ -124,6 +124,7 @@ export function roleOf(directory: string): Role | undefined {
       cli: 'cli',
       'code-eval': 'benchmark-library',
       'math-grading': 'benchmark-library',
+      'python-random': 'benchmark-library',
       'sandbox-kit': 'sandbox-library',
       'node-llama-cpp': 'backend-library',
       'integration-tests': 'integration-tests',

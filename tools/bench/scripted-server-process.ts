@@ -1,9 +1,20 @@
 // Starts the test-kit's scripted OpenAI-compatible server in a process of its own (so that the server's
 // work does not count against the process being measured) and prints its URL on stdout.
+// Arguments: latency in ms (default 50); the answer (default "ok"), or a JSON list of [substring, answer]
+// rules, the first whose substring some message contains answering, the last rule's answer otherwise.
 import { startScriptedServer } from '@evalchemy/test-kit/scripted-server';
 
 const latencyMs = Number(process.argv[2] ?? '50');
-const server = await startScriptedServer({ latencyMs, reply: () => 'ok', recordRequests: false });
+const answer = process.argv[3] ?? 'ok';
+const rules: [string, string][] = answer.startsWith('[') ? JSON.parse(answer) : [['', answer]];
+const server = await startScriptedServer({
+  latencyMs,
+  reply: ({ messages = [], prompt = '' }) => {
+    const text = messages.map((message) => message.content).join('\n') + prompt;
+    return (rules.find(([substring]) => text.includes(substring)) ?? rules.at(-1)!)[1];
+  },
+  recordRequests: false,
+});
 process.stdout.write(`${server.url}\n`);
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));

@@ -14,7 +14,6 @@ import {
   describeHead2Head,
   formatTemplate,
   isSwitched,
-  PythonRandom,
   parseLogprobPreference,
   parseRankingPreference,
   promptToChatml,
@@ -68,14 +67,6 @@ async function score(
 }
 
 describe("alpaca_eval's seeded output order", () => {
-  it("draws like CPython's random.Random(str).random()", () => {
-    // python3 -c "import random; r = random.Random('abc'); print(r.random(), r.random())"
-    const random = new PythonRandom('abc');
-    expect([random.random(), random.random()]).toEqual([0.7720246314157545, 0.5581691373899791]);
-    // Non-ASCII seeds hash their UTF-8 bytes: random.Random('é€😀').random() == 0.09991527733819439.
-    expect(new PythonRandom('é€😀').random()).toBe(0.09991527733819439);
-  });
-
   it('switches the first instructions as alpaca_eval does', () => {
     // random.Random("is_switched_outputs" + instruction + "0").choices([False, True], k=1)[0] for rows 0-5.
     expect([0, 1, 2, 3, 4, 5].map((index) => isSwitched(evalSet[index]!.instruction))).toEqual([

@@ -4,11 +4,11 @@ import {
   type SampleScoreV1,
   type ScoreContextV1,
 } from '@evalchemy/core';
+import { PythonRandom } from '@evalchemy/python-random';
 import type { AlpacaEvalInstruction } from './alpaca-eval-data.js';
 import { annotatorConfiguration, buildJudgeMessages } from './alpaca-eval-judge-prompt.js';
 import type { AlpacaEvalOptions } from './alpaca-eval-options.js';
 import { parseLogprobPreference, parseRankingPreference } from './alpaca-eval-parsers.js';
-import { PythonRandom } from './python-random.js';
 
 /**
  * Whether alpaca_eval shows the judge the model's output first (`is_switched_outputs`): its
@@ -16,7 +16,7 @@ import { PythonRandom } from './python-random.js';
  * .choices([False, True])`, 0 being the annotator's seed.
  */
 export function isSwitched(instruction: string, seed = 0): boolean {
-  return new PythonRandom(`is_switched_outputs${instruction}${seed}`).choice([false, true]);
+  return new PythonRandom(`is_switched_outputs${instruction}${seed}`).choices([false, true], 1)[0]!;
 }
 
 /** Length of a string as Python's `len`: code points, not UTF-16 units. */

@@ -44,7 +44,6 @@ export {
   predictWinRate,
 } from './length-controlled.js';
 export { fitLogisticRegressionCV } from './logistic-regression-cv.js';
-export { PythonRandom } from './python-random.js';
 export { VERSION } from './version.js';
 
 /** The alpaca_eval plugin: an instance with default options. */

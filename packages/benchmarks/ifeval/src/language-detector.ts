@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PythonRandom } from './python-random.js';
+import { PythonRandom } from '@evalchemy/python-random';
 import { pyIsUpper } from './python-text.js';
 
 /**

@@ -1,6 +1,5 @@
 import { createWildBench } from './wildbench-benchmark.js';
 
-export { PythonRandom, pythonRandomSequence } from './python-random.js';
 export { VERSION } from './version.js';
 export {
   createWildBench,

@@ -14,7 +14,7 @@ import {
   type ScoreContextV1,
   type ScoredSampleV1,
 } from '@evalchemy/core';
-import { PythonRandom } from './python-random.js';
+import { PythonRandom } from '@evalchemy/python-random';
 import { VERSION } from './version.js';
 import {
   loadReferenceOutputs,

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { ScoredSampleV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 import gemma from './__fixtures__/gemma-2b-it.scores.json' with { type: 'json' };
-import { pythonRandomSequence } from './python-random.js';
 import { clearOutput, pythonLength, pythonStrip, shorten } from './wildbench-judge-prompt.js';
 import { aggregateRewards, aggregateScores, outcomeOf } from './wildbench-scorer.js';
 import { pairwiseTemplateV2, scoreTemplateV2 } from './wildbench-templates.js';
@@ -17,18 +16,6 @@ describe('judge templates', () => {
     expect(sha256(pairwiseTemplateV2)).toBe(
       'ccd57bd8c4c73f4f83cf8963ef3c2697c1c7b9e907ead91e0d0512cca4ae7a11',
     );
-  });
-});
-
-describe('PythonRandom', () => {
-  it('draws what CPython draws after random.seed(n)', () => {
-    // python3 -c "import random; random.seed(42); s=[random.random() for _ in range(1024)]; print(s[:3], s[1023])"
-    const draws = pythonRandomSequence(42, 1024);
-    expect(draws.slice(0, 3)).toEqual([0.6394267984578837, 0.025010755222666936, 0.27502931836911926]);
-    expect(draws[1023]).toBe(0.3285595534322304);
-    // random.seed(0): 0.8444218515250481, 0.7579544029403025; random.seed(2**40 + 5): 0.5043802970418443, 0.2686044399723282
-    expect(pythonRandomSequence(0, 2)).toEqual([0.8444218515250481, 0.7579544029403025]);
-    expect(pythonRandomSequence(2 ** 40 + 5, 2)).toEqual([0.5043802970418443, 0.2686044399723282]);
   });
 });
 

@@ -1,0 +1,1 @@
+export { PythonRandom } from './python-random.js';
