@@ -1,15 +1,17 @@
 // Every LLM-judged benchmark through the built CLI: the model and the judge are scripted OpenAI-compatible
 // servers on 127.0.0.1. Each run reports what its judge did (the results' judge audit and the line after the
 // table), and running the same command again answers every judge request from the response cache.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type ScriptedReplyRequest,
   type ScriptedServer,
   sharedDatasetsDirectory,
   startScriptedServer,
 } from '@evalchemy/test-kit';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
@@ -24,6 +26,8 @@ interface JudgedCase {
   requestsPerSample?: number;
   /** A `--config` file's text (task options), when the case needs one. */
   config?: string;
+  /** Prepares what the case needs beyond the shared datasets: its own datasets directory and config. */
+  prepare?: () => Promise<{ datasetsDirectory: string; config: string }>;
   /** The primary metric the results must name. */
   primaryMetric?: string;
   /** Whether the judge compares two answers in both orders (position consistency is then audited). */
@@ -80,6 +84,15 @@ const cases: JudgedCase[] = [
     config: 'tasks:\n  arena_hard:\n    version: v2.0\n',
     bothOrders: true,
   },
+  {
+    task: 'wildbench',
+    role: 'judge',
+    judgeModel: 'gpt-4-1106-preview',
+    verdict: () => JSON.stringify({ strengths: 'Clear.', weaknesses: 'Short.', score: '7' }),
+    requestsPerSample: 1,
+    primaryMetric: 'WB_Score',
+    prepare: wildBenchDatasets,
+  },
   ...(['mixeval', 'mixeval_hard'] as const).map(
     (task): JudgedCase => ({
       task,
@@ -93,6 +106,62 @@ const cases: JudgedCase[] = [
     }),
   ),
 ];
+
+/**
+ * WildBench v2 is not in the shared datasets (only on the Hub): three synthetic conversations in the Hub's
+ * parquet layout, at the offline path of `allenai/WildBench` `v2/test-00000-of-00001.parquet`, with the
+ * `dataset_sha256` that an offline copy needs.
+ */
+async function wildBenchDatasets(): Promise<{ datasetsDirectory: string; config: string }> {
+  const text = (name: string) =>
+    ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }) as const;
+  const stringList = (name: string) =>
+    [
+      { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      text('element'),
+    ] as const;
+  const bytes = Buffer.from(
+    parquetWriteBuffer({
+      schema: [
+        { name: 'schema', num_children: 5 },
+        text('session_id'),
+        { name: 'conversation_input', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
+        text('content'),
+        text('role'),
+        ...stringList('checklist'),
+        text('primary_tag'),
+        ...stringList('secondary_tags'),
+      ],
+      columnData: [
+        { name: 'session_id', data: ['wb-cli-1', 'wb-cli-2', 'wb-cli-3'] },
+        {
+          name: 'conversation_input',
+          data: [
+            [{ content: 'Name a prime.', role: 'user' }],
+            [
+              { content: 'Write a haiku about rain.', role: 'user' },
+              { content: 'Soft rain on the roof.', role: 'assistant' },
+              { content: 'Now one about snow.', role: 'user' },
+            ],
+            [{ content: 'Fix: def add(a, b): return a - b', role: 'user' }],
+          ],
+        },
+        { name: 'checklist', data: [['Is it prime?'], ['Is it about snow?'], ['Is the bug fixed?']] },
+        { name: 'primary_tag', data: ['Math', 'Creative Writing', 'Coding & Debugging'] },
+        { name: 'secondary_tags', data: [['Reasoning'], [], []] },
+      ],
+    } as Parameters<typeof parquetWriteBuffer>[0]),
+  );
+  const datasetsDirectory = await mkdtemp(join(tmpdir(), 'evalchemy-wildbench-data-'));
+  const path = join(datasetsDirectory, 'wildbench/v2/test-00000-of-00001.parquet');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { datasetsDirectory, config: `tasks:\n  wildbench:\n    dataset_sha256: ${sha256}\n` };
+}
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -112,17 +181,22 @@ describe.each(cases)('$task ($primaryMetric) through the CLI with a scripted jud
     servers.push(model, judge);
     const cache = await mkdtemp(join(tmpdir(), 'evalchemy-cache-'));
     const extra: string[] = [];
-    if (judged.config !== undefined) {
+    const prepared = await judged.prepare?.();
+    const configText = prepared?.config ?? judged.config;
+    if (configText !== undefined) {
       const config = join(cache, 'config.yaml');
-      await writeFile(config, judged.config);
+      await writeFile(config, configText);
       extra.push('--config', config);
     }
+    const datasets: Record<string, string> = prepared
+      ? { EVALCHEMY_DATASETS_DIR: prepared.datasetsDirectory }
+      : {};
     const run = async () => {
       const output = await mkdtemp(join(tmpdir(), `evalchemy-${judged.task}-`));
       const result = await evalchemy(
         openaiRun({ baseUrl: model.url, output, tasks: judged.task, limit, extra }),
         {
-          env: { EVALCHEMY_JUDGE_BASE_URL: judge.url, EVALCHEMY_CACHE_DIR: cache },
+          env: { EVALCHEMY_JUDGE_BASE_URL: judge.url, EVALCHEMY_CACHE_DIR: cache, ...datasets },
         },
       );
       expect(result.exitCode, result.stderr).toBe(0);
