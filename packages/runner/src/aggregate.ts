@@ -14,9 +14,10 @@ export function aggregateTask(
   benchmark: BenchmarkV1<unknown, unknown>,
   options: unknown,
   samples: readonly ScoredSampleV1[],
+  loaded?: unknown,
 ): Record<string, AggregateMetricV1> {
   if (benchmark.doAggregate) {
-    const custom = benchmark.doAggregate(samples, { options });
+    const custom = benchmark.doAggregate(samples, { options, ...(loaded !== undefined ? { loaded } : {}) });
     const normalised: Record<string, AggregateMetricV1> = {};
     for (const [name, metric] of Object.entries(custom)) {
       normalised[name] = typeof metric === 'number' ? { value: metric } : metric;

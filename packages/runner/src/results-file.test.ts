@@ -259,6 +259,20 @@ describe('the results file and the samples files', () => {
     });
   });
 
+  it("hands what the benchmark's loading kept for aggregation (`loaded`) to its doAggregate", async () => {
+    const sums = sumsBenchmark();
+    const benchmark: typeof sums = {
+      ...sums,
+      doLoad: async (context) => ({ ...(await sums.doLoad(context)), loaded: { baseline: 0.25 } }),
+      doAggregate: (samples, context) => ({
+        above_baseline: samples.length - (context.loaded as { baseline: number }).baseline,
+      }),
+    };
+    const settings = await fixtureSettings({ tasks: [{ benchmark, options: { shots: 0 } }] });
+    const { results } = await readRunFiles(await runEvaluation(settings));
+    expect(results.results.sums).toEqual({ above_baseline: 3.75 });
+  });
+
   it("audits unparsable verdicts, and prices a judge from the run's judge_prices", async () => {
     const settings = await fixtureSettings({
       tasks: [{ benchmark: sumsBenchmark({ roles: ['judge'] }), options: { shots: 0 } }],

@@ -180,7 +180,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   if (fatal !== undefined) throw fatal;
   await rename(partialPath, samplesPath);
 
-  const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored);
+  const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored, source.loaded);
   return {
     task: benchmark.id,
     status: 'completed',

@@ -68,25 +68,21 @@ export class AlpacaEvalBenchmark implements BenchmarkV1<AlpacaEvalInstruction, A
   readonly primaryMetric = 'win_rate';
   /** The length-controlled win rate is AlpacaEval 2.0's headline number; it is absent when its files are. */
   readonly headlineMetrics = ['win_rate', 'length_controlled_winrate', 'discrete_win_rate'];
-  /**
-   * The gamed baselines' annotations read by the last `doLoad` (undefined: not available or not asked for).
-   * `doAggregate` has no dataset resolver, so the file is read while loading.
-   */
-  private gamed: GamedRow[] | undefined;
-
   constructor(settings: AlpacaEvalSettings = {}) {
     this.optionsSchema = createAlpacaEvalOptionsSchema(settings.options);
   }
 
   async doLoad(context: LoadContextV1<AlpacaEvalOptions>): Promise<SampleSourceV1<AlpacaEvalInstruction>> {
     const instructions = await loadInstructions(context.datasets);
-    this.gamed = undefined;
+    // The gamed baselines' annotations for the length-controlled fit, handed to doAggregate as `loaded`
+    // (undefined: not asked for, or not available).
+    let gamed: GamedRow[] | undefined;
     if (context.options.length_controlled) {
       try {
         // instruction_difficulty.csv is read to check the pair is the published one; the fit takes the
         // difficulties from df_gamed.csv, as alpaca_eval's does.
         await context.datasets.resolve(instructionDifficultyFile);
-        this.gamed = parseGamedRows(await context.datasets.rows(gamedAnnotationsFile));
+        gamed = parseGamedRows(await context.datasets.rows(gamedAnnotationsFile));
       } catch (error) {
         if (!DatasetError.isInstance(error)) throw error;
         context.log.warn(`${lengthControlledUnavailableMessage} (${error.message})`);
@@ -99,6 +95,7 @@ export class AlpacaEvalBenchmark implements BenchmarkV1<AlpacaEvalInstruction, A
         data: item,
         metadata: { index: item.index, dataset: item.dataset },
       })),
+      loaded: gamed,
     };
   }
 
@@ -126,9 +123,10 @@ export class AlpacaEvalBenchmark implements BenchmarkV1<AlpacaEvalInstruction, A
 
   doAggregate(
     samples: readonly ScoredSampleV1[],
-    context: { options: AlpacaEvalOptions },
+    context: { options: AlpacaEvalOptions; loaded?: unknown },
   ): Record<string, AggregateMetricV1 | number> {
-    return aggregateAlpacaEval(samples, context.options.length_controlled ? this.gamed : undefined);
+    const gamed = context.loaded as GamedRow[] | undefined;
+    return aggregateAlpacaEval(samples, context.options.length_controlled ? gamed : undefined);
   }
 }
 

@@ -30,6 +30,11 @@ export interface SampleSourceV1<Data = unknown> {
   /** Number of samples `samples` yields (before the user's `--limit`), for progress. */
   size: number;
   samples: AsyncIterable<SampleV1<Data>> | Iterable<SampleV1<Data>>;
+  /**
+   * What `doAggregate` needs from loading besides the scored samples (alpaca_eval's gamed baselines for its
+   * length-controlled fit), handed back to it as `context.loaded`. Kept in memory for the whole task.
+   */
+  loaded?: unknown;
 }
 
 /**
@@ -233,6 +238,6 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
    */
   doAggregate?(
     samples: readonly ScoredSampleV1[],
-    context: { options: Options },
+    context: { options: Options; loaded?: unknown },
   ): Record<string, AggregateMetricV1 | number>;
 }
