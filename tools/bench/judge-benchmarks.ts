@@ -15,7 +15,6 @@ import mixEval from '@evalchemy/benchmark-mixeval';
 import mtBench from '@evalchemy/benchmark-mtbench';
 import { type BenchmarkV1, judgeRolesOf } from '@evalchemy/core';
 import { createDatasetResolver, ResponseCache, runEvaluation } from '@evalchemy/runner';
-import { sharedDatasetsDirectory } from '@evalchemy/test-kit';
 import { execa } from 'execa';
 
 const [concurrency, latencyMs, rounds] = [64, 200, 3].map((fallback, index) =>
@@ -23,6 +22,9 @@ const [concurrency, latencyMs, rounds] = [64, 200, 3].map((fallback, index) =>
 ) as [number, number, number];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const log = { info: () => {}, warn: () => {}, debug: () => {} };
+// The datasets: EVALCHEMY_DATASETS_DIR, else ../shared/datasets beside the repository.
+const datasetsDirectory =
+  process.env.EVALCHEMY_DATASETS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
 
 interface JudgedTask {
   label: string;
@@ -57,7 +59,7 @@ const tasks: JudgedTask[] = [
 ];
 
 async function startServer(latency: number, reply: JudgedTask['verdict']) {
-  const answer = typeof reply === 'string' ? reply : JSON.stringify(reply);
+  const answer = typeof reply === 'string' ? reply : `rules:${JSON.stringify(reply)}`;
   const server = execa(
     'node',
     ['--import', 'tsx', join(import.meta.dirname, 'scripted-server-process.ts'), String(latency), answer],
@@ -87,7 +89,7 @@ async function runOnce(task: JudgedTask, modelUrl: string, judgeUrl: string, cac
     backend: openai('bench-model', modelUrl),
     judges: { [task.benchmark.id]: judges },
     tasks: [{ benchmark: task.benchmark, options }],
-    datasets: createDatasetResolver({ offlineDirectory: sharedDatasetsDirectory() }),
+    datasets: createDatasetResolver({ offlineDirectory: datasetsDirectory }),
     outputPath: join(directory, 'out'),
     cache: new ResponseCache({ directory: cacheDirectory, enabled: true }),
     concurrency,

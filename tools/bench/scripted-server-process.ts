@@ -1,12 +1,14 @@
 // Starts the test-kit's scripted OpenAI-compatible server in a process of its own (so that the server's
 // work does not count against the process being measured) and prints its URL on stdout.
-// Arguments: latency in ms (default 50); the answer (default "ok"), or a JSON list of [substring, answer]
-// rules, the first whose substring some message contains answering, the last rule's answer otherwise.
+// Arguments: latency in ms (default 50); the answer (default "ok"), or `rules:` and a JSON list of
+// [substring, answer] rules, the first whose substring some message contains answering, else the last rule.
 import { startScriptedServer } from '@evalchemy/test-kit/scripted-server';
 
 const latencyMs = Number(process.argv[2] ?? '50');
 const answer = process.argv[3] ?? 'ok';
-const rules: [string, string][] = answer.startsWith('[') ? JSON.parse(answer) : [['', answer]];
+const rules: [string, string][] = answer.startsWith('rules:')
+  ? JSON.parse(answer.slice('rules:'.length))
+  : [['', answer]];
 const server = await startScriptedServer({
   latencyMs,
   reply: ({ messages = [], prompt = '' }) => {
