@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeDatasetRows } from './dataset-rows.js';
+import { z } from 'zod';
+import { decodeDatasetRows, parseDatasetRows } from './dataset-rows.js';
 import { DatasetError } from './errors.js';
+import type { DatasetFileV1 } from './v1/dataset.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -42,5 +44,31 @@ describe('decodeDatasetRows', () => {
     await expect(decodeDatasetRows(bytes('not gzip'), 'x.jsonl.gz')).rejects.toThrow(
       /Could not read x\.jsonl\.gz as jsonl/,
     );
+  });
+});
+
+describe('parseDatasetRows', () => {
+  const file = {
+    hub: { repository: 'org/data', revision: 'main', path: 'test.jsonl' },
+    offlinePath: 'data/test.jsonl',
+    sha256: {},
+  } as DatasetFileV1;
+  const schema = z.object({ question_id: z.number(), turns: z.array(z.string()) });
+
+  it('returns the rows as the schema parses them', () => {
+    expect(parseDatasetRows([{ question_id: 81, turns: ['a'], extra: true }], schema, file)).toEqual([
+      { question_id: 81, turns: ['a'] },
+    ]);
+  });
+
+  it('names the file, the 1-based row and every mismatch of a malformed row', () => {
+    const rows = [
+      { question_id: 81, turns: ['a'] },
+      { question_id: '82', turns: [1] },
+    ];
+    expect(() => parseDatasetRows(rows, schema, file)).toThrow(
+      /^data\/test\.jsonl row 2 is not in the expected shape: question_id: .*number.*; turns\.0: .*string/,
+    );
+    expect(() => parseDatasetRows(rows, schema, file)).toThrow(DatasetError);
   });
 });

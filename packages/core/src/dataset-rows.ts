@@ -1,8 +1,31 @@
 import { gunzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
+import type { z } from 'zod';
 import { DatasetError } from './errors.js';
-import type { DatasetFormatV1, DatasetRowV1 } from './v1/dataset.js';
+import type { DatasetFileV1, DatasetFormatV1, DatasetRowV1 } from './v1/dataset.js';
+
+/**
+ * Checks each row of `file` against `schema` and returns the parsed rows. Throws `DatasetError` naming the file,
+ * the 1-based row and every mismatch (`question_id: expected number`).
+ */
+export function parseDatasetRows<T>(
+  rows: readonly DatasetRowV1[],
+  schema: z.ZodType<T>,
+  file: DatasetFileV1,
+): T[] {
+  return rows.map((row, index) => {
+    const result = schema.safeParse(row);
+    if (!result.success) {
+      throw new DatasetError(
+        `${file.offlinePath} row ${index + 1} is not in the expected shape: ${result.error.issues
+          .map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`)
+          .join('; ')}.`,
+      );
+    }
+    return result.data;
+  });
+}
 
 /**
  * Decodes the bytes of a data file into the rows `DatasetResolverV1.rows` returns. The format is

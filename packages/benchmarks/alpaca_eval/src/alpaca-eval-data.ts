@@ -1,4 +1,4 @@
-import { DatasetError, type DatasetFileV1, type DatasetResolverV1, type DatasetRowV1 } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1, type DatasetResolverV1, parseDatasetRows } from '@evalchemy/core';
 import { z } from 'zod';
 
 // alpaca_eval loads everything below from the Hugging Face dataset tatsu-lab/alpaca_eval. The revision is the
@@ -59,20 +59,6 @@ const outputRowSchema = z.object({
   dataset: z.string(),
 });
 
-function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetFileV1): T[] {
-  return rows.map((row, index) => {
-    const result = schema.safeParse(row);
-    if (!result.success) {
-      throw new DatasetError(
-        `${file.offlinePath} row ${index + 1} is not in the expected shape: ${result.error.issues
-          .map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`)
-          .join('; ')}.`,
-      );
-    }
-    return result.data;
-  });
-}
-
 /**
  * The eval set in its order, each instruction paired with the baseline output of the same instruction
  * (alpaca_eval merges the two on `instruction`).
@@ -82,9 +68,9 @@ export async function loadInstructions(datasets: DatasetResolverV1): Promise<Alp
     datasets.rows(evalSetFile),
     datasets.rows(baselineOutputsFile),
   ]);
-  const evalSet = parseRows(evalRows, outputRowSchema, evalSetFile);
+  const evalSet = parseDatasetRows(evalRows, outputRowSchema, evalSetFile);
   const baseline = new Map(
-    parseRows(baselineRows, outputRowSchema, baselineOutputsFile).map((row) => [row.instruction, row]),
+    parseDatasetRows(baselineRows, outputRowSchema, baselineOutputsFile).map((row) => [row.instruction, row]),
   );
   return evalSet.map((row, index) => {
     const reference = baseline.get(row.instruction);

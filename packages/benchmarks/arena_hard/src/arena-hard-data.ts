@@ -1,4 +1,4 @@
-import { DatasetError, type DatasetFileV1, type DatasetResolverV1, type DatasetRowV1 } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1, type DatasetResolverV1, parseDatasetRows } from '@evalchemy/core';
 import { z } from 'zod';
 
 // lmarena/arena-hard-auto keeps its data on the Hub in the dataset repository lmarena-ai/arena-hard-auto
@@ -95,20 +95,6 @@ export interface ArenaHardQuestion {
   bootstrapSeed: number;
 }
 
-function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetFileV1): T[] {
-  return rows.map((row, index) => {
-    const result = schema.safeParse(row);
-    if (!result.success) {
-      throw new DatasetError(
-        `${file.offlinePath} row ${index + 1} is not in the expected shape: ${result.error.issues
-          .map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`)
-          .join('; ')}.`,
-      );
-    }
-    return result.data;
-  });
-}
-
 /** Reads a version's questions (its runnable categories) with the baseline's answers, in question.jsonl order. */
 export async function loadQuestions(
   datasets: DatasetResolverV1,
@@ -120,11 +106,11 @@ export async function loadQuestions(
     datasets.rows(files.baseline),
   ]);
   const answers = new Map<string, string>();
-  for (const answer of parseRows(answerRows, answerSchema, files.baseline)) {
+  for (const answer of parseDatasetRows(answerRows, answerSchema, files.baseline)) {
     const content = answer.messages.at(-1)!.content;
     answers.set(answer.uid, typeof content === 'string' ? content : content.answer);
   }
-  return parseRows(questionRows, questionSchema, files.questions)
+  return parseDatasetRows(questionRows, questionSchema, files.questions)
     .map((question, index) => ({ question, index }))
     .filter(({ question }) => files.categories.includes(question.category))
     .map(({ question, index }): ArenaHardQuestion => {

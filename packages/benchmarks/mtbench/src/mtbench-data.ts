@@ -1,4 +1,4 @@
-import { DatasetError, type DatasetFileV1, type DatasetResolverV1, type DatasetRowV1 } from '@evalchemy/core';
+import { DatasetError, type DatasetFileV1, type DatasetResolverV1, parseDatasetRows } from '@evalchemy/core';
 import { z } from 'zod';
 
 // The files are FastChat's `fastchat/llm_judge/data` (lm-sys/FastChat@0e6d3e4b), which FastChat also serves
@@ -104,20 +104,6 @@ export interface OpponentAnswer {
   turns: string[];
 }
 
-function parseRows<T>(rows: DatasetRowV1[], schema: z.ZodType<T>, file: DatasetFileV1): T[] {
-  return rows.map((row, index) => {
-    const result = schema.safeParse(row);
-    if (!result.success) {
-      throw new DatasetError(
-        `${file.offlinePath} row ${index + 1} is not in the expected shape: ${result.error.issues
-          .map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`)
-          .join('; ')}.`,
-      );
-    }
-    return result.data;
-  });
-}
-
 function pickJudgePrompt(
   prompts: Map<string, z.output<typeof judgePromptSchema>>,
   name: string,
@@ -138,7 +124,7 @@ function pickJudgePrompt(
 }
 
 async function readJudgePrompts(datasets: DatasetResolverV1) {
-  const rows = parseRows(await datasets.rows(judgePromptsFile), judgePromptSchema, judgePromptsFile);
+  const rows = parseDatasetRows(await datasets.rows(judgePromptsFile), judgePromptSchema, judgePromptsFile);
   // FastChat keys prompts by name; a later duplicate wins, as in its dict.
   return new Map(rows.map((row) => [row.name, row]));
 }
@@ -181,9 +167,9 @@ export async function loadQuestions(
     loadJudgePrompts(datasets),
     settings.pairwise === true ? loadPairwiseJudgePrompts(datasets) : undefined,
   ]);
-  const questions = parseRows(questionRows, questionSchema, questionFile);
+  const questions = parseDatasetRows(questionRows, questionSchema, questionFile);
   const references = new Map(
-    parseRows(referenceRows, answerSchema, referenceAnswerFile).map((answer) => [
+    parseDatasetRows(referenceRows, answerSchema, referenceAnswerFile).map((answer) => [
       answer.question_id,
       answer.choices[0]!.turns,
     ]),
