@@ -65,7 +65,10 @@ export class DatasetError extends EvalchemyError {
   }
 }
 
-/** A call to a model backend failed after the backend's own retries. */
+/**
+ * A call to a model backend failed after the backend's own retries, or was refused for a rate limit (which a
+ * backend does not retry: see `BackendV1.doGenerate`).
+ */
 export class BackendCallError extends EvalchemyError {
   static override isInstance(error: unknown): error is BackendCallError {
     return EvalchemyError.hasMarker(error, 'evalchemy.error.BackendCallError');
@@ -74,16 +77,50 @@ export class BackendCallError extends EvalchemyError {
   readonly statusCode: number | undefined;
   /** Whether sending the same request again may succeed (timeouts, 408/409/429/5xx, connection resets). */
   readonly isRetryable: boolean;
+  /**
+   * The server refused the request for its rate limit or load (HTTP 429, Anthropic's 529 `overloaded`), and
+   * the backend did not retry it: the runner's scheduler lowers the backend's concurrency, waits
+   * `retryAfterMs` and sends it again. Default: `statusCode === 429`.
+   */
+  readonly rateLimited: boolean;
+  /** How long the server asked to wait before the next request (`retry-after`, `retry-after-ms`), when it said. */
+  readonly retryAfterMs: number | undefined;
   constructor(
     message: string,
-    options: { cause?: unknown; statusCode?: number | undefined; isRetryable?: boolean } = {},
+    options: {
+      cause?: unknown;
+      statusCode?: number | undefined;
+      isRetryable?: boolean;
+      rateLimited?: boolean;
+      retryAfterMs?: number | undefined;
+    } = {},
   ) {
     super(message, options);
     this.name = 'BackendCallError';
     this.mark('evalchemy.error.BackendCallError');
     this.statusCode = options.statusCode;
     this.isRetryable = options.isRetryable ?? isRetryableStatus(options.statusCode);
+    this.rateLimited = options.rateLimited ?? options.statusCode === 429;
+    this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * The wait a server asks for in its `retry-after-ms` (milliseconds) or `retry-after` header (seconds, or an
+ * HTTP date), in milliseconds; undefined when neither is there or readable. `now` is for tests.
+ */
+export function retryAfterMsOf(
+  headers: { get(name: string): string | null } | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = headers?.get('retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Running code in a sandbox failed for a reason of the sandbox itself (not of the code under test). */

@@ -1,3 +1,4 @@
+export * from './backend-options.js';
 export * from './dataset-rows.js';
 export * from './errors.js';
 export * from './judge-roles.js';

@@ -29,6 +29,18 @@ export interface BackendCapabilitiesV1 {
   json?: boolean;
   /** Upper bound on concurrent calls the backend accepts (in-process models: 1). Undefined: no bound. */
   maxConcurrency?: number;
+  /** Requests the runner may start per minute (a provider's published limit; `requests_per_minute`). */
+  requestsPerMinute?: number;
+  /** Prompt plus completion tokens the runner may spend per minute (`tokens_per_minute`). */
+  tokensPerMinute?: number;
+}
+
+/** A model's price in US dollars per million tokens. */
+export interface TokenPriceV1 {
+  input: number;
+  output: number;
+  /** Prompt tokens the provider served from its prompt cache (`TokenUsageV1.cachedPromptTokens`). Default `input`. */
+  cachedInput?: number;
 }
 
 /** Options passed to every runner-called backend method. */
@@ -62,7 +74,21 @@ export interface BackendV1 {
   readonly capabilities: BackendCapabilitiesV1;
   /** Prepares the backend (loads weights, starts a server, waits for health). Optional. */
   doStart?(options: CallOptionsV1): Promise<void>;
-  /** Generates text. Throws `BackendCallError` when the call failed after the backend's own retries. */
+  /**
+   * The price the user gave for this model (`price_input`, `price_output` options). Undefined: the runner's
+   * price table, by `modelId`, decides, and a model in neither has no cost (never a guess).
+   */
+  readonly price?: TokenPriceV1;
+  /**
+   * Generates text. Throws `BackendCallError` when the call failed after the backend's own retries.
+   *
+   * Rate limits are the runner's: a backend does not retry an answer that says "too many requests" (HTTP 429,
+   * or the provider's overload answer such as Anthropic's 529), it throws `BackendCallError` with
+   * `rateLimited: true` and the server's `retryAfterMs` (`retryAfterMsOf`). The runner's scheduler, shared by
+   * the model and the judges of that backend, then lowers the backend's concurrency (multiplicative decrease,
+   * raised again one step per round of successes), waits, and sends the request again. Other transient
+   * failures (5xx, timeouts, resets) are retried by the backend itself.
+   */
   doGenerate(request: GenerateRequestV1, options: CallOptionsV1): Promise<GenerateResultV1>;
   /** Scores a continuation. Present when `capabilities.loglikelihood` is true. */
   doLoglikelihood?(request: LoglikelihoodRequestV1, options: CallOptionsV1): Promise<LoglikelihoodResultV1>;

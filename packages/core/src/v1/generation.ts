@@ -83,6 +83,8 @@ export interface WarningV1 {
 export interface TokenUsageV1 {
   promptTokens: number;
   completionTokens: number;
+  /** Of `promptTokens`, those the provider served from its prompt cache (priced `TokenPriceV1.cachedInput`). */
+  cachedPromptTokens?: number;
 }
 
 /** Why generation ended. */
