@@ -113,7 +113,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     for (const component of [backend, ...judgeBackends, settings.sandbox]) {
       if (component === undefined) continue;
       started.push(component);
-      await component.doStart?.({ signal });
+      await component.doStart?.({ signal, directory });
     }
     const pathSettings = { cache: settings.cache, concurrency: settings.concurrency, state };
     const model = createRequestPath(backend, pathSettings);

@@ -49,6 +49,15 @@ export interface CallOptionsV1 {
   signal: AbortSignal;
 }
 
+/** Options of `BackendV1.doStart`. */
+export interface StartOptionsV1 extends CallOptionsV1 {
+  /**
+   * The run's output folder for this model (where the results file goes), created by the runner: a backend
+   * that starts processes writes their logs here, named after itself (`vllm-replica-0.log`).
+   */
+  directory: string;
+}
+
 /**
  * A model, ready to answer requests. Created by a `BackendProviderV1` from the user's `--model_args`.
  *
@@ -73,7 +82,7 @@ export interface BackendV1 {
   readonly endpoint?: string;
   readonly capabilities: BackendCapabilitiesV1;
   /** Prepares the backend (loads weights, starts a server, waits for health). Optional. */
-  doStart?(options: CallOptionsV1): Promise<void>;
+  doStart?(options: StartOptionsV1): Promise<void>;
   /**
    * The price the user gave for this model (`price_input`, `price_output` options). Undefined: the runner's
    * price table, by `modelId`, decides, and a model in neither has no cost (never a guess).
