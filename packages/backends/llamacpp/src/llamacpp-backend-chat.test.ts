@@ -14,7 +14,7 @@ import { createLlamaCppBackend, type LlamaCppBackend } from './index.js';
 
 // stories260K.gguf has no chat template; these tests run it with one added, in a copy made for the run.
 const modelPath = join(sharedModelsDirectory(), 'stories260K.gguf');
-const call = { signal: new AbortController().signal };
+const call = { signal: new AbortController().signal, directory: tmpdir() };
 const origin = { task: 'test', sampleId: '0', turn: 0, generation: 0 };
 
 /** A template in plain text, not ChatML: node-llama-cpp runs it as Jinja, and a newline ends a turn. */

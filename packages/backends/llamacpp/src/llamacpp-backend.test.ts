@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BackendCallError,
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import llamaCppProvider, { createLlamaCppBackend, type LlamaCppBackend } from './index.js';
 
 const modelPath = join(sharedModelsDirectory(), 'stories260K.gguf');
-const call = { signal: new AbortController().signal };
+const call = { signal: new AbortController().signal, directory: tmpdir() };
 const origin = { task: 'test', sampleId: '0', turn: 0, generation: 0 };
 // One thread: the 260K-parameter model gains nothing from more, and busy-waiting threads crawl on a loaded CI box.
 const settings = { model: modelPath, threads: '1' };

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { BackendV1, GenerateRequestV1, RequestOriginV1 } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
 
@@ -22,7 +23,7 @@ const secretPattern = /\b(sk-[A-Za-z0-9_-]{6,}|hf_[A-Za-z0-9]{10,}|Bearer\s+\S+)
 export function runBackendConformance(settings: BackendConformanceSettings): void {
   async function withBackend<T>(use: (backend: BackendV1) => Promise<T>): Promise<T> {
     const backend = await settings.createBackend();
-    await backend.doStart?.({ signal: new AbortController().signal });
+    await backend.doStart?.({ signal: new AbortController().signal, directory: tmpdir() });
     try {
       return await use(backend);
     } finally {
