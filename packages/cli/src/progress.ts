@@ -94,6 +94,12 @@ export function createProgressReporter(stream: Writable): { onEvent(event: RunEv
           line(`[${event.task}] could not run: ${event.error}`);
           current = undefined;
           break;
+        case 'concurrency-change':
+          line(
+            `${event.role} ${event.model}: rate-limited, concurrency ${event.previous} -> ${event.concurrency}, ` +
+              `next request in ${formatDuration(event.waitMs / 1000)}`,
+          );
+          break;
         case 'run-end':
           line(
             `results: ${event.resultsPath} (requests sent: ${event.requestsSent}, served from cache: ${event.cacheHits})`,

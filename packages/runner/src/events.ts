@@ -22,4 +22,16 @@ export type RunEvent =
       durationMs: number;
     }
   | { type: 'task-error'; task: string; error: string }
+  | {
+      /** A server refused a request for its rate limit and the backend's concurrency was lowered. */
+      type: 'concurrency-change';
+      /** `model`, or `judge` for a backend that serves judges only. */
+      role: 'model' | 'judge';
+      backend: string;
+      model: string;
+      previous: number;
+      concurrency: number;
+      /** No request to this backend starts for this long (the server's `retry-after`, else a backoff), in ms. */
+      waitMs: number;
+    }
   | { type: 'run-end'; resultsPath: string; requestsSent: number; cacheHits: number };

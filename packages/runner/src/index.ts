@@ -1,3 +1,4 @@
+export type { ConcurrencyChange, RateLimitFacts } from './adaptive-limit.js';
 export { aggregateTask } from './aggregate.js';
 export {
   createDatasetResolver,

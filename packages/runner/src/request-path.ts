@@ -5,14 +5,15 @@ import type {
   LoglikelihoodRequestV1,
   LoglikelihoodResultV1,
 } from '@evalchemy/core';
-import pLimit from 'p-limit';
+import { AdaptiveLimit, type ConcurrencyChange, estimateTokens } from './adaptive-limit.js';
 import { ResponseCache } from './response-cache.js';
 import type { RunState } from './run-state.js';
 
 /**
  * The one way a request reaches a backend, for the model and for judges alike: the response cache, the
- * backend's concurrency limit, the run's stop on refused credentials, and usage accounting under the
- * request's task and role. Retries are the backend's own (the openai SDK's, with backoff).
+ * backend's scheduler (`AdaptiveLimit`: concurrency lowered on rate-limit refusals and raised again, refused
+ * requests sent again after `retry-after`, per-minute limits), the run's stop on refused credentials, and usage
+ * accounting under the request's task and role. Other retries are the backend's own (the openai SDK's).
  */
 export interface RequestPath {
   readonly backend: BackendV1;
@@ -24,12 +25,22 @@ export interface RequestPath {
 
 export function createRequestPath(
   backend: BackendV1,
-  settings: { cache: ResponseCache; concurrency: number; state: RunState },
+  settings: {
+    cache: ResponseCache;
+    concurrency: number;
+    state: RunState;
+    /** Called when the backend's concurrency is lowered after a rate-limit refusal. */
+    onDecrease?: (change: ConcurrencyChange) => void;
+  },
 ): RequestPath {
   const { cache, state } = settings;
-  const limit = pLimit(
-    Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
-  );
+  const limit = new AdaptiveLimit({
+    concurrency: Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
+    requestsPerMinute: backend.capabilities.requestsPerMinute,
+    tokensPerMinute: backend.capabilities.tokensPerMinute,
+    onDecrease: (change) => settings.onDecrease?.(change),
+  });
+  state.rateLimits.set(backend, limit.facts);
   const role = (request: GenerateRequestV1 | LoglikelihoodRequestV1) =>
     request.origin.role === undefined ? 'model' : 'judge';
 
@@ -53,17 +64,28 @@ export function createRequestPath(
         return cached;
       }
     }
-    const result = await limit((): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
-      signal.throwIfAborted();
-      if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
-      if (backend.doLoglikelihood === undefined) {
-        throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
-      }
-      return backend.doLoglikelihood(request, { signal });
-    }).catch((error: unknown) => {
-      state.stopOnRefusal(error, role(request), backend);
-      throw error;
-    });
+    const result = await limit
+      .run(
+        (): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
+          if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
+          if (backend.doLoglikelihood === undefined) {
+            throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
+          }
+          return backend.doLoglikelihood(request, { signal });
+        },
+        {
+          signal,
+          tokens: estimateTokens(request),
+          usageOf: (answer) =>
+            'usage' in answer && answer.usage !== undefined
+              ? answer.usage.promptTokens + answer.usage.completionTokens
+              : undefined,
+        },
+      )
+      .catch((error: unknown) => {
+        state.stopOnRefusal(error, role(request), backend);
+        throw error;
+      });
     state.count(request.origin, { cached: false, usage: 'usage' in result ? result.usage : undefined });
     if (key !== undefined) await state.store(key, result);
     return result;
@@ -72,7 +94,7 @@ export function createRequestPath(
   return {
     backend,
     send: send as RequestPath['send'],
-    hasIdleSlot: () => limit.activeCount < limit.concurrency,
+    hasIdleSlot: () => limit.hasIdleSlot(),
   };
 }
 

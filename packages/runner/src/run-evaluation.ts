@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  type BackendV1,
   ConfigurationError,
   describeError,
   type JudgeAuditRecordV1,
   type StorageError,
 } from '@evalchemy/core';
+import type { ConcurrencyChange, RateLimitFacts } from './adaptive-limit.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { createDirectory, storageError } from './create-directory.js';
 import { gitCommit } from './git-commit.js';
@@ -28,6 +30,8 @@ export interface RunOutcome {
   cacheHits: number;
   /** Requests and tokens of each task (by task id): the model's, and each judge role's. */
   usage: Record<string, TaskUsage>;
+  /** What each backend's scheduler did (rate-limit refusals, concurrency, waits): the model's, then each judge's. */
+  rateLimits: (RateLimitFacts & { backend: string; modelId: string })[];
   /** Per judged task, per judge role: the results file's `tasks.<task>.judge_audit`. */
   judgeAudit: Record<string, Record<string, JudgeAuditRecordV1>>;
   /**
@@ -115,10 +119,22 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       started.push(component);
       await component.doStart?.({ signal, directory });
     }
-    const pathSettings = { cache: settings.cache, concurrency: settings.concurrency, state };
-    const model = createRequestPath(backend, pathSettings);
-    // One request path per judge backend: roles and tasks served by one backend share its limit.
-    const judgePaths = new Map(judgeBackends.map((judge) => [judge, createRequestPath(judge, pathSettings)]));
+    const pathSettings = (role: 'model' | 'judge', of: BackendV1) => ({
+      cache: settings.cache,
+      concurrency: settings.concurrency,
+      state,
+      onDecrease: (change: ConcurrencyChange) =>
+        emit({ type: 'concurrency-change', role, backend: of.id, model: of.modelId, ...change }),
+    });
+    const model = createRequestPath(backend, pathSettings('model', backend));
+    // One request path per judge backend: roles and tasks served by one backend share its scheduler. A judge
+    // that is the model's own backend object shares the model's.
+    const judgePaths = new Map(
+      judgeBackends.map((judge) => [
+        judge,
+        judge === backend ? model : createRequestPath(judge, pathSettings('judge', judge)),
+      ]),
+    );
 
     for (const task of settings.tasks) {
       signal.throwIfAborted();
@@ -214,6 +230,11 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     requestsSent: totals.requests,
     cacheHits: totals.cacheHits,
     usage: Object.fromEntries(state.usage),
+    rateLimits: [...state.rateLimits].map(([of, facts]) => ({
+      backend: of.id,
+      modelId: of.modelId,
+      ...facts,
+    })),
     judgeAudit: Object.fromEntries(
       Object.entries(results.tasks).flatMap(([task, record]) =>
         record.judge_audit !== undefined ? [[task, record.judge_audit]] : [],

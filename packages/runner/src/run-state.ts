@@ -6,6 +6,7 @@ import {
   type StorageError,
   type TokenUsageV1,
 } from '@evalchemy/core';
+import type { RateLimitFacts } from './adaptive-limit.js';
 import { storageError } from './create-directory.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -28,6 +29,8 @@ export interface TaskUsage {
 export interface RunState {
   /** Per task, by the task id of each request's origin. */
   usage: Map<string, TaskUsage>;
+  /** What each backend's scheduler did (refusals, concurrency, waits), by backend. */
+  rateLimits: Map<BackendV1, RateLimitFacts>;
   /** Why the response cache stopped taking new responses, once a write failed (a full disk). */
   cacheError: StorageError | undefined;
   /** Counts one answered request under its origin's task and role. */
@@ -63,6 +66,7 @@ export function sumUsage(usages: readonly RequestUsage[]): RequestUsage {
 export function createRunState(settings: RunSettings, stopController: AbortController): RunState {
   const state: RunState = {
     usage: new Map(),
+    rateLimits: new Map(),
     cacheError: undefined,
     count(origin, answer) {
       let task = state.usage.get(origin.task);

@@ -71,6 +71,12 @@ export interface ReceivedRequest {
   body: Record<string, unknown>;
   /** The query string's parameters (`{}` without one). */
   query: Record<string, string>;
+  /** When the request's body was in: milliseconds since the epoch, sub-millisecond, monotonic within a server. */
+  receivedAt: number;
+  /** Requests the server was still answering when this one arrived (not counting it; refused ones excluded). */
+  inFlight: number;
+  /** Refused by `admitAtMost` with a 429. */
+  rateLimited: boolean;
 }
 
 export interface ScriptedServerSettings {
@@ -82,6 +88,14 @@ export interface ScriptedServerSettings {
   faultPlan?: Fault[];
   /** Decides a fault by the request's 0-based arrival index; `undefined` answers normally. */
   faults?: (requestIndex: number, request: ScriptedReplyRequest) => Fault | undefined;
+  /**
+   * A server with a concurrency limit: while this many requests are being answered, any further one is refused
+   * at once with HTTP 429 and `retry-after-ms: rateLimitRetryAfterMs` (and `retry-after` in whole seconds,
+   * rounded up), as a provider's rate limit would. Default: no limit.
+   */
+  admitAtMost?: number;
+  /** The wait a refusal of `admitAtMost` asks for, in milliseconds. Default 1000. */
+  rateLimitRetryAfterMs?: number;
   /** Model ids listed by `GET /v1/models`. Default `['scripted-model']`. */
   models?: string[];
   /**
@@ -98,6 +112,10 @@ export interface ScriptedServer {
   readonly requests: ReceivedRequest[];
   /** Number of requests received so far. */
   readonly requestCount: number;
+  /** Requests refused with a 429 by `admitAtMost` so far. */
+  readonly rateLimitedCount: number;
+  /** Most requests answered at once so far (refused ones excluded). */
+  readonly maxInFlight: number;
   /** Answer body bytes written to clients so far, all answers together (as sent: compressed if compressed). */
   readonly bytesSent: number;
   /** Stops the server, dropping open connections (hanging requests included). */
@@ -191,6 +209,9 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
   const record = settings.recordRequests ?? true;
   let requestCount = 0;
   let bytesSent = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let rateLimitedCount = 0;
   const faultPlan = [...(settings.faultPlan ?? [])];
   const sockets = new Set<Socket>();
   const models = settings.models ?? ['scripted-model'];
@@ -205,6 +226,8 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
       const path = url.pathname;
       const body = decodeBody(chunks);
       const index = requestCount++;
+      const refused =
+        settings.admitAtMost !== undefined && path !== '/v1/models' && inFlight >= settings.admitAtMost;
       if (record) {
         requests.push({
           index,
@@ -213,8 +236,27 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
           headers: request.headers,
           body,
           query: Object.fromEntries(url.searchParams),
+          receivedAt: performance.timeOrigin + performance.now(),
+          inFlight,
+          rateLimited: refused,
         });
       }
+      if (refused) {
+        rateLimitedCount += 1;
+        const retryAfterMs = settings.rateLimitRetryAfterMs ?? 1000;
+        sendFault(response, {
+          kind: 'status',
+          status: 429,
+          retryAfterMs,
+          retryAfterSeconds: Math.ceil(retryAfterMs / 1000),
+        });
+        return;
+      }
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      response.once('close', () => {
+        inFlight -= 1;
+      });
       const replyRequest = toReplyRequest(path, body);
       const fault = faultPlan.length > 0 ? faultPlan.shift() : settings.faults?.(index, replyRequest);
       if (fault?.kind === 'reset') {
@@ -295,6 +337,12 @@ export async function startScriptedServer(settings: ScriptedServerSettings = {})
     },
     get bytesSent() {
       return bytesSent;
+    },
+    get rateLimitedCount() {
+      return rateLimitedCount;
+    },
+    get maxInFlight() {
+      return maxInFlight;
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import type { BackendProviderV1 } from '@evalchemy/core';
+import { type BackendProviderV1, backendLimitOptionNames } from '@evalchemy/core';
 import { OpenAIBackend } from './openai-backend.js';
 import { type OpenAIOptions, openAIOptionsSchema } from './openai-options.js';
 import { VERSION } from './version.js';
@@ -22,6 +22,7 @@ const openAIProvider: BackendProviderV1<OpenAIOptions> = {
     'timeout_ms',
     'max_response_bytes',
     'concurrency',
+    ...backendLimitOptionNames,
   ],
   createBackend: (options, context) => new OpenAIBackend(options, context),
 };

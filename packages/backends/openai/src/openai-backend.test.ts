@@ -241,13 +241,55 @@ describe('openai backend: generation', () => {
 });
 
 describe('openai backend: retries and failures', () => {
-  it('retries a 429 honouring retry-after, then answers', async () => {
+  it("does not retry a 429: it throws a rate-limited error with the server's retry-after, for the runner to resend", async () => {
     const { server, backend } = await setup({
-      faultPlan: [{ kind: 'status', status: 429, retryAfterSeconds: 1 }],
+      faultPlan: [
+        { kind: 'status', status: 429, retryAfterSeconds: 2 },
+        { kind: 'status', status: 429, retryAfterMs: 250 },
+        { kind: 'status', status: 429 },
+      ],
     });
-    const result = await backend.doGenerate(chat('again'), { signal: never });
-    expect(result.text).toBe('again');
+    const seconds = await failure(backend.doGenerate(chat('again'), { signal: never }));
+    expect(server.requestCount).toBe(1);
+    expect(seconds).toMatchObject({ statusCode: 429, rateLimited: true, retryAfterMs: 2000 });
+    expect(seconds.message).toContain('HTTP 429');
+    expect(seconds.message).toContain(server.url);
+    expect(seconds.message).not.toContain(key);
+    const milliseconds = await failure(backend.doGenerate(chat('again'), { signal: never }));
+    expect(milliseconds).toMatchObject({ rateLimited: true, retryAfterMs: 250 });
+    const unsaid = await failure(backend.doGenerate(chat('again'), { signal: never }));
+    expect(unsaid.rateLimited).toBe(true);
+    expect(unsaid.retryAfterMs).toBeUndefined();
+    expect(server.requestCount).toBe(3);
+    // The next call is answered: nothing of the refusals stays behind.
+    expect((await backend.doGenerate(chat('again'), { signal: never })).text).toBe('again');
+  });
+
+  it('still retries a 500 with retry-after itself, and its failures are not rate-limited', async () => {
+    const { server, backend } = await setup(
+      { faults: () => ({ kind: 'status', status: 503, retryAfterMs: 5 }) },
+      { max_retries: 1 },
+    );
+    const error = await failure(backend.doGenerate(chat('x'), { signal: never }));
+    expect(error).toMatchObject({ statusCode: 503, rateLimited: false, isRetryable: true });
     expect(server.requestCount).toBe(2);
+  });
+
+  it('takes requests_per_minute, tokens_per_minute and a price as capabilities, outside the answer identity', async () => {
+    const { backend } = await setup({}, {
+      requests_per_minute: '500',
+      tokens_per_minute: '90000',
+      price_input: '0.15',
+      price_output: '0.6',
+    } as unknown as Partial<OpenAIOptionsInput>);
+    expect(backend.capabilities).toMatchObject({ requestsPerMinute: 500, tokensPerMinute: 90_000 });
+    expect(backend.price).toEqual({ input: 0.15, output: 0.6 });
+    expect(backend.describe()).toMatchObject({ requestsPerMinute: 500, tokensPerMinute: 90_000 });
+    for (const name of ['requests_per_minute', 'tokens_per_minute', 'price_input', 'price_output'])
+      expect(openAIProvider.answerNeutralOptions).toContain(name);
+    expect(() =>
+      createOpenAIBackend({ model: 'm', base_url: 'http://127.0.0.1:1/v1', price_input: 1 }),
+    ).toThrow(ConfigurationError);
   });
 
   it('retries a 500, a connection reset and a malformed JSON answer', async () => {

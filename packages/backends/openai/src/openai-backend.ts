@@ -4,6 +4,7 @@ import {
   type BackendCapabilitiesV1,
   type BackendCreateContextV1,
   type BackendV1,
+  backendLimitsOf,
   type CallOptionsV1,
   ConfigurationError,
   type FinishReasonV1,
@@ -12,7 +13,9 @@ import {
   type LoglikelihoodRequestV1,
   type LoglikelihoodResultV1,
   parsePluginOptions,
+  retryAfterMsOf,
   type TokenLogprobV1,
+  type TokenPriceV1,
   type TokenUsageV1,
   type WarningV1,
 } from '@evalchemy/core';
@@ -84,8 +87,10 @@ const completionResponseSchema = z.object({
 class MalformedResponse extends Error {}
 
 /**
- * A model behind any OpenAI-compatible HTTP API. Retries (408/409/429/5xx, timeouts, resets, with
- * `retry-after`) are the official SDK's; a malformed 200 answer is retried here with the same backoff.
+ * A model behind any OpenAI-compatible HTTP API. Retries (408/409/5xx, timeouts, resets, with `retry-after`)
+ * are the official SDK's; a malformed 200 answer is retried here with the same backoff. A 429 is not retried:
+ * it becomes a rate-limited `BackendCallError` with the server's `retry-after`, and the runner's scheduler,
+ * which sees every request to this backend, slows down and sends it again.
  */
 export class OpenAIBackend implements BackendV1 {
   readonly specificationVersion = 'v1';
@@ -94,6 +99,7 @@ export class OpenAIBackend implements BackendV1 {
   readonly modelId: string;
   readonly endpoint: string;
   readonly capabilities: BackendCapabilitiesV1;
+  readonly price?: TokenPriceV1;
   readonly #options: OpenAIOptions;
   readonly #baseUrl: string;
   /** The key and the URL's password and query values: none may reach a message. */
@@ -123,6 +129,8 @@ export class OpenAIBackend implements BackendV1 {
     }
     // Short values (a region, `eu`) would mask ordinary words of messages; secrets are longer.
     this.#secrets = [...(key ? [key] : []), ...urlSecrets.filter((value) => value.length >= 8)];
+    const limits = backendLimitsOf(options);
+    if (limits.price !== undefined) this.price = limits.price;
     this.#maxTokensParameter =
       options.max_tokens_parameter ??
       (isReasoningModel(options.model) ? 'max_completion_tokens' : 'max_tokens');
@@ -138,6 +146,7 @@ export class OpenAIBackend implements BackendV1 {
       // The legacy completions endpoint has no JSON mode.
       json: options.api === 'chat',
       ...(options.concurrency !== undefined ? { maxConcurrency: options.concurrency } : {}),
+      ...limits.capabilities,
     };
     this.#transport = createNodeHttpFetch({ maxResponseBytes: options.max_response_bytes });
     this.#client = new OpenAI({
@@ -145,7 +154,7 @@ export class OpenAIBackend implements BackendV1 {
       baseURL: this.#baseUrl,
       maxRetries: options.max_retries,
       timeout: options.timeout_ms,
-      fetch: this.#transport.fetch,
+      fetch: withoutRateLimitRetries(this.#transport.fetch),
       ...(Object.keys(query).length > 0 ? { defaultQuery: query } : {}),
     });
   }
@@ -274,6 +283,12 @@ export class OpenAIBackend implements BackendV1 {
       timeoutMs: this.#options.timeout_ms,
       maxResponseBytes: this.#options.max_response_bytes,
       ...(this.#options.concurrency !== undefined ? { concurrency: this.#options.concurrency } : {}),
+      ...(this.capabilities.requestsPerMinute !== undefined
+        ? { requestsPerMinute: this.capabilities.requestsPerMinute }
+        : {}),
+      ...(this.capabilities.tokensPerMinute !== undefined
+        ? { tokensPerMinute: this.capabilities.tokensPerMinute }
+        : {}),
     };
   }
 
@@ -347,8 +362,19 @@ export class OpenAIBackend implements BackendV1 {
           : error.status === 404
             ? ' Check base_url and the model name.'
             : '';
-      const retryable =
-        error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
+      if (error.status === 429) {
+        return new BackendCallError(
+          `${where} answered HTTP 429 (rate limit): ${this.#redact(error.message)}.`,
+          {
+            statusCode: 429,
+            isRetryable: true,
+            rateLimited: true,
+            retryAfterMs: retryAfterMsOf(error.headers),
+            cause: error,
+          },
+        );
+      }
+      const retryable = error.status === 408 || error.status === 409 || error.status >= 500;
       return new BackendCallError(
         `${where} answered HTTP ${error.status}${retryable ? ` (after ${retries} retries)` : ''}: ` +
           `${this.#redact(error.message)}.${hint}`,
@@ -444,6 +470,19 @@ function describeCause(error: Error): string {
   const cause = error.cause instanceof Error ? error.cause : undefined;
   const inner = cause?.cause instanceof Error ? cause.cause : undefined;
   return [error.message, cause?.message, inner?.message].filter(Boolean).join(': ');
+}
+
+/**
+ * The transport with every 429 answer marked `x-should-retry: false`, which the SDK honours before its own
+ * rules: rate limits are the runner's to handle (it lowers the concurrency of every request to this server,
+ * which a retry inside one call cannot).
+ */
+function withoutRateLimitRetries(send: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await send(input, init);
+    if (response.status === 429) response.headers.set('x-should-retry', 'false');
+    return response;
+  };
 }
 
 /** The SDK's own backoff: 0.5 s doubling up to 8 s, with up to 25 % jitter. */

@@ -1,3 +1,4 @@
+import { backendLimitOptionsShape } from '@evalchemy/core';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,8 @@ import { z } from 'zod';
  * `base_url` and `api_key` fall back to `OPENAI_BASE_URL` and `OPENAI_API_KEY`.
  */
 export const openAIOptionsSchema = z.object({
+  /** `price_input`, `price_output`, `price_cached_input`, `requests_per_minute`, `tokens_per_minute`. */
+  ...backendLimitOptionsShape,
   /** Model name as the server knows it (`gpt-4o-mini`, `meta-llama/Llama-3.1-8B-Instruct`). */
   model: z.string().min(1),
   /** Base URL of the OpenAI-compatible API, ending in `/v1`. Default `OPENAI_BASE_URL`, else https://api.openai.com/v1. */
@@ -13,7 +16,7 @@ export const openAIOptionsSchema = z.object({
   api_key: z.string().optional(),
   /** Which endpoint generation uses: `chat` (/chat/completions) or `completions` (/completions). */
   api: z.enum(['chat', 'completions']).default('chat'),
-  /** Retries after a retryable failure (408/409/429/5xx, timeout, reset, malformed JSON). */
+  /** Retries after a retryable failure (408/409/5xx, timeout, reset, malformed JSON); 429 is the runner's. */
   max_retries: z.coerce.number().int().min(0).default(5),
   /** Timeout of one HTTP attempt, in milliseconds. */
   timeout_ms: z.coerce.number().int().positive().default(600_000),
