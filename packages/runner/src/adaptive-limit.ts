@@ -44,7 +44,9 @@ export interface AdaptiveLimitSettings {
 }
 
 /** How the scheduler lowers the concurrency on a refusal: `limit × decreaseFactor` (BENCHMARKS.md, rate limits). */
-export const decreaseFactor = 0.5;
+export const decreaseFactor = 0.75;
+/** Rounds of successes per step at and above the concurrency last refused. */
+const probeRounds = 8;
 /** Wait after a refusal without `retry-after`: 1 s doubling per refusal in a row, up to 32 s. */
 const defaultBackoffMs = 1000;
 const maxBackoffMs = 32_000;
@@ -80,6 +82,8 @@ export class AdaptiveLimit {
   #successes = 0;
   #pausedUntil = 0;
   #refusalsInRow = 0;
+  /** The concurrency at which the server last refused; stepping to it or beyond is slower. */
+  #ceiling = Infinity;
   #nextStartAt = 0;
   readonly #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -195,7 +199,10 @@ export class AdaptiveLimit {
     this.#refusalsInRow = 0;
     if (this.#limit >= this.#bound) return;
     this.#successes += 1;
-    if (this.#successes >= this.#limit) {
+    // Below the level last refused, one step per round of successes; at it and above, one per
+    // `probeRounds` rounds: the server said no there, so asking again every round would be refused every round.
+    const rounds = this.#limit + 1 >= this.#ceiling ? probeRounds : 1;
+    if (this.#successes >= this.#limit * rounds) {
       this.#successes = 0;
       this.#limit += 1;
       this.facts.finalConcurrency = this.#limit;
@@ -215,15 +222,23 @@ export class AdaptiveLimit {
       waitMs = backoff * (1 + Math.random() * 0.25);
     }
     this.#pausedUntil = Math.max(this.#pausedUntil, now + waitMs);
-    if (ticket.sequence < this.#roundStart) return;
     const previous = this.#limit;
-    this.#limit = Math.max(1, Math.floor(previous * decreaseFactor));
+    // The requests still in flight are what the server admitted so far: never more than that, so that the
+    // first round at 64 against a server admitting 8 ends at 8 rather than after many halvings.
+    let limit = Math.max(1, Math.min(previous, this.#active));
+    const newRound = ticket.sequence >= this.#roundStart;
+    if (newRound) {
+      limit = Math.max(1, Math.min(limit, Math.floor(previous * decreaseFactor)));
+      this.#ceiling = previous;
+      this.#roundStart = this.#started;
+      this.facts.decreases += 1;
+    }
+    if (limit === previous) return;
+    this.#limit = limit;
     this.#successes = 0;
-    this.#roundStart = this.#started;
-    this.facts.decreases += 1;
-    this.facts.finalConcurrency = this.#limit;
-    this.facts.lowestConcurrency = Math.min(this.facts.lowestConcurrency, this.#limit);
-    this.#settings.onDecrease?.({ previous, concurrency: this.#limit, waitMs: Math.round(waitMs) });
+    this.facts.finalConcurrency = limit;
+    this.facts.lowestConcurrency = Math.min(this.facts.lowestConcurrency, limit);
+    if (newRound) this.#settings.onDecrease?.({ previous, concurrency: limit, waitMs: Math.round(waitMs) });
   }
 
   /** Starts as many waiting requests as the limits allow; otherwise sets a timer for when one may start. */
