@@ -20,7 +20,7 @@ export interface RateLimitFacts {
   tokensPerMinute?: number;
 }
 
-/** A change of concurrency, for a progress line. */
+/** A rate-limit refusal that lowered the concurrency (or found it at 1 already), for a progress line. */
 export interface ConcurrencyChange {
   previous: number;
   concurrency: number;
@@ -139,10 +139,14 @@ export class AdaptiveLimit {
         options.signal.throwIfAborted();
         result = await call();
       } catch (error) {
-        this.#release(ticket, ticket.tokens);
-        if (!BackendCallError.isInstance(error) || !error.rateLimited || options.signal.aborted) throw error;
+        if (!BackendCallError.isInstance(error) || !error.rateLimited || options.signal.aborted) {
+          this.#release(ticket, ticket.tokens);
+          throw error;
+        }
         this.facts.rateLimited += 1;
+        // The pause is set before the slot is given back: no waiting request may start in between.
         this.#refused(ticket, error.retryAfterMs);
+        this.#release(ticket, ticket.tokens);
         firstRefusalAt ??= performance.now();
         const refusedForMs = performance.now() - firstRefusalAt;
         if (attempt >= maxAttempts || refusedForMs >= giveUpAfterMs) {
@@ -225,7 +229,7 @@ export class AdaptiveLimit {
     const previous = this.#limit;
     // The requests still in flight are what the server admitted so far: never more than that, so that the
     // first round at 64 against a server admitting 8 ends at 8 rather than after many halvings.
-    let limit = Math.max(1, Math.min(previous, this.#active));
+    let limit = Math.max(1, Math.min(previous, this.#active - 1));
     const newRound = ticket.sequence >= this.#roundStart;
     if (newRound) {
       limit = Math.max(1, Math.min(limit, Math.floor(previous * decreaseFactor)));
@@ -233,11 +237,13 @@ export class AdaptiveLimit {
       this.#roundStart = this.#started;
       this.facts.decreases += 1;
     }
-    if (limit === previous) return;
-    this.#limit = limit;
-    this.#successes = 0;
-    this.facts.finalConcurrency = limit;
-    this.facts.lowestConcurrency = Math.min(this.facts.lowestConcurrency, limit);
+    if (limit !== previous) {
+      this.#limit = limit;
+      this.#successes = 0;
+      this.facts.finalConcurrency = limit;
+      this.facts.lowestConcurrency = Math.min(this.facts.lowestConcurrency, limit);
+    }
+    // Once per round, even at a concurrency of 1 that cannot go lower: the user learns why the run waits.
     if (newRound) this.#settings.onDecrease?.({ previous, concurrency: limit, waitMs: Math.round(waitMs) });
   }
 

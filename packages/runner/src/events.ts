@@ -23,7 +23,10 @@ export type RunEvent =
     }
   | { type: 'task-error'; task: string; error: string }
   | {
-      /** A server refused a request for its rate limit and the backend's concurrency was lowered. */
+      /**
+       * A server refused a request for its rate limit: the backend's concurrency was lowered (`concurrency`
+       * equals `previous` when it was 1 already). Once per round of requests.
+       */
       type: 'concurrency-change';
       /** `model`, or `judge` for a backend that serves judges only. */
       role: 'model' | 'judge';
