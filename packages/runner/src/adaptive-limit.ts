@@ -45,8 +45,12 @@ export interface AdaptiveLimitSettings {
 
 /** How the scheduler lowers the concurrency on a refusal: `limit × decreaseFactor` (BENCHMARKS.md, rate limits). */
 export const decreaseFactor = 0.75;
-/** Rounds of successes per step at and above the concurrency last refused. */
+/**
+ * Rounds of successes per step at and above the concurrency last refused: 8, doubled (up to 64) each time the
+ * server refuses that level again, back to 8 once a step beyond it succeeds.
+ */
 const probeRounds = 8;
+const maxProbeRounds = 64;
 /** Wait after a refusal without `retry-after`: 1 s doubling per refusal in a row, up to 32 s. */
 const defaultBackoffMs = 1000;
 const maxBackoffMs = 32_000;
@@ -84,6 +88,7 @@ export class AdaptiveLimit {
   #refusalsInRow = 0;
   /** The concurrency at which the server last refused; stepping to it or beyond is slower. */
   #ceiling = Infinity;
+  #probeRounds = probeRounds;
   #nextStartAt = 0;
   readonly #queue: Waiter[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -205,9 +210,10 @@ export class AdaptiveLimit {
     this.#successes += 1;
     // Below the level last refused, one step per round of successes; at it and above, one per
     // `probeRounds` rounds: the server said no there, so asking again every round would be refused every round.
-    const rounds = this.#limit + 1 >= this.#ceiling ? probeRounds : 1;
+    const rounds = this.#limit + 1 >= this.#ceiling ? this.#probeRounds : 1;
     if (this.#successes >= this.#limit * rounds) {
       this.#successes = 0;
+      if (this.#limit > this.#ceiling) this.#probeRounds = probeRounds;
       this.#limit += 1;
       this.facts.finalConcurrency = this.#limit;
       this.#pump();
@@ -231,8 +237,12 @@ export class AdaptiveLimit {
     // first round at 64 against a server admitting 8 ends at 8 rather than after many halvings.
     let limit = Math.max(1, Math.min(previous, this.#active - 1));
     const newRound = ticket.sequence >= this.#roundStart;
+    // The server refused one more than it is answering: that level is the one to probe rarely.
+    if (!newRound && limit < previous) this.#ceiling = Math.min(this.#ceiling, limit + 1);
     if (newRound) {
       limit = Math.max(1, Math.min(limit, Math.floor(previous * decreaseFactor)));
+      // Refused again at the level refused before: the limit is real, so ask less often.
+      if (previous >= this.#ceiling) this.#probeRounds = Math.min(this.#probeRounds * 2, maxProbeRounds);
       this.#ceiling = previous;
       this.#roundStart = this.#started;
       this.facts.decreases += 1;
