@@ -240,4 +240,26 @@ describe('startScriptedServer', () => {
     const { url } = await start();
     expect((await post(url, '/embeddings', {})).status).toBe(404);
   });
+  it('admits at most admitAtMost requests at a time and refuses the rest at once with 429 and retry-after', async () => {
+    const { url } = await start({ admitAtMost: 2, latencyMs: 100, rateLimitRetryAfterMs: 1500 });
+    const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    const first = [post(url, '/chat/completions', chat), post(url, '/chat/completions', chat)];
+    while (server!.requestCount < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const refused = await post(url, '/chat/completions', chat);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after-ms')).toBe('1500');
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect((await Promise.all(first)).map((response) => response.status)).toEqual([200, 200]);
+    expect((await post(url, '/chat/completions', chat)).status).toBe(200);
+    expect(server!.rateLimitedCount).toBe(1);
+    expect(server!.maxInFlight).toBe(2);
+    expect(server!.requests.map(({ inFlight, rateLimited }) => ({ inFlight, rateLimited }))).toEqual([
+      { inFlight: 0, rateLimited: false },
+      { inFlight: 1, rateLimited: false },
+      { inFlight: 2, rateLimited: true },
+      { inFlight: 0, rateLimited: false },
+    ]);
+    const times = server!.requests.map((request) => request.receivedAt);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
 });
