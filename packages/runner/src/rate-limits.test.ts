@@ -205,4 +205,24 @@ describe('rate limits: the runner scheduler', () => {
       model: 'judge-model',
     });
   });
+  it("sends the judge requests of a backend that is also the model through the model's scheduler", async () => {
+    const server = await serve({ admitAtMost: 3, latencyMs: 20, rateLimitRetryAfterMs: 20 });
+    const backend = createHttpChatBackend({ url: server.url });
+    const outcome = await runEvaluation(
+      await settingsFor({
+        backend,
+        tasks: [arithmetic(40, { judge: true })],
+        judges: { arithmetic: { judge: backend } },
+        concurrency: 12,
+      }),
+    );
+    expect(outcome.tasks[0]!.samples).toEqual({ total: 40, scored: 40, failed: 0 });
+    expect(outcome.rateLimits).toHaveLength(1);
+    expect(outcome.rateLimits[0]!.rateLimited).toBe(server.rateLimitedCount);
+    expect(server.requestCount).toBe(80 + server.rateLimitedCount);
+    expect(outcome.usage.arithmetic).toMatchObject({
+      model: { requests: 40 },
+      judges: { judge: { requests: 40 } },
+    });
+  });
 });
