@@ -31,4 +31,20 @@ describe('progress reporting', () => {
     expect(lines.at(-1)).toMatch(/^\[ifeval\] 100\/100 /);
     expect(output.text()).not.toContain('\x1b');
   });
+  it('says in one line when a server refused a request for its rate limit', () => {
+    const output = capture(false);
+    const reporter = createProgressReporter(output.stream);
+    reporter.onEvent({
+      type: 'concurrency-change',
+      role: 'judge',
+      backend: 'openai',
+      model: 'gpt-4o-mini',
+      previous: 64,
+      concurrency: 48,
+      waitMs: 1000,
+    });
+    expect(output.text()).toBe(
+      'judge gpt-4o-mini: rate-limited, concurrency 64 -> 48, next request in 1.0s\n',
+    );
+  });
 });
