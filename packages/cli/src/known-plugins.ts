@@ -10,13 +10,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   {
     kind: 'backend',
     id: 'openai',
-    aliases: [
-      'openai-chat-completions',
-      'openai-completions',
-      'local-chat-completions',
-      'local-completions',
-      'curator',
-    ],
+    aliases: ['openai-chat-completions', 'openai-completions', 'local-chat-completions', 'local-completions'],
   },
   { kind: 'backend', id: 'replay', aliases: [] },
   { kind: 'benchmark', id: 'aime24', aliases: ['AIME24'] },

@@ -6,13 +6,15 @@ import type {
   LoglikelihoodResultV1,
 } from '@evalchemy/core';
 import pLimit from 'p-limit';
+import { costCeiling } from './budget.js';
+import { costOf, type PricedModel } from './prices.js';
 import { ResponseCache } from './response-cache.js';
 import type { RunState } from './run-state.js';
 
 /**
  * The one way a request reaches a backend, for the model and for judges alike: the response cache, the
- * backend's concurrency limit, the run's stop on refused credentials, and usage accounting under the
- * request's task and role. Retries are the backend's own (the openai SDK's, with backoff).
+ * backend's concurrency limit, the run's `--max_cost` budget, the run's stop on refused credentials, and usage
+ * and cost accounting under the request's task and role. Retries are the backend's own (the openai SDK's, with backoff).
  */
 export interface RequestPath {
   readonly backend: BackendV1;
@@ -24,9 +26,9 @@ export interface RequestPath {
 
 export function createRequestPath(
   backend: BackendV1,
-  settings: { cache: ResponseCache; concurrency: number; state: RunState },
+  settings: { cache: ResponseCache; concurrency: number; state: RunState; price: PricedModel | undefined },
 ): RequestPath {
-  const { cache, state } = settings;
+  const { cache, state, price } = settings;
   const limit = pLimit(
     Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
   );
@@ -53,20 +55,42 @@ export function createRequestPath(
         return cached;
       }
     }
-    const result = await limit((): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
+    let costUsd: number | undefined;
+    const result = await limit(async (): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
       signal.throwIfAborted();
-      if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
-      if (backend.doLoglikelihood === undefined) {
-        throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
+      // With a budget every backend has a price (checked before the run starts).
+      const reservation =
+        state.budget && price ? state.budget.reserve(costCeiling(request, price.price)) : undefined;
+      try {
+        const answer = await call(request, signal);
+        const usage = 'usage' in answer ? answer.usage : undefined;
+        costUsd = price === undefined ? undefined : usage === undefined ? 0 : costOf(price.price, usage);
+        return answer;
+      } finally {
+        reservation?.settle(costUsd ?? 0);
       }
-      return backend.doLoglikelihood(request, { signal });
     }).catch((error: unknown) => {
       state.stopOnRefusal(error, role(request), backend);
       throw error;
     });
-    state.count(request.origin, { cached: false, usage: 'usage' in result ? result.usage : undefined });
+    state.count(request.origin, {
+      cached: false,
+      usage: 'usage' in result ? result.usage : undefined,
+      costUsd,
+    });
     if (key !== undefined) await state.store(key, result);
     return result;
+  }
+
+  function call(
+    request: GenerateRequestV1 | LoglikelihoodRequestV1,
+    signal: AbortSignal,
+  ): Promise<GenerateResultV1 | LoglikelihoodResultV1> {
+    if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
+    if (backend.doLoglikelihood === undefined) {
+      throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
+    }
+    return backend.doLoglikelihood(request, { signal });
   }
 
   return {
