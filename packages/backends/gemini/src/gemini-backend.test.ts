@@ -1,5 +1,4 @@
 import {
-  AuthenticationError,
   BackendCallError,
   ConfigurationError,
   type GenerateRequestV1,
@@ -371,11 +370,11 @@ describe('gemini backend: rate limits, retries and errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('turns a refused key into an AuthenticationError that never shows the key, even when the server echoes it', async () => {
+  it('turns a refused key (400 API_KEY_INVALID) into a 401 error that never shows the key, even when echoed', async () => {
     server = await startGeminiServer({ key: 'AIzaTheRightKey000000000000000' });
     const backend = createGeminiBackend({ model: 'gemini-2.0-flash', base_url: server.url, api_key: key });
     const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
-    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 401, isRetryable: false, rateLimited: false });
     expect(error.message).toContain('API key not valid');
     expect(error.message).toContain('GEMINI_API_KEY');
     expect(error.message).not.toContain(key);
@@ -383,23 +382,26 @@ describe('gemini backend: rate limits, retries and errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it.each([401, 403])('turns HTTP %i into an AuthenticationError', async (status) => {
-    const { server, backend } = await setup({
-      faultPlan: [
-        {
-          kind: 'status',
-          status,
-          statusText: status === 401 ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED',
-          message: `denied for key ${key}`,
-        },
-      ],
-    });
-    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
-    expect(AuthenticationError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ statusCode: status });
-    expect(error.message).not.toContain(key);
-    expect(server.requests).toHaveLength(1);
-  });
+  it.each([401, 403])(
+    'turns HTTP %i into a non-retried error of that status (the runner stops the run on it)',
+    async (status) => {
+      const { server, backend } = await setup({
+        faultPlan: [
+          {
+            kind: 'status',
+            status,
+            statusText: status === 401 ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED',
+            message: `denied for key ${key}`,
+          },
+        ],
+      });
+      const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+      expect(BackendCallError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ statusCode: status, isRetryable: false });
+      expect(error.message).not.toContain(key);
+      expect(server.requests).toHaveLength(1);
+    },
+  );
 
   it('keeps the key out of a server error after retries', async () => {
     const { backend } = await setup(

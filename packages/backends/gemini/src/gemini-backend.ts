@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  AuthenticationError,
   BackendCallError,
   type BackendCapabilitiesV1,
   type BackendCreateContextV1,
@@ -300,14 +299,16 @@ export class GeminiBackend implements BackendV1 {
         };
       }
       if (status === 401 || status === 403 || isInvalidKey(body)) {
+        // The runner stops the run on a BackendCallError of status 401/403 (as an AuthenticationError naming
+        // where the key came from); Google's 400 API_KEY_INVALID says the same as a 401, so it is reported as one.
         return {
           retry: false,
-          error: new AuthenticationError(
+          error: new BackendCallError(
             `${where} refused the credentials (HTTP ${status}): ${detail}. ` +
               (this.#vertex
                 ? 'Check api_key, or the application-default credentials (gcloud auth application-default login) and the project.'
                 : 'Check the API key (api_key, GEMINI_API_KEY or GOOGLE_API_KEY).'),
-            { statusCode: status, cause: error },
+            { statusCode: status === 403 ? 403 : 401, isRetryable: false, cause: error },
           ),
         };
       }
