@@ -342,6 +342,28 @@ describe('gemini backend: rate limits, retries and errors', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('retries an attempt that outlives timeout_ms, then reports the timeout', async () => {
+    const { server, backend } = await setup(
+      { faultPlan: [{ kind: 'hang' }, { kind: 'hang' }] },
+      { timeout_ms: 200, max_retries: 1 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(BackendCallError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ isRetryable: true, rateLimited: false });
+    expect(error.message).toContain('timeout_ms=200');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('stops a request in flight when the run is cancelled, with the cancellation as the reason', async () => {
+    const { server, backend } = await setup({ faultPlan: [{ kind: 'hang' }] });
+    const controller = new AbortController();
+    const pending = backend.doGenerate(chat('hi'), { signal: controller.signal });
+    while (server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('run cancelled'));
+    await expect(pending).rejects.toThrow('run cancelled');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('gives up after max_retries with a retryable error that is not a rate limit', async () => {
     const { server, backend } = await setup(
       {

@@ -442,10 +442,8 @@ function isInvalidKey(body: ReturnType<typeof parseErrorBody>): boolean {
  */
 function recordingFetch(record: AttemptRecord): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, {
-      ...init,
-      dispatcher: noTimeoutDispatcher,
-    } as unknown as RequestInit);
+    const dispatcher = noTimeoutDispatcher();
+    const response = await fetch(input, (dispatcher ? { ...init, dispatcher } : init) as RequestInit);
     record.headers = response.headers;
     return response;
   };
@@ -453,20 +451,24 @@ function recordingFetch(record: AttemptRecord): typeof fetch {
 
 const undiciGlobalDispatcher = Symbol.for('undici.globalDispatcher.1');
 
-/** Node's global undici dispatcher with `headersTimeout` and `bodyTimeout` off (the SDK does the same). */
-const noTimeoutDispatcher = {
-  dispatch(options: Record<string, unknown>, handler: unknown): boolean {
-    let global = (globalThis as Record<symbol, unknown>)[undiciGlobalDispatcher] as
-      | { dispatch(options: Record<string, unknown>, handler: unknown): boolean }
-      | undefined;
-    if (global === undefined) {
-      new Headers(); // Node creates its global dispatcher lazily.
-      global = (globalThis as Record<symbol, unknown>)[undiciGlobalDispatcher] as typeof global;
-    }
-    if (global === undefined) throw new Error('Node has no global undici dispatcher');
-    return global.dispatch({ ...options, headersTimeout: 0, bodyTimeout: 0 }, handler);
-  },
-};
+interface Dispatcher {
+  dispatch(options: Record<string, unknown>, handler: unknown): boolean;
+}
+
+/**
+ * Node's global undici dispatcher with `headersTimeout` and `bodyTimeout` off (the SDK does the same), or
+ * undefined where Node has none (then fetch's defaults apply).
+ */
+function noTimeoutDispatcher(): Dispatcher | undefined {
+  const global = () => (globalThis as Record<symbol, Dispatcher | undefined>)[undiciGlobalDispatcher];
+  if (global() === undefined) new Headers(); // Node creates its global dispatcher lazily.
+  const dispatcher = global();
+  if (typeof dispatcher?.dispatch !== 'function') return undefined;
+  return {
+    dispatch: (options, handler) =>
+      dispatcher.dispatch({ ...options, headersTimeout: 0, bodyTimeout: 0 }, handler),
+  };
+}
 
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

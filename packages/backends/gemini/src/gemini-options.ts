@@ -11,7 +11,10 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
 export const geminiOptionsSchema = z.object({
   ...backendLimitOptionsShape,
   /** Model name as Google knows it (`gemini-2.0-flash`, `gemini-2.5-pro`). */
-  model: z.string().min(1),
+  model: z
+    .string()
+    .min(1)
+    .refine((model) => !/\.\.|[?&]/.test(model), 'a model name without "..", "?" or "&"'),
   /** API key (Gemini API; on Vertex AI only for express mode). Default `GEMINI_API_KEY`, else `GOOGLE_API_KEY`. */
   api_key: z.string().min(1).optional(),
   /** Server root without the API version (`https://generativelanguage.googleapis.com`). Default `GEMINI_BASE_URL`. */

@@ -29,7 +29,9 @@ export type GeminiFault =
     }
   | { kind: 'blocked'; blockReason: string }
   | { kind: 'reset' }
-  | { kind: 'malformed-json' };
+  | { kind: 'malformed-json' }
+  /** Never answer (until `close()`). */
+  | { kind: 'hang' };
 
 export interface GeminiRequestRecord {
   method: string;
@@ -153,6 +155,7 @@ export async function startGeminiServer(settings: GeminiServerSettings = {}): Pr
         request.socket.destroy();
         return;
       }
+      if (fault?.kind === 'hang') return;
       if (fault?.kind === 'malformed-json') {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"candidates": [');
