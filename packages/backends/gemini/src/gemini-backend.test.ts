@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BackendCallError,
   ConfigurationError,
@@ -520,6 +523,36 @@ describe('gemini backend: options', () => {
       project: 'my-project',
       location: 'us-central1',
     });
+  });
+
+  it('uses the application-default credentials named by GOOGLE_APPLICATION_CREDENTIALS on Vertex AI', async () => {
+    server = await startGeminiServer({ accessToken: 'ya29.scripted-access-token' });
+    const directory = await mkdtemp(join(tmpdir(), 'gemini-adc-'));
+    await writeFile(join(directory, 'subject-token'), 'scripted-subject-token');
+    // Workload identity federation: a file-sourced subject token exchanged at token_url for an access token.
+    await writeFile(
+      join(directory, 'credentials.json'),
+      JSON.stringify({
+        type: 'external_account',
+        audience: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/p',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: `${server.url}/token`,
+        credential_source: { file: join(directory, 'subject-token') },
+      }),
+    );
+    const backend = createGeminiBackend(
+      { model: 'gemini-2.0-flash', project_id: 'my-project', location: 'europe-west4', base_url: server.url },
+      { env: { GOOGLE_APPLICATION_CREDENTIALS: join(directory, 'credentials.json'), GEMINI_API_KEY: key } },
+    );
+    const result = await backend.doGenerate(chat('hello adc'), { signal: never });
+    expect(result.text).toBe('hello adc');
+    const [exchange, generate] = server.requests;
+    expect(exchange?.path).toBe('/token');
+    expect(generate?.path).toBe(
+      '/v1beta1/projects/my-project/locations/europe-west4/publishers/google/models/gemini-2.0-flash:generateContent',
+    );
+    expect(generate?.headers.authorization).toBe('Bearer ya29.scripted-access-token');
+    expect(generate?.headers['x-goog-api-key']).toBeUndefined();
   });
 
   it('picks the Vertex AI host of the location, and needs a project or a key', () => {

@@ -120,6 +120,10 @@ export class GeminiBackend implements BackendV1 {
       ...(key !== undefined ? { apiKey: key } : {}),
       ...(vertex && project !== undefined ? { project, location } : {}),
       ...(options.api_version !== undefined ? { apiVersion: options.api_version } : {}),
+      // Application-default credentials named by the run's environment (else Google's usual places).
+      ...(vertex && key === undefined && context.env.GOOGLE_APPLICATION_CREDENTIALS
+        ? { googleAuthOptions: { keyFilename: context.env.GOOGLE_APPLICATION_CREDENTIALS } }
+        : {}),
       httpOptions: {
         baseUrl:
           options.base_url ?? (context.env.GEMINI_BASE_URL || defaultBaseUrl(vertex, project, location, key)),

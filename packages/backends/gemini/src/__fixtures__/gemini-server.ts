@@ -53,6 +53,11 @@ export interface GeminiServer {
 export interface GeminiServerSettings {
   /** The key the server accepts in `x-goog-api-key`; another answers 400 API_KEY_INVALID, echoing it. */
   key?: string;
+  /**
+   * An OAuth access token: `POST /token` (an STS token exchange, as Google's workload identity federation
+   * does it) hands it out, and generateContent then wants it as `authorization: Bearer …` (401 otherwise).
+   */
+  accessToken?: string;
   reply?: (request: GeminiRequestRecord) => string | GeminiReply;
   /** Faults consumed one per request, in order, before normal answers. */
   faultPlan?: GeminiFault[];
@@ -133,8 +138,24 @@ export async function startGeminiServer(settings: GeminiServerSettings = {}): Pr
       const googleError = (status: number, statusText: string, message: string, details: unknown[] = []) => ({
         error: { code: status, message, status: statusText, ...(details.length > 0 ? { details } : {}) },
       });
+      if (request.method === 'POST' && url.pathname === '/token' && settings.accessToken !== undefined) {
+        send(200, {
+          access_token: settings.accessToken,
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        });
+        return;
+      }
       if (request.method !== 'POST' || !match) {
         send(404, googleError(404, 'NOT_FOUND', `no route for ${request.method} ${url.pathname}`));
+        return;
+      }
+      if (
+        settings.accessToken !== undefined &&
+        request.headers.authorization !== `Bearer ${settings.accessToken}`
+      ) {
+        send(401, googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
         return;
       }
       const key = request.headers['x-goog-api-key'];
