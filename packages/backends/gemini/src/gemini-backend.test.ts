@@ -498,6 +498,27 @@ describe('gemini backend: options', () => {
     );
   });
 
+  it("sends base_url's user and password as basic authentication, for a proxy", async () => {
+    server = await startGeminiServer({ key });
+    const url = new URL(server.url);
+    url.username = 'proxy';
+    url.password = 'hunter2secret';
+    const backend = createGeminiBackend({ model: 'm', api_key: key, base_url: url.toString() });
+    await backend.doGenerate(chat('hi'), { signal: never });
+    expect(server.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('proxy:hunter2secret').toString('base64')}`,
+    );
+    expect(server.requests[0]!.headers['x-goog-api-key']).toBe(key);
+  });
+
+  it('takes GEMINI_BASE_URL for the Gemini API only, not for Vertex AI', () => {
+    const env = { GEMINI_BASE_URL: 'http://127.0.0.1:9' };
+    expect(createGeminiBackend({ model: 'm', api_key: key }, { env }).endpoint).toBe('http://127.0.0.1:9');
+    expect(createGeminiBackend({ model: 'm', project_id: 'p', location: 'us-east5' }, { env }).endpoint).toBe(
+      'https://us-east5-aiplatform.googleapis.com',
+    );
+  });
+
   it('refuses a base URL with a query string', () => {
     expect(() =>
       createGeminiBackend({ model: 'm', api_key: key, base_url: 'https://x.example.com/?key=abc' }),

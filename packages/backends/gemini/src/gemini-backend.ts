@@ -96,10 +96,25 @@ export class GeminiBackend implements BackendV1 {
         );
       }
     }
+    // GEMINI_BASE_URL is the Gemini API's server: Vertex AI takes base_url only.
     const url = parseBaseUrl(
-      options.base_url ?? (context.env.GEMINI_BASE_URL || defaultBaseUrl(vertex, project, location, key)),
+      options.base_url ??
+        ((!vertex && context.env.GEMINI_BASE_URL) || defaultBaseUrl(vertex, project, location, key)),
     );
-    this.#secrets = [...(key ? [key] : []), ...(url.password.length >= 8 ? [url.password] : [])];
+    const username = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    this.#secrets = [...(key ? [key] : []), ...(password.length >= 8 ? [password] : [])];
+    // fetch refuses URLs with credentials: a proxy's user and password go as HTTP basic authentication.
+    const headers: Record<string, string> = {};
+    if (username !== '' || password !== '') {
+      if (vertex && key === undefined) {
+        throw new ConfigurationError(
+          'backend gemini: base_url has a user and password, which would replace the Google credentials of ' +
+            'Vertex AI (both use the authorization header). Remove them, or use api_key.',
+        );
+      }
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
     url.username = '';
     url.password = '';
     this.endpoint = url.toString().replace(/\/+$/, '');
@@ -125,9 +140,9 @@ export class GeminiBackend implements BackendV1 {
         ? { googleAuthOptions: { keyFilename: context.env.GOOGLE_APPLICATION_CREDENTIALS } }
         : {}),
       httpOptions: {
-        baseUrl:
-          options.base_url ?? (context.env.GEMINI_BASE_URL || defaultBaseUrl(vertex, project, location, key)),
+        baseUrl: this.endpoint,
         timeout: options.timeout_ms,
+        ...(Object.keys(headers).length > 0 ? { headers } : {}),
       },
     });
   }
