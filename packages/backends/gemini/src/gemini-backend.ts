@@ -331,7 +331,7 @@ export class GeminiBackend implements BackendV1 {
           ),
         };
       }
-      const retryable = status === 408 || status >= 500;
+      const retryable = status === 408 || status === 409 || status >= 500;
       const hint = status === 404 ? ' Check the model name, base_url and api_version.' : '';
       return {
         retry: retryable,

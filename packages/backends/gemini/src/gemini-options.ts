@@ -38,7 +38,7 @@ export const geminiOptionsSchema = z.object({
   logprobs: flag.default(false),
   /** Thinking tokens a thinking model may spend (`thinkingConfig.thinkingBudget`; 0 turns thinking off where allowed). */
   thinking_budget: z.coerce.number().int().min(-1).optional(),
-  /** Retries after a transient failure (408, 5xx, timeout, reset, malformed answer); never after a 429. */
+  /** Retries after a transient failure (408, 409, 5xx, timeout, reset, malformed answer); never after a 429. */
   max_retries: z.coerce.number().int().min(0).default(5),
   /** Timeout of one HTTP attempt, in milliseconds. */
   timeout_ms: z.coerce.number().int().positive().default(600_000),
