@@ -7,8 +7,10 @@
 //   FAKE_VLLM_RECORD      file to which one JSON line is appended at start: { argv, cudaVisibleDevices, pid, port, childPid }
 //   FAKE_VLLM_HEALTHY_AFTER_MS  /health answers 503 until this long after start (default 0)
 //   FAKE_VLLM_EXIT        exit at once with code 1 after printing this message to stderr
-//   FAKE_VLLM_CHILD       when set, spawn a child process (in the same process group) that sleeps forever
+//   FAKE_VLLM_CHILD       when set, spawn a child process (in the same process group) that ignores SIGTERM
+//                         and sleeps forever: only a SIGKILL to the whole group ends it
 //   FAKE_VLLM_ANSWER_MS   delay before each answer (default 0)
+//   FAKE_VLLM_SLOW_GPUS   with FAKE_VLLM_ANSWER_MS: only the replica with this CUDA_VISIBLE_DEVICES is slow
 //   FAKE_VLLM_IGNORE_TERM when set, ignore SIGTERM (so only SIGKILL ends it)
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -39,7 +41,13 @@ console.log(`INFO args: ${JSON.stringify(argv)} CUDA_VISIBLE_DEVICES=${env.CUDA_
 
 let childPid;
 if (env.FAKE_VLLM_CHILD) {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"],
+    {
+      stdio: 'ignore',
+    },
+  );
   childPid = child.pid;
 }
 if (env.FAKE_VLLM_RECORD) {
@@ -54,7 +62,8 @@ if (env.FAKE_VLLM_EXIT) {
 }
 
 const healthyAfter = Number(env.FAKE_VLLM_HEALTHY_AFTER_MS ?? 0);
-const answerDelay = Number(env.FAKE_VLLM_ANSWER_MS ?? 0);
+const slow = env.FAKE_VLLM_SLOW_GPUS === undefined || env.FAKE_VLLM_SLOW_GPUS === env.CUDA_VISIBLE_DEVICES;
+const answerDelay = slow ? Number(env.FAKE_VLLM_ANSWER_MS ?? 0) : 0;
 const answer = 'The answer is 42.';
 
 function send(response, status, body) {
@@ -82,7 +91,11 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     const path = request.url ?? '/';
     if (request.method === 'GET' && path === '/health') {
-      if (Date.now() - started < healthyAfter) return send(response, 503, { error: 'loading' });
+      if (Date.now() - started < healthyAfter) {
+        console.log('INFO GET /health 503 (loading)');
+        return send(response, 503, { error: 'loading' });
+      }
+      console.log('INFO GET /health 200');
       response.writeHead(200, { 'x-replica': replica });
       return response.end();
     }
@@ -96,7 +109,9 @@ const server = createServer((request, response) => {
     } catch {
       return send(response, 400, { error: 'bad json' });
     }
-    console.log(`INFO request ${path} on replica port ${port}`);
+    console.log(
+      `INFO request ${path} on replica port ${port} (${request.headers.authorization ?? 'no authorization'})`,
+    );
     setTimeout(() => {
       if (body.model !== model) return send(response, 404, { error: `model ${body.model} not served` });
       const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
