@@ -96,7 +96,11 @@ export class ReplicaSet {
     for (const replica of alive()) signalGroup(replica, 'SIGKILL');
     const killEnd = Date.now() + 10_000;
     while (alive().length > 0 && Date.now() < killEnd) await delay(50);
-    await Promise.race([Promise.all(this.replicas.map((replica) => replica.exited)), delay(5_000)]);
+    // An unreferenced timer: a pending wait must not keep evalchemy from exiting once all is stopped.
+    await Promise.race([
+      Promise.all(this.replicas.map((replica) => replica.exited)),
+      delay(5_000, undefined, { ref: false }),
+    ]);
     const left = alive();
     if (left.length > 0) {
       this.#settings.log.warn(
