@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, type GenerateRequestV1 } from '@evalchemy/core';
-import { runBackendConformance } from '@evalchemy/test-kit';
+import { createRecordingLogger, runBackendConformance } from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVllmBackend, type VllmBackend } from './vllm-backend.js';
 import type { VllmOptionsInput } from './vllm-options.js';
@@ -244,6 +244,30 @@ describe('requests', () => {
       { signal: signal() },
     );
     expect(scored).toMatchObject({ logprob: -0.5, isGreedy: true });
+  });
+
+  it('leave out a replica that died while serving, with a warning that shows the end of its log', async () => {
+    const test = setup();
+    const log = createRecordingLogger();
+    const vllm = createVllmBackend(
+      { model: 'org/model', vllm_bin: standIn, stop_timeout_s: 1, tensor_parallel_size: 2 },
+      { env: test.env, log },
+    );
+    backends.push(vllm);
+    await vllm.doStart({ signal: signal(), directory: test.directory });
+    const dead = test.records().find((record) => record.cudaVisibleDevices === '0,1')!;
+    process.kill(-dead.pid, 'SIGKILL');
+    while (!log.lines.some((line) => line.level === 'warn'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log.lines.find((line) => line.level === 'warn')?.message).toMatch(
+      /vLLM replica 0 \(GPUs 0,1\) exited while serving \(ended by SIGKILL\); its requests go to the other replicas\. Last lines of .*vllm-replica-0\.log:\n {2}INFO vLLM API server version/,
+    );
+    for (let index = 0; index < 3; index++) {
+      expect((await vllm.doGenerate(chat(`after ${index}`), { signal: signal() })).text).toBe(
+        'The answer is 42.',
+      );
+    }
+    expect(requestsPerReplica(test.directory, 2)).toEqual([0, 3]);
   });
 
   it('with api=completions, the backend offers no chat to benchmarks', () => {
