@@ -14,6 +14,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
     aliases: ['openai-chat-completions', 'openai-completions', 'local-chat-completions', 'local-completions'],
   },
   { kind: 'backend', id: 'replay', aliases: [] },
+  { kind: 'backend', id: 'vllm', aliases: ['hf'] },
   { kind: 'benchmark', id: 'aime24', aliases: ['AIME24'] },
   { kind: 'benchmark', id: 'aime25', aliases: ['AIME25'] },
   { kind: 'benchmark', id: 'alpaca_eval', aliases: ['AlpacaEval', 'alpacaeval'] },
