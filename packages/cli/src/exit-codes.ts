@@ -25,7 +25,7 @@ export const exitCodesHelp = `Exit codes (when several apply, the first listed):
   6    a file could not be written (disk full, read-only, permissions): the output directory (no results)
        or the response cache (results complete, but the run cannot be resumed from the cache)
   7    an unexpected error (a bug: please report it with the message)
-  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM (128 + the signal's number)`;
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's number)`;
 
 /** The shell's exit status for a process ended by `signal`: 128 + its number (SIGINT 130, SIGTERM 143). */
 export function signalExitCode(signal: NodeJS.Signals): number {

@@ -181,6 +181,7 @@ describe('evalchemy run --model vllm', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
+    ['SIGHUP', 129],
   ] as const)(
     'stopped with %s mid-run, leaves no process of the launcher (exit %i)',
     async (signal, code) => {

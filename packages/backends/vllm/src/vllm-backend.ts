@@ -46,7 +46,8 @@ export class VllmBackend implements BackendV1 {
    */
   readonly endpoint: string;
   readonly capabilities: BackendCapabilitiesV1;
-  readonly price?: TokenPriceV1;
+  /** The user's `price_input`/`price_output` (to count GPU time as tokens), else 0: it runs on this machine. */
+  readonly price: TokenPriceV1;
   readonly #options: VllmOptions;
   readonly #context: BackendCreateContextV1;
   readonly #binary: string;
@@ -62,7 +63,7 @@ export class VllmBackend implements BackendV1 {
     this.#context = context;
     this.modelId = options.model;
     const limits = backendLimitsOf(options);
-    if (limits.price) this.price = limits.price;
+    this.price = limits.price ?? { input: 0, output: 0 };
     this.#binary = resolveVllmBinary(options.vllm_bin, context.env);
     const inventory = findGpus(context.env);
     this.#gpuSource = inventory.source;
