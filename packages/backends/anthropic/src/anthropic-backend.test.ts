@@ -309,6 +309,62 @@ describe('anthropic backend: failures and retries', () => {
     expect(server.requestCount).toBe(1);
   });
 
+  it('turns a 403 into an authentication error too', async () => {
+    const { backend } = await setup({
+      faults: [
+        {
+          kind: 'status',
+          status: 403,
+          message: 'Your API key does not have permission to use the specified resource.',
+        },
+      ],
+    });
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ statusCode: 403, isRetryable: false });
+    expect(error.message).toMatch(/403 permission_error/);
+  });
+
+  it('keeps an echoed key out of rate-limit and server-error messages', async () => {
+    const { backend } = await setup(
+      {
+        faults: [
+          { kind: 'status', status: 429, message: `too many requests for key ${key}` },
+          { kind: 'status', status: 500, message: `internal error for ${key}` },
+        ],
+      },
+      { max_retries: 0 },
+    );
+    const limited = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(limited.rateLimited).toBe(true);
+    expect(limited.message).not.toContain(key);
+    const broken = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(broken.statusCode).toBe(500);
+    expect(broken.message).toContain('internal error for sk-ant-***');
+    expect(broken.message).not.toContain(key);
+  });
+
+  it('retries a request the server never answers, up to max_retries, naming timeout_ms', async () => {
+    const { server, backend } = await setup(
+      { faults: [{ kind: 'hang' }, { kind: 'hang' }] },
+      { timeout_ms: 300, max_retries: 1 },
+    );
+    const error = await failure(backend.doGenerate(chat('hi'), { signal: never }));
+    expect(error).toMatchObject({ isRetryable: true, rateLimited: false });
+    expect(error.message).toMatch(/did not answer within timeout_ms=300 \(2 attempts\)/);
+    expect(server.requestCount).toBe(2);
+  });
+
+  it('stops at once, without retrying, when the run is cancelled mid-request', async () => {
+    const { server, backend } = await setup({ faults: [{ kind: 'hang' }] });
+    const controller = new AbortController();
+    const pending = backend.doGenerate(chat('hi'), { signal: controller.signal });
+    while (server.requestCount === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort(new Error('cancelled by the user'));
+    await expect(pending).rejects.toThrow('cancelled by the user');
+    expect(server.requestCount).toBe(1);
+  });
+
   it('keeps the base URL password and query values out of errors, endpoint and describe()', async () => {
     server = await startAnthropicServer({
       faults: [{ kind: 'status', status: 400, message: 'echo token=querysecret99 x' }],
@@ -326,6 +382,7 @@ describe('anthropic backend: failures and retries', () => {
       `Basic ${Buffer.from('user:passwordsecret').toString('base64')}`,
     );
     expect(server.requests[0]?.headers['x-api-key']).toBe(key);
+    expect(server.requests[0]?.query).toEqual({ token: 'querysecret99' });
     expect(backend.endpoint).toBe(`http://${url.host}`);
     const described = JSON.stringify(backend.describe());
     for (const secret of [key, 'passwordsecret', 'querysecret99']) expect(described).not.toContain(secret);
@@ -345,8 +402,7 @@ describe('anthropic backend: configuration', () => {
   });
 
   it('prefers api_key and base_url to the environment', async () => {
-    const { server, backend } = await setup({}, {});
-    void backend;
+    server = await startAnthropicServer({ apiKey: key });
     const preferred = createAnthropicBackend(
       { model: 'claude-test', api_key: key, base_url: server.url },
       { env: { ANTHROPIC_API_KEY: 'sk-ant-other', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } },

@@ -17,6 +17,8 @@ export interface AnthropicReceivedRequest {
   headers: IncomingHttpHeaders;
   /** Decoded JSON body (`{}` when it was not JSON). */
   body: Record<string, unknown>;
+  /** The query string's parameters (`{}` without one). */
+  query: Record<string, string>;
 }
 
 /** What the reply rule sees. */
@@ -52,7 +54,9 @@ export type AnthropicFault =
       retryAfterSeconds?: number;
     }
   | { kind: 'reset' }
-  | { kind: 'malformed-json' };
+  | { kind: 'malformed-json' }
+  /** Never answer (until the client gives up or `close()`). */
+  | { kind: 'hang' };
 
 export interface AnthropicServerSettings {
   /** The key the server accepts, as `x-api-key` or `Authorization: Bearer`. Default: any request is accepted. */
@@ -111,17 +115,20 @@ export async function startAnthropicServer(settings: AnthropicServerSettings = {
     } catch {
       json = false;
     }
-    const path = (incoming.url ?? '/').split('?')[0] ?? '/';
+    const target = new URL(incoming.url ?? '/', 'http://127.0.0.1');
+    const path = target.pathname;
     requests.push({
       index: requests.length,
       method: incoming.method ?? 'GET',
       path,
       headers: incoming.headers,
       body,
+      query: Object.fromEntries(target.searchParams),
     });
     response.setHeader('request-id', `req_test_${++counter}`);
 
     const fault = faults.shift();
+    if (fault?.kind === 'hang') return;
     if (fault?.kind === 'reset') {
       incoming.socket.destroy();
       return;
