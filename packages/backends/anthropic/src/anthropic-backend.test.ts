@@ -77,6 +77,7 @@ describe('anthropic backend: requests', () => {
     const [request] = server.requests;
     expect(request?.path).toBe('/v1/messages');
     expect(request?.headers['x-api-key']).toBe(key);
+    expect(request?.headers.authorization).toBe(`Bearer ${key}`);
     expect(request?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(request?.body).toEqual({
       model: 'claude-test',
@@ -410,10 +411,23 @@ describe('anthropic backend: configuration', () => {
     expect((await preferred.doGenerate(chat('yes'), { signal: never })).text).toBe('yes');
   });
 
-  it('sends no credential header to a keyless local server', async () => {
+  it('sends no credential header to a keyless local server, and reads no key from process.env', async () => {
     server = await startAnthropicServer();
-    const backend = createAnthropicBackend({ model: 'claude-test', base_url: server.url });
-    expect((await backend.doGenerate(chat('free'), { signal: never })).text).toBe('free');
+    const saved = { key: process.env.ANTHROPIC_API_KEY, token: process.env.ANTHROPIC_AUTH_TOKEN };
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-from-the-process-environment';
+    process.env.ANTHROPIC_AUTH_TOKEN = 'token-from-the-process-environment';
+    try {
+      const backend = createAnthropicBackend({ model: 'claude-test', base_url: server.url }, { env: {} });
+      expect((await backend.doGenerate(chat('free'), { signal: never })).text).toBe('free');
+    } finally {
+      for (const [name, value] of [
+        ['ANTHROPIC_API_KEY', saved.key],
+        ['ANTHROPIC_AUTH_TOKEN', saved.token],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
     expect(server.requests[0]?.headers).not.toHaveProperty('x-api-key');
     expect(server.requests[0]?.headers).not.toHaveProperty('authorization');
   });
