@@ -132,6 +132,15 @@ describe('anthropic backend: requests', () => {
     ]);
   });
 
+  it('sends a temperature above 1 as 1, the API maximum, with a warning', async () => {
+    const { server, backend } = await setup();
+    const result = await backend.doGenerate(chat('hi', { temperature: 1.5 }), { signal: never });
+    expect(server.requests[0]?.body.temperature).toBe(1);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-setting', setting: 'temperature' }),
+    ]);
+  });
+
   it('cuts at whitespace-only stop strings itself, as the API refuses them, with a warning', async () => {
     const { server, backend } = await setup({ reply: () => 'line one\n\nline two Question: three' });
     const result = await backend.doGenerate(chat('go', { stop: ['\n\n', 'Question:'] }), { signal: never });

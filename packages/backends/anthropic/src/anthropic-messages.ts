@@ -75,7 +75,15 @@ export function toMessagesRequest(
   ] as const) {
     if (value === undefined) continue;
     if (settings.dropped.has(setting)) warnings.push(droppedWarning(setting, model));
-    else body[field] = value;
+    else if (setting === 'temperature' && value > 1) {
+      // The Messages API's temperature ranges over [0, 1] (OpenAI's over [0, 2]).
+      body.temperature = 1;
+      warnings.push({
+        type: 'unsupported-setting',
+        setting,
+        message: `The Messages API accepts temperature from 0 to 1: ${value} was sent as 1.`,
+      });
+    } else body[field] = value;
   }
   if (parameters.seed !== undefined) {
     warnings.push({
