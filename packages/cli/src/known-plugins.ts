@@ -6,6 +6,7 @@ import type { PluginKind } from '@evalchemy/core';
  * A meta test keeps it equal to the plugin packages of this repository.
  */
 export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: readonly string[] }[] = [
+  { kind: 'backend', id: 'anthropic', aliases: ['claude'] },
   { kind: 'backend', id: 'gemini', aliases: ['google'] },
   { kind: 'backend', id: 'llamacpp', aliases: ['llama.cpp', 'gguf'] },
   {
