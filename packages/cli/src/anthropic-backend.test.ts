@@ -53,8 +53,8 @@ async function startMessagesServer(accepted: string) {
       content: [{ type: 'text', text: 'Let me think. The answer is 42.' }],
       stop_reason: 'end_turn',
       stop_sequence: null,
-      // No cache reads: the samples file's usage schema does not carry cachedPromptTokens yet (issue 14, lead).
-      usage: { input_tokens: 120, output_tokens: 8 },
+      // 100 prompt tokens read from the prompt cache, 20 not (the API counts them apart).
+      usage: { input_tokens: 20, cache_read_input_tokens: 100, output_tokens: 8 },
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -137,5 +137,48 @@ describe('evalchemy run --model anthropic', () => {
     for (const file of await filesUnder(output)) {
       expect(await readFile(file, 'utf8'), file).not.toContain(key);
     }
+  });
+
+  it('is where --model curator --model_name anthropic/… goes, priced at the list price with cached reads', async () => {
+    const server = await startMessagesServer(key);
+    close = server.close;
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-anthropic-'));
+    const result = await evalchemy(
+      [
+        'run',
+        '--model',
+        'curator',
+        '--model_name',
+        'anthropic/claude-sonnet-4-5-20250929',
+        '--model_args',
+        `api_base=${server.url}`,
+        '--tasks',
+        'gsm8k',
+        '--limit',
+        '2',
+        '--output_path',
+        output,
+      ],
+      { env: { ANTHROPIC_API_KEY: key } },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(server.requests.map((request) => request.body.model)).toEqual([
+      'claude-sonnet-4-5-20250929',
+      'claude-sonnet-4-5-20250929',
+    ]);
+    const { results } = await resultsIn(output, 'claude-sonnet-4-5-20250929');
+    expect(results.model).toMatchObject({
+      backend: 'anthropic',
+      price: { source: expect.stringMatching(/^built-in/) },
+    });
+    // Two requests of 20 uncached prompt tokens at $3, 100 cached at $0.30 and 8 completion tokens at $15 per
+    // million: 2 × (60 + 30 + 120) micro-dollars.
+    expect(results.usage).toMatchObject({
+      requests_sent: 2,
+      prompt_tokens: 240,
+      cached_prompt_tokens: 200,
+      completion_tokens: 16,
+      cost_usd: 0.00042,
+    });
   });
 });
