@@ -92,6 +92,18 @@ describe('a tree that breaks every rule', () => {
     'packages/backends/openai/src/index.ts',
     "const gsm8k = await import('@evalchemy/benchmark-gsm8k');\n",
   );
+  pkg('packages/backends/vllm', '@evalchemy/backend-vllm', {
+    dependencies: { '@evalchemy/backend-openai': 'workspace:^' },
+  });
+  write(
+    'packages/backends/vllm/src/index.ts',
+    [
+      "import { OpenAIBackend } from '@evalchemy/backend-openai';",
+      "import replay from '@evalchemy/backend-replay';",
+    ].join('\n'),
+  );
+  pkg('packages/backends/replay', '@evalchemy/backend-replay');
+  write('packages/backends/openai/src/vllm.ts', "import { VllmBackend } from '@evalchemy/backend-vllm';\n");
   pkg('packages/benchmarks/gsm8k', '@evalchemy/benchmark-gsm8k', {
     devDependencies: { '@evalchemy/runner': 'workspace:*', '@evalchemy/test-kit': 'workspace:*' },
   });
@@ -167,6 +179,8 @@ describe('a tree that breaks every rule', () => {
     expect(violations.map((violation) => violation.where).sort()).toEqual(
       [
         'packages/backends/openai/src/index.ts',
+        'packages/backends/openai/src/vllm.ts',
+        'packages/backends/vllm/src/index.ts',
         'packages/benchmarks/gsm8k/package.json (devDependencies)',
         'packages/benchmarks/gsm8k/src/__fixtures__/run.ts',
         'packages/benchmarks/gsm8k/src/gsm8k.test.ts',
@@ -225,6 +239,16 @@ describe('a tree that breaks every rule', () => {
     ]);
     expect(found('packages/benchmarks/mixeval/src/index.ts')[0]?.message).toContain(
       'depends on @evalchemy/benchmark-mixeval_hard (benchmark)',
+    );
+  });
+
+  it('the vllm launcher imports the openai backend and no other backend; openai never imports vllm', () => {
+    expect(found('packages/backends/vllm/package.json (dependencies)')).toEqual([]);
+    expect(found('packages/backends/vllm/src/index.ts').map((v) => v.message)).toEqual([
+      expect.stringContaining('depends on @evalchemy/backend-replay (backend): a backend imports core'),
+    ]);
+    expect(found('packages/backends/openai/src/vllm.ts')[0]?.message).toContain(
+      'depends on @evalchemy/backend-vllm (backend)',
     );
   });
 

@@ -56,7 +56,7 @@ export const rules: Record<Role, Rule> = {
   backend: {
     may: ['core', 'backend-library'],
     testsMay: ['test-kit'],
-    says: 'a backend imports core and backend libraries (and the test-kit in its tests): never a benchmark, another backend, a sandbox, the runner or the CLI',
+    says: 'a backend imports core and backend libraries (and the test-kit in its tests): never a benchmark, another backend (but for the launcher-client pairs of backendClients), a sandbox, the runner or the CLI',
   },
   benchmark: {
     may: ['core', 'benchmark-library'],
@@ -105,6 +105,16 @@ export const rules: Record<Role, Rule> = {
  */
 export const benchmarkVariants: Readonly<Record<string, string>> = {
   '@evalchemy/benchmark-mixeval_hard': '@evalchemy/benchmark-mixeval',
+};
+
+/**
+ * Backend packages that launch a server and speak to it through another backend's client: the one exception to
+ * "a backend never imports another backend". vllm starts `vllm serve` replicas and sends every request through
+ * the openai backend's `OpenAIBackend` (one per replica), so the OpenAI-compatible wire format, retries and
+ * loglikelihood live in one place. The launcher depends on the client, never the other way round.
+ */
+export const backendClients: Readonly<Record<string, string>> = {
+  '@evalchemy/backend-vllm': '@evalchemy/backend-openai',
 };
 
 /** The role of the package in `directory` (relative to the repository root, `/`-separated), if it has one. */
@@ -179,6 +189,7 @@ export function checkDependencyRules(root: string): Violation[] {
       }
       if (imported === pkg || imported.role === undefined) return;
       if (benchmarkVariants[pkg.name] === imported.name) return;
+      if (backendClients[pkg.name] === imported.name) return;
       if (rule.may.includes(imported.role) || (inTests && rule.testsMay.includes(imported.role))) return;
       const onlyInTests = rule.testsMay.includes(imported.role)
         ? ' (allowed only in tests and devDependencies)'

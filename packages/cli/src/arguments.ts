@@ -27,6 +27,8 @@ export const runFlags = {
   concurrency: { type: 'string' },
   seed: { type: 'string' },
   'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'model-name': { type: 'string' },
   'system-instruction': { type: 'string' },
   'annotator-model': { type: 'string' },
   'judge-backend': { type: 'string' },
@@ -83,10 +85,24 @@ export function parseInteger(value: string | undefined, flag: string, minimum: n
   return number;
 }
 
+/** A non-negative amount of US dollars (`--max_cost 2.50`). */
+export function parseAmount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const amount = Number(value.replace(/^\$/, ''));
+  if (value.trim() === '' || !Number.isFinite(amount) || amount < 0) {
+    throw new ConfigurationError(`${flag} must be an amount of US dollars ≥ 0 (e.g. 2.50), got "${value}".`);
+  }
+  return amount;
+}
+
 export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v,...] --tasks a,b [options]
 
   --model NAME              backend id (openai, llamacpp, replay, ...; see "evalchemy list")
-  --model_args K=V,...      backend options, e.g. model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1
+  --model_args K=V,...      backend options, e.g. model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1;
+                            price_input=,price_output= (USD per million tokens), requests_per_minute=,
+                            tokens_per_minute= on API backends
+  --model_name NAME         the model (as model= in --model_args); with --model curator, PROVIDER/MODEL
+                            (openai/…, anthropic/…, gemini/…) chooses the backend, and api_base= its server
   --tasks A,B               benchmarks to run (names are case-insensitive: MTBench = mtbench)
   --output_path DIR         where results go (default ./results)
   --limit N                 only the first N samples of each task
@@ -94,6 +110,8 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --batch_size, --concurrency N   requests in flight at once (default 32)
   --seed N                  base seed (default 0); generation i of a sample uses seed + i
   --max_tokens N            overrides every task's max generated tokens
+  --max_cost USD            budget over the model's and the judges' requests: a request that could exceed it
+                            is not sent, the requests in flight finish, results cover what was done (exit 3)
   --system_instruction TEXT system message for chat prompts
   --judge_backend ID        backend of the LLM judge for judged tasks (default openai; any installed backend)
   --judge_args K=V,...      the judge backend's options, as --model_args (llamacpp: model=judge.gguf)

@@ -42,6 +42,19 @@ export const configFileSchema = z
       .describe('Requests in flight at once (model and each judge backend).')
       .optional(),
     system_instruction: z.string().describe('System message for chat prompts.').optional(),
+    model_name: z
+      .string()
+      .describe(
+        'The model, as model= in model_args; with model: curator, PROVIDER/MODEL (openai/, anthropic/, gemini/) chooses the backend.',
+      )
+      .optional(),
+    max_cost: z
+      .number()
+      .nonnegative()
+      .describe(
+        "Budget in US dollars over the model's and the judges' requests: a request that could exceed it is not sent (exit code 3).",
+      )
+      .optional(),
     judge_backend: z
       .string()
       .describe('Backend id of every judge (default openai); `judges` may choose another per task and role.')

@@ -5,24 +5,27 @@ export const exitCodes = {
   done: 0,
   taskFailed: 1,
   badInput: 2,
-  unexpected: 3,
+  budgetReached: 3,
   samplesFailed: 4,
   refused: 5,
   storage: 6,
+  unexpected: 7,
 } as const;
 
 export const exitCodesHelp = `Exit codes (when several apply, the first listed):
   0    every task ran and every sample was scored
   1    a task could not run (its error is in the table and in the results file)
   2    bad input or configuration; nothing was run
-  3    an unexpected error (a bug: please report it with the message)
+  3    the --max_cost budget was reached: requests that could exceed it were not sent; the results cover
+       what was done, and the same command with a larger --max_cost finishes the run from the cache
   4    samples failed for infrastructure reasons (backend error after retries, judge error, sandbox
        failure): the metrics cover the other samples; the same command retries them (a wrong answer is a
        score, not a failure)
   5    a server refused the API key (HTTP 401/403); the run stopped at once
   6    a file could not be written (disk full, read-only, permissions): the output directory (no results)
        or the response cache (results complete, but the run cannot be resumed from the cache)
-  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM (128 + the signal's number)`;
+  7    an unexpected error (a bug: please report it with the message)
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's number)`;
 
 /** The shell's exit status for a process ended by `signal`: 128 + its number (SIGINT 130, SIGTERM 143). */
 export function signalExitCode(signal: NodeJS.Signals): number {

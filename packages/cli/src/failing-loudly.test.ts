@@ -174,7 +174,7 @@ describe('evalchemy run --help', () => {
   it('lists every exit code', async () => {
     const result = await evalchemy(['run', '--help']);
     expect(result.exitCode).toBe(0);
-    for (const code of ['0', '1', '2', '3', '4', '5', '6', '130'])
+    for (const code of ['0', '1', '2', '3', '4', '5', '6', '7', '130'])
       expect(result.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
     expect(result.stdout).toContain('143 by SIGTERM');
   });

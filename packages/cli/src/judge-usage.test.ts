@@ -80,13 +80,20 @@ describe('usage of a run', () => {
     // The scripted server counts words: the model is asked "Say one" and echoes it; each judge request
     // (`grader: is "Say one" right? (call 0)`) has 7 words, and its answer "yes" one. graded_too asks exactly
     // what graded asked, so all of its answers come from the response cache, with no tokens spent.
+    // Neither model has a price: every request sent is an unpriced one.
     const sent = (requests: number, promptWords: number) => ({
       requests,
       cacheHits: 0,
       promptTokens: requests * promptWords,
       completionTokens: requests * (promptWords === 2 ? 2 : 1),
+      cachedPromptTokens: 0,
+      costUsd: 0,
+      unpricedRequests: requests,
     });
-    const cached = (cacheHits: number) => ({ requests: 0, cacheHits, promptTokens: 0, completionTokens: 0 });
+    const cached = (cacheHits: number) => ({
+      ...sent(0, 0),
+      cacheHits,
+    });
     expect(outcome.usage).toEqual({
       graded: { model: sent(3, 2), judges: { grader: sent(3, 7), parser: sent(6, 7) } },
       graded_too: { model: cached(3), judges: { grader: cached(3), parser: cached(6) } },

@@ -6,19 +6,16 @@ import type { PluginKind } from '@evalchemy/core';
  * A meta test keeps it equal to the plugin packages of this repository.
  */
 export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: readonly string[] }[] = [
+  { kind: 'backend', id: 'anthropic', aliases: ['claude'] },
+  { kind: 'backend', id: 'gemini', aliases: ['google'] },
   { kind: 'backend', id: 'llamacpp', aliases: ['llama.cpp', 'gguf'] },
   {
     kind: 'backend',
     id: 'openai',
-    aliases: [
-      'openai-chat-completions',
-      'openai-completions',
-      'local-chat-completions',
-      'local-completions',
-      'curator',
-    ],
+    aliases: ['openai-chat-completions', 'openai-completions', 'local-chat-completions', 'local-completions'],
   },
   { kind: 'backend', id: 'replay', aliases: [] },
+  { kind: 'backend', id: 'vllm', aliases: ['hf'] },
   { kind: 'benchmark', id: 'aime24', aliases: ['AIME24'] },
   { kind: 'benchmark', id: 'aime25', aliases: ['AIME25'] },
   { kind: 'benchmark', id: 'alpaca_eval', aliases: ['AlpacaEval', 'alpacaeval'] },

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
 import { configFileSchema } from './config-file.js';
+import { routeModel } from './model-routing.js';
 import { findKnownPlugin } from './plugin-discovery.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -93,18 +94,25 @@ async function runProblems(args: string[], own: OwnPlugin | undefined): Promise<
   if (flags.sandbox !== undefined && !configFileSchema.shape.sandbox.safeParse(flags.sandbox).success) {
     problems.push(`--sandbox ${flags.sandbox}: not a sandbox choice`);
   }
-  const backend = flags.model === undefined ? undefined : known('backend', flags.model);
-  if (flags.model !== undefined && backend === undefined)
-    problems.push(`--model ${flags.model}: no such backend`);
-  if (backend !== undefined && flags['model-args'] !== undefined) {
+  if (flags.model === undefined) return problems;
+  let routed: ReturnType<typeof routeModel>;
+  try {
+    const values = parseKeyValueList(flags['model-args'] ?? '', '--model_args');
+    routed = routeModel(
+      flags.model,
+      { values, source: { name: '--model_args', inConfig: false } },
+      flags['model-name'],
+    );
+  } catch (error) {
+    return [...problems, (error as Error).message];
+  }
+  const backend = known('backend', routed.backend);
+  if (backend === undefined) problems.push(`--model ${flags.model}: no such backend`);
+  if (backend !== undefined && Object.keys(routed.args.values).length > 0) {
     const entry = pathToFileURL(join(root, 'packages', 'backends', backend, 'src', 'index.ts')).href;
     const provider = ((await import(entry)) as { default: { optionsSchema: z.ZodType } }).default;
     try {
-      parsePluginOptions(
-        provider.optionsSchema,
-        parseKeyValueList(flags['model-args'], '--model_args'),
-        `--model_args of ${backend}`,
-      );
+      parsePluginOptions(provider.optionsSchema, routed.args.values, `--model_args of ${backend}`);
     } catch (error) {
       problems.push((error as Error).message);
     }

@@ -1,5 +1,5 @@
 import type { JudgeAuditRecordV1 } from '@evalchemy/core';
-import type { TaskOutcome } from '@evalchemy/runner';
+import { type RequestUsage, type RunOutcome, sumUsage, type TaskOutcome } from '@evalchemy/runner';
 
 /**
  * A Markdown table of each task's headline metrics (every metric with `showAll`), as lm-evaluation-harness
@@ -84,4 +84,21 @@ export function formatJudgeAudit(audit: Record<string, Record<string, JudgeAudit
     }
   }
   return lines.length > 0 ? `Judges:\n${lines.map((line) => `  ${line}`).join('\n')}` : '';
+}
+
+/**
+ * One line with what the run's requests cost, the model's and the judges' (sent requests only; cached answers
+ * are free), and the budget when there is one. Empty when nothing was sent and there is no budget.
+ */
+export function formatCost(outcome: Pick<RunOutcome, 'usage' | 'budget'>): string {
+  const model = sumUsage(Object.values(outcome.usage).map((task) => task.model));
+  const judges = sumUsage(Object.values(outcome.usage).flatMap((task) => Object.values(task.judges)));
+  if (model.requests + judges.requests === 0 && outcome.budget === null) return '';
+  const dollars = (usage: RequestUsage) =>
+    usage.unpricedRequests > 0 ? 'unknown (no price for this model)' : `$${usage.costUsd.toFixed(4)}`;
+  const parts = [`model ${dollars(model)}`];
+  if (judges.requests > 0) parts.push(`judges ${dollars(judges)}`);
+  if (outcome.budget !== null)
+    parts.push(`budget $${outcome.budget.max_cost_usd}${outcome.budget.reached ? ' (reached)' : ''}`);
+  return `Cost: ${parts.join(', ')}`;
 }

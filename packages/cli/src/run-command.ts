@@ -14,7 +14,7 @@ import { exitCodes } from './exit-codes.js';
 import { installedVersion, ownVersion } from './installed-version.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
-import { formatJudgeAudit, formatResultsTable } from './results-table.js';
+import { formatCost, formatJudgeAudit, formatResultsTable } from './results-table.js';
 import { buildRunConfiguration, type RunConfiguration } from './run-configuration.js';
 import { loadRunPlugins, type RunPlugins } from './run-plugins.js';
 
@@ -44,6 +44,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
   const judges = formatJudgeAudit(outcome.judgeAudit);
   if (judges !== '') io.stdout.write(`${judges}\n`);
+  const cost = formatCost(outcome);
+  if (cost !== '') io.stdout.write(`${cost}\n`);
   return reportProblems(outcome, io.stderr);
 }
 
@@ -77,6 +79,7 @@ export function createRunSettings(
     predictOnly: configuration.predictOnly,
     judges: plugins.judges,
     judgePrices: configuration.judgePrices,
+    maxCostUsd: configuration.maxCostUsd,
     // What of each backend's options enters each task's identity in the results file.
     answerOptions: plugins.answerOptions,
     sandbox: plugins.sandbox,
@@ -93,6 +96,7 @@ export function createRunSettings(
       annotator_model: judged ? configuration.annotatorModel : null,
       judges: plugins.judgeRecords,
       judge_prices: configuration.judgePrices ?? null,
+      max_cost: configuration.maxCostUsd ?? null,
       predict_only: configuration.predictOnly,
       no_cache: configuration.noCache,
       sandbox: plugins.sandbox ? plugins.sandbox.id : null,
@@ -131,7 +135,16 @@ function reportProblems(outcome: RunOutcome, stderr: CommandIo['stderr']): numbe
         'received after the failed write are not cached: this run cannot be resumed or re-scored from the cache.\n',
     );
   }
+  if (outcome.budget?.reached) {
+    stderr.write(
+      `warning: the budget --max_cost ${outcome.budget.max_cost_usd} USD was reached: ${outcome.budget.requests_not_sent} ` +
+        `requests that could have exceeded it were not sent (spent ${outcome.budget.spent_usd.toFixed(4)} USD). ` +
+        `The results (${outcome.resultsPath}) cover what was done; the same command with a larger --max_cost ` +
+        'finishes the run, with the answers so far from the cache.\n',
+    );
+  }
   if (!outcome.complete) return exitCodes.taskFailed;
+  if (outcome.budget?.reached) return exitCodes.budgetReached;
   if (failedTasks.length > 0) return exitCodes.samplesFailed;
   if (outcome.cacheError) return exitCodes.storage;
   return exitCodes.done;

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { ConfigurationError } from '@evalchemy/core';
 import { z } from 'zod';
-import { parseInteger, parseKeyValueList, type RunFlags } from './arguments.js';
+import { parseAmount, parseInteger, parseKeyValueList, type RunFlags } from './arguments.js';
 import type { ConfigFile } from './config-file.js';
+import { routeModel } from './model-routing.js';
 
 /** The judge backend when neither flags nor the config file name one. */
 export const DEFAULT_JUDGE_BACKEND = 'openai';
@@ -52,6 +53,8 @@ export const runConfigurationSchema = z.object({
   }),
   /** What `--annotator_model` (or the file's `annotator_model`) asked for, as recorded in results. */
   annotatorModel: z.string().min(1),
+  /** `--max_cost`: budget in US dollars over the model's and the judges' requests. */
+  maxCostUsd: z.number().nonnegative().optional(),
   /** The config file's `judge_prices`: US dollars per million tokens by judge model. */
   judgePrices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })).optional(),
   limit: z.number().int().positive().optional(),
@@ -86,10 +89,11 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     throw new ConfigurationError(`--sandbox must be auto, docker or process, got "${sandbox}".`);
   }
   const configuration: RunConfiguration = {
-    model: {
+    model: routeModel(
       backend,
-      args: pluginArgs(flags['model-args'], config.model_args, '--model_args', 'model_args'),
-    },
+      pluginArgs(flags['model-args'], config.model_args, '--model_args', 'model_args'),
+      flags['model-name'] ?? config.model_name,
+    ),
     tasks,
     judges: {
       file: judgeLevel(config.judge_backend, config.judge_args, config.annotator_model, {
@@ -128,6 +132,7 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     },
     annotatorModel: flags['annotator-model'] ?? config.annotator_model ?? 'auto',
     judgePrices: config.judge_prices,
+    maxCostUsd: parseAmount(flags['max-cost'], '--max_cost') ?? config.max_cost,
     limit: flags.debug ? DEBUG_LIMIT : (parseInteger(flags.limit, '--limit', 1) ?? config.limit),
     concurrency:
       parseInteger(flags.concurrency ?? flags['batch-size'], '--concurrency', 1) ??

@@ -293,9 +293,15 @@ function modelKeySource(
   env: Record<string, string | undefined>,
 ): string | undefined {
   if (args.values.api_key !== undefined) return describeKey(args.source, 'api_key');
-  if (backend === 'openai' && env.OPENAI_API_KEY !== undefined) return 'OPENAI_API_KEY';
-  return undefined;
+  return keyVariables[backend]?.find((name) => env[name] !== undefined && env[name] !== '');
 }
+
+/** The environment variables each API backend reads its key from, in its order. */
+const keyVariables: Readonly<Record<string, readonly string[]>> = {
+  openai: ['OPENAI_API_KEY'],
+  anthropic: ['ANTHROPIC_API_KEY'],
+  gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+};
 
 /** A judge named on the command line for a run that judges nothing is a mistake worth a line: say so. */
 function warnUnusedJudgeFlags(configuration: RunConfiguration, judged: boolean, log: LoggerV1): void {

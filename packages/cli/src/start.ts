@@ -5,7 +5,8 @@ import { main } from './main.js';
 
 const controller = new AbortController();
 let interrupts = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP too: a closed SSH session must stop the run (and the servers it launched) as Ctrl-C does.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(signalExitCode(signal));

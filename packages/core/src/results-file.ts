@@ -20,6 +20,28 @@ const usageSchema = z.object({
   prompt_tokens: count,
   /** Completion tokens of the requests sent, as the backend reported them (0 where it reports none). */
   completion_tokens: count,
+  /** Of `prompt_tokens`, those the provider served from its prompt cache (priced lower). Absent before 0.2. */
+  cached_prompt_tokens: count.optional(),
+  /**
+   * Cost of the requests sent, in US dollars (to a millionth), from each backend's price (`price` of the model
+   * and of each judge audit). Null when a request went to a model without a known price. Absent before 0.2.
+   */
+  cost_usd: z.number().min(0).nullable().optional(),
+});
+
+/** A model's price as a cost was computed with it, and where the price comes from. */
+const priceSchema = z.object({
+  /** US dollars per million prompt tokens. */
+  input_per_million_tokens: z.number().min(0),
+  /** US dollars per million prompt tokens served from the provider's prompt cache, where it has one. */
+  cached_input_per_million_tokens: z.number().min(0).optional(),
+  /** US dollars per million completion tokens. */
+  output_per_million_tokens: z.number().min(0),
+  /**
+   * `model_args` (the backend's `price_input`/`price_output`, or a backend running on this machine, at 0),
+   * `config` (the config file's `judge_prices`), or `built-in (<date>)` (the runner's list prices).
+   */
+  source: z.string(),
 });
 
 /** One data file a task resolved, as it was used. */
@@ -53,19 +75,12 @@ const judgeAuditSchema = z.object({
   prompt_tokens: count,
   /** Completion tokens of the requests sent, as the backend reported them. */
   completion_tokens: count,
+  /** Of `prompt_tokens`, those the provider served from its prompt cache. Absent before 0.2. */
+  cached_prompt_tokens: count.optional(),
   /** Cost of the requests sent in US dollars, from `price`; null when the model's price is unknown. */
   cost_usd: z.number().min(0).nullable(),
   /** The price the cost was computed with, and where it comes from; null when unknown. */
-  price: z
-    .object({
-      /** US dollars per million prompt tokens. */
-      input_per_million_tokens: z.number().min(0),
-      /** US dollars per million completion tokens. */
-      output_per_million_tokens: z.number().min(0),
-      /** `built-in (<date>)` for the runner's list prices, `config` for the user's `judge_prices`. */
-      source: z.string(),
-    })
-    .nullable(),
+  price: priceSchema.nullable(),
   /** Verdicts the scorer reported (parsed or not) over the scored samples. */
   verdicts: count,
   /** Of those, verdicts the scorer could not parse. */
@@ -160,6 +175,8 @@ export const resultsFileSchema = z.object({
     model_id: z.string(),
     /** The backend's own description (server URL without credentials, context size, …). Never secrets. */
     info: z.record(z.string(), z.unknown()),
+    /** The model's price, which its `cost_usd` figures use; null when unknown. Absent before 0.2. */
+    price: priceSchema.nullable().optional(),
     /** The first judge backend of the run and its model; null when nothing was judged. */
     judge: z.object({ backend: z.string(), model_id: z.string() }).nullable(),
     /** The sandbox's id and description; null when no code was executed. */
@@ -167,6 +184,24 @@ export const resultsFileSchema = z.object({
   }),
   /** Requests and tokens of the whole run, model and judges together. */
   usage: usageSchema,
+  /**
+   * The run's cost budget (`--max_cost`), model and judges together; null without one. When `reached`, requests
+   * that could have exceeded it were not sent: their samples are failed (`sample_failures`), and the same
+   * command with a larger budget resumes from the response cache. Absent before 0.2.
+   */
+  budget: z
+    .object({
+      /** The budget, in US dollars. */
+      max_cost_usd: z.number().min(0),
+      /** What the requests sent cost, in US dollars. */
+      spent_usd: z.number().min(0),
+      /** Whether a request was held back because it could have exceeded the budget. */
+      reached: z.boolean(),
+      /** Requests held back for the budget. */
+      requests_not_sent: count,
+    })
+    .nullable()
+    .optional(),
   /** Git commit of the working directory, null outside a repository. */
   git_hash: z.string().nullable(),
   /** The machine the run ran on. */
@@ -270,7 +305,9 @@ const turnResponseSchema = z.object({
   /** Why generation ended: `stop`, `length`, `content-filter` or `other`. */
   finish_reason: z.enum(['stop', 'length', 'content-filter', 'other']),
   /** Tokens of the call as the backend counted them; null where it does not report them. */
-  usage: z.object({ promptTokens: count, completionTokens: count }).nullable(),
+  usage: z
+    .object({ promptTokens: count, completionTokens: count, cachedPromptTokens: count.optional() })
+    .nullable(),
 });
 
 /** One continuation's score. */

@@ -10,5 +10,5 @@ export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';
 export { type RunOutcome, runEvaluation, sanitizeModelName } from './run-evaluation.js';
 export { answerOptionsOf, type RunSettings, type TaskSelection } from './run-settings.js';
-export type { RequestUsage, TaskUsage } from './run-state.js';
+export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
 export type { TaskOutcome } from './task-run.js';

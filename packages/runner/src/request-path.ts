@@ -6,14 +6,17 @@ import type {
   LoglikelihoodResultV1,
 } from '@evalchemy/core';
 import { AdaptiveLimit, type ConcurrencyChange, estimateTokens } from './adaptive-limit.js';
+import { costCeiling } from './budget.js';
+import { costOf, type PricedModel } from './prices.js';
 import { ResponseCache } from './response-cache.js';
 import type { RunState } from './run-state.js';
 
 /**
  * The one way a request reaches a backend, for the model and for judges alike: the response cache, the
  * backend's scheduler (`AdaptiveLimit`: concurrency lowered on rate-limit refusals and raised again, refused
- * requests sent again after `retry-after`, per-minute limits), the run's stop on refused credentials, and usage
- * accounting under the request's task and role. Other retries are the backend's own (the openai SDK's).
+ * requests sent again after `retry-after`, per-minute limits), the run's `--max_cost` budget, the run's stop on
+ * refused credentials, and usage and cost accounting under the request's task and role. Other retries are the
+ * backend's own (the openai SDK's, with backoff).
  */
 export interface RequestPath {
   readonly backend: BackendV1;
@@ -29,11 +32,12 @@ export function createRequestPath(
     cache: ResponseCache;
     concurrency: number;
     state: RunState;
-    /** Called when the backend's concurrency is lowered after a rate-limit refusal. */
+    price: PricedModel | undefined;
+    /** Called when a rate-limit refusal lowers the backend's concurrency (once per round). */
     onDecrease?: (change: ConcurrencyChange) => void;
   },
 ): RequestPath {
-  const { cache, state } = settings;
+  const { cache, state, price } = settings;
   const limit = new AdaptiveLimit({
     concurrency: Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
     requestsPerMinute: backend.capabilities.requestsPerMinute,
@@ -64,31 +68,53 @@ export function createRequestPath(
         return cached;
       }
     }
+    let costUsd: number | undefined;
+    // One attempt per call: a refused attempt (rate limit) costs nothing and its reservation is given back.
+    const attempt = async (): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
+      // With a budget every backend has a price (checked before the run starts).
+      const reservation =
+        state.budget && price ? state.budget.reserve(costCeiling(request, price.price)) : undefined;
+      costUsd = undefined;
+      try {
+        const answer = await call(request, signal);
+        const usage = 'usage' in answer ? answer.usage : undefined;
+        costUsd = price === undefined ? undefined : usage === undefined ? 0 : costOf(price.price, usage);
+        return answer;
+      } finally {
+        reservation?.settle(costUsd ?? 0);
+      }
+    };
     const result = await limit
-      .run(
-        (): Promise<GenerateResultV1 | LoglikelihoodResultV1> => {
-          if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
-          if (backend.doLoglikelihood === undefined) {
-            throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
-          }
-          return backend.doLoglikelihood(request, { signal });
-        },
-        {
-          signal,
-          tokens: estimateTokens(request),
-          usageOf: (answer) =>
-            'usage' in answer && answer.usage !== undefined
-              ? answer.usage.promptTokens + answer.usage.completionTokens
-              : undefined,
-        },
-      )
+      .run(attempt, {
+        signal,
+        tokens: estimateTokens(request),
+        usageOf: (answer) =>
+          'usage' in answer && answer.usage !== undefined
+            ? answer.usage.promptTokens + answer.usage.completionTokens
+            : undefined,
+      })
       .catch((error: unknown) => {
         state.stopOnRefusal(error, role(request), backend);
         throw error;
       });
-    state.count(request.origin, { cached: false, usage: 'usage' in result ? result.usage : undefined });
+    state.count(request.origin, {
+      cached: false,
+      usage: 'usage' in result ? result.usage : undefined,
+      costUsd,
+    });
     if (key !== undefined) await state.store(key, result);
     return result;
+  }
+
+  function call(
+    request: GenerateRequestV1 | LoglikelihoodRequestV1,
+    signal: AbortSignal,
+  ): Promise<GenerateResultV1 | LoglikelihoodResultV1> {
+    if (request.type !== 'loglikelihood') return backend.doGenerate(request, { signal });
+    if (backend.doLoglikelihood === undefined) {
+      throw new Error(`backend ${backend.id} does not implement doLoglikelihood`);
+    }
+    return backend.doLoglikelihood(request, { signal });
   }
 
   return {

@@ -164,11 +164,14 @@ async function fixtureSettings(overrides: Partial<RunSettings> = {}): Promise<Ru
   };
 }
 
-const usage = (requests: number, cacheHits = 0) => ({
+/** Usage of `requests` sums requests; the fixture models have no price, so a cost only when nothing was sent. */
+const usage = (requests: number, cacheHits = 0, cost: number | null = requests > 0 ? null : 0) => ({
   requests_sent: requests,
   cache_hits: cacheHits,
   prompt_tokens: 5 * requests,
   completion_tokens: requests,
+  cached_prompt_tokens: 0,
+  cost_usd: cost,
 });
 
 describe('the results file and the samples files', () => {
@@ -199,7 +202,12 @@ describe('the results file and the samples files', () => {
           sha256: jsonlSha256,
         },
       ],
-      usage: { model: usage(4), judge: usage(8), judges: { parser: usage(4), grader: usage(4) } },
+      usage: {
+        model: usage(4),
+        judge: usage(8),
+        // 20 prompt tokens at $10 and 4 completion tokens at $30 per million; the parser has no price.
+        judges: { parser: usage(4), grader: usage(4, 0, 0.00032) },
+      },
       judge_audit: {
         parser: {
           backend: 'sums-backend',
@@ -222,7 +230,7 @@ describe('the results file and the samples files', () => {
           price: {
             input_per_million_tokens: 10,
             output_per_million_tokens: 30,
-            source: 'built-in (2025-04)',
+            source: 'built-in (2025-11)',
           },
           verdicts: 4,
           unparsable_verdicts: 0,
@@ -432,5 +440,64 @@ describe('a task identity', () => {
       'sums',
       'judged',
     ]);
+  });
+});
+
+describe('cost and the --max_cost budget', () => {
+  it("prices the model's requests from its backend's own price, cached prompt tokens at the cached price", async () => {
+    const base = sumsBackend();
+    const backend: BackendV1 = {
+      ...base,
+      price: { input: 2, cachedInput: 1, output: 4 },
+      async doGenerate(request, options) {
+        const answer = await base.doGenerate(request, options);
+        return { ...answer, usage: { promptTokens: 5, completionTokens: 1, cachedPromptTokens: 2 } };
+      },
+    };
+    const { results } = await readRunFiles(await runEvaluation(await fixtureSettings({ backend })));
+    // Per request: 3 prompt tokens at $2, 2 cached at $1 and 1 completion token at $4 per million: $12e-6.
+    expect(results.tasks.sums!.usage.model).toMatchObject({ cached_prompt_tokens: 8, cost_usd: 0.000048 });
+    expect(results.usage.cost_usd).toBe(0.000048);
+    expect(results.model.price).toEqual({
+      input_per_million_tokens: 2,
+      cached_input_per_million_tokens: 1,
+      output_per_million_tokens: 4,
+      source: 'model_args',
+    });
+    expect(results.budget).toBeNull();
+  });
+
+  it('sends no request that could exceed the budget, fails those samples, and a larger budget finishes from the cache', async () => {
+    // Each chat request may cost 3 prompt tokens ("1+1" and its role, at 3 characters a token) and 8 completion
+    // tokens at $1 per million: $11e-6; each costs $6e-6 (5 + 1 tokens). With $20e-6, the third request could
+    // exceed it (12 + 11 > 20): two are sent, the other two are not.
+    const backend: BackendV1 = { ...sumsBackend(), price: { input: 1, output: 1 } };
+    const settings = await fixtureSettings({ backend, concurrency: 1, maxCostUsd: 0.00002 });
+    const outcome = await runEvaluation(settings);
+    const { results, samples } = await readRunFiles(outcome);
+    expect(results.budget).toEqual({
+      max_cost_usd: 0.00002,
+      spent_usd: 0.000012,
+      reached: true,
+      requests_not_sent: 2,
+    });
+    expect(outcome.budget).toEqual(results.budget);
+    expect(results['n-samples'].sums).toEqual({ effective: 4, scored: 2, failed: 2 });
+    expect(results.sample_failures.sums!.example).toMatch(/--max_cost 0\.00002 USD/);
+    expect(samples.sums!.filter((record) => record.error?.includes('budget'))).toHaveLength(2);
+
+    const again = await readRunFiles(
+      await runEvaluation({ ...settings, maxCostUsd: 1, outputPath: `${settings.outputPath}-2` }),
+    );
+    expect(again.results.usage).toMatchObject({ requests_sent: 2, cache_hits: 2 });
+    expect(again.results.budget).toMatchObject({ reached: false, requests_not_sent: 0, spent_usd: 0.000012 });
+    expect(again.results['n-samples'].sums).toEqual({ effective: 4, scored: 4, failed: 0 });
+  });
+
+  it('refuses a budget over a model without a price before anything is sent', async () => {
+    const settings = await fixtureSettings({ maxCostUsd: 5 });
+    await expect(runEvaluation(settings)).rejects.toThrow(
+      /--max_cost needs the price of every model.*adder \(sums-backend\).*price_input=/,
+    );
   });
 });

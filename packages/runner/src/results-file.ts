@@ -6,7 +6,7 @@ import type {
   TaskRecordV1,
   UsageRecordV1,
 } from '@evalchemy/core';
-import { costOf, priceOf } from './judge-prices.js';
+import { type PricedModel, priceOf, roundDollars } from './prices.js';
 import { judgesOf, type RunSettings, type TaskSelection } from './run-settings.js';
 import { emptyUsage, type RequestUsage, type RunState, sumUsage } from './run-state.js';
 import { finiteOrNull } from './sample-record.js';
@@ -64,10 +64,19 @@ export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
       backend: backend.id,
       model_id: backend.modelId,
       info: run.modelInfo,
+      price: priceRecord(priceOf(backend, settings.judgePrices)),
       judge: firstJudge ? { backend: firstJudge.id, model_id: firstJudge.modelId } : null,
       sandbox: run.sandboxInfo,
     },
     usage: usageRecord(state.totals()),
+    budget: state.budget
+      ? {
+          max_cost_usd: state.budget.maxCostUsd,
+          spent_usd: roundDollars(state.budget.spentUsd),
+          reached: state.budget.reached,
+          requests_not_sent: state.budget.requestsNotSent,
+        }
+      : null,
     git_hash: run.gitHash,
     environment: run.environment,
     timing: {
@@ -119,21 +128,15 @@ function judgeAudit(
   verdicts: VerdictCounts | undefined,
   settings: RunSettings,
 ): JudgeAuditRecordV1 {
-  const priced = priceOf(judge.modelId, settings.judgePrices);
   const swappedPairs = verdicts?.swappedPairs ?? 0;
   const consistentPairs = verdicts?.consistentPairs ?? 0;
+  const { cost_usd, ...counts } = usageRecord(usage);
   return {
     backend: judge.id,
     model_id: judge.modelId,
-    ...usageRecord(usage),
-    cost_usd: priced ? costOf(priced.price, usage.promptTokens, usage.completionTokens) : null,
-    price: priced
-      ? {
-          input_per_million_tokens: priced.price.input,
-          output_per_million_tokens: priced.price.output,
-          source: priced.source,
-        }
-      : null,
+    ...counts,
+    cost_usd: cost_usd ?? null,
+    price: priceRecord(priceOf(judge, settings.judgePrices)),
     verdicts: verdicts?.verdicts ?? 0,
     unparsable_verdicts: verdicts?.unparsable ?? 0,
     swapped_pairs: swappedPairs,
@@ -148,6 +151,19 @@ function usageRecord(usage: RequestUsage): UsageRecordV1 {
     cache_hits: usage.cacheHits,
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
+    cached_prompt_tokens: usage.cachedPromptTokens,
+    cost_usd: usage.unpricedRequests > 0 ? null : roundDollars(usage.costUsd),
+  };
+}
+
+function priceRecord(priced: PricedModel | undefined): NonNullable<JudgeAuditRecordV1['price']> | null {
+  if (priced === undefined) return null;
+  const { price, source } = priced;
+  return {
+    input_per_million_tokens: price.input,
+    ...(price.cachedInput !== undefined ? { cached_input_per_million_tokens: price.cachedInput } : {}),
+    output_per_million_tokens: price.output,
+    source,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   ConfigurationError,
   describeError,
   type JudgeAuditRecordV1,
+  type ResultsFileV1,
   type StorageError,
 } from '@evalchemy/core';
 import type { ConcurrencyChange, RateLimitFacts } from './adaptive-limit.js';
@@ -12,6 +13,7 @@ import { writeFileAtomically } from './atomic-file.js';
 import { createDirectory, storageError } from './create-directory.js';
 import { gitCommit } from './git-commit.js';
 import { checkJudges } from './judge-service.js';
+import { priceOf } from './prices.js';
 import { createRecordingResolver } from './recording-resolver.js';
 import { createRequestPath, type RequestPath } from './request-path.js';
 import { buildResultsFile } from './results-file.js';
@@ -34,6 +36,8 @@ export interface RunOutcome {
   rateLimits: (RateLimitFacts & { backend: string; modelId: string })[];
   /** Per judged task, per judge role: the results file's `tasks.<task>.judge_audit`. */
   judgeAudit: Record<string, Record<string, JudgeAuditRecordV1>>;
+  /** The run's `--max_cost` budget and what was spent, as in the results file; null without a budget. */
+  budget: NonNullable<ResultsFileV1['budget']> | null;
   /**
    * Why the response cache stopped taking new responses during the run (a full disk), if it did. The run
    * went on and its results are complete, but it cannot be resumed or re-scored from the cache.
@@ -123,6 +127,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       cache: settings.cache,
       concurrency: settings.concurrency,
       state,
+      price: priceOf(of, settings.judgePrices),
       onDecrease: (change: ConcurrencyChange) =>
         emit({ type: 'concurrency-change', role, backend: of.id, model: of.modelId, ...change }),
     });
@@ -240,6 +245,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
         record.judge_audit !== undefined ? [[task, record.judge_audit]] : [],
       ),
     ),
+    budget: results.budget ?? null,
     ...(state.cacheError !== undefined ? { cacheError: state.cacheError } : {}),
   };
 }
@@ -247,6 +253,18 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
 /** Judges and sandbox each task needs are configured; checked before anything starts. */
 function checkRequirements(settings: RunSettings): void {
   checkJudges(settings);
+  if (settings.maxCostUsd !== undefined) {
+    const backends = [settings.backend, ...(settings.predictOnly ? [] : judgeBackendsOf(settings))];
+    const unpriced = backends.filter((backend) => priceOf(backend, settings.judgePrices) === undefined);
+    if (unpriced.length > 0) {
+      throw new ConfigurationError(
+        `--max_cost needs the price of every model it covers, and ${unpriced
+          .map((backend) => `${backend.modelId} (${backend.id})`)
+          .join(', ')} has none in the built-in price list. Give it with price_input=…,price_output=… (US ` +
+          'dollars per million tokens) in --model_args or --judge_args.',
+      );
+    }
+  }
   if (settings.predictOnly) return;
   for (const { benchmark } of settings.tasks) {
     if (benchmark.requirements.sandbox && settings.sandbox === undefined) {

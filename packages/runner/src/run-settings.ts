@@ -6,9 +6,9 @@ import {
   judgeRolesOf,
   type LoggerV1,
   type SandboxV1,
+  type TokenPriceV1,
 } from '@evalchemy/core';
 import type { RunEvent } from './events.js';
-import type { TokenPrice } from './judge-prices.js';
 import type { ResponseCache } from './response-cache.js';
 
 /** A benchmark selected for a run, with its parsed options. */
@@ -52,10 +52,16 @@ export interface RunSettings {
    */
   answerOptions?: ReadonlyMap<BackendV1, Record<string, unknown>> | undefined;
   /**
-   * Judge prices in US dollars per million tokens by model id, over the runner's built-in list prices
-   * (`builtInJudgePrices`): the cost in each task's judge audit.
+   * Prices in US dollars per million tokens by model id (the config's `judge_prices`), over the runner's
+   * built-in list prices (`builtInPrices`) and under a backend's own `price`: the costs in the results file.
    */
-  judgePrices?: Readonly<Record<string, TokenPrice>> | undefined;
+  judgePrices?: Readonly<Record<string, TokenPriceV1>> | undefined;
+  /**
+   * Budget in US dollars over the model's and the judges' requests (`--max_cost`). A request that could take
+   * the run past it is not sent, nor any after it; the run ends with what was done. Every backend must have a
+   * price.
+   */
+  maxCostUsd?: number | undefined;
   /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
   sandbox?: SandboxV1 | undefined;
   /**

@@ -7,6 +7,7 @@ import {
   type TokenUsageV1,
 } from '@evalchemy/core';
 import type { RateLimitFacts } from './adaptive-limit.js';
+import { Budget } from './budget.js';
 import { storageError } from './create-directory.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -17,6 +18,12 @@ export interface RequestUsage {
   cacheHits: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of `promptTokens`, those served from the provider's prompt cache. */
+  cachedPromptTokens: number;
+  /** US dollars of the priced requests sent (unrounded). */
+  costUsd: number;
+  /** Requests sent to a model without a known price: the cost is then unknown. */
+  unpricedRequests: number;
 }
 
 /** Usage of one task: the model's, and each judge role's. */
@@ -33,8 +40,16 @@ export interface RunState {
   rateLimits: Map<BackendV1, RateLimitFacts>;
   /** Why the response cache stopped taking new responses, once a write failed (a full disk). */
   cacheError: StorageError | undefined;
-  /** Counts one answered request under its origin's task and role. */
-  count(origin: RequestOriginV1, answer: { cached: boolean; usage?: TokenUsageV1 | undefined }): void;
+  /** The run's `--max_cost` budget, when it has one. */
+  budget: Budget | undefined;
+  /**
+   * Counts one answered request under its origin's task and role, with its cost (undefined: the model's price
+   * is unknown; 0 for a cached answer).
+   */
+  count(
+    origin: RequestOriginV1,
+    answer: { cached: boolean; usage?: TokenUsageV1 | undefined; costUsd?: number | undefined },
+  ): void;
   /** Totals over every task and role. */
   totals(): RequestUsage;
   /** Stores a response in the cache; after a failed write the run goes on without storing. */
@@ -49,7 +64,15 @@ export const cacheRemedy =
   'Set EVALCHEMY_CACHE_DIR to a writable directory with free space, or pass --no_cache to run without the cache.';
 
 export function emptyUsage(): RequestUsage {
-  return { requests: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  return {
+    requests: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedPromptTokens: 0,
+    costUsd: 0,
+    unpricedRequests: 0,
+  };
 }
 
 export function sumUsage(usages: readonly RequestUsage[]): RequestUsage {
@@ -59,6 +82,9 @@ export function sumUsage(usages: readonly RequestUsage[]): RequestUsage {
     total.cacheHits += usage.cacheHits;
     total.promptTokens += usage.promptTokens;
     total.completionTokens += usage.completionTokens;
+    total.cachedPromptTokens += usage.cachedPromptTokens;
+    total.costUsd += usage.costUsd;
+    total.unpricedRequests += usage.unpricedRequests;
   }
   return total;
 }
@@ -68,6 +94,7 @@ export function createRunState(settings: RunSettings, stopController: AbortContr
     usage: new Map(),
     rateLimits: new Map(),
     cacheError: undefined,
+    budget: settings.maxCostUsd === undefined ? undefined : new Budget(settings.maxCostUsd),
     count(origin, answer) {
       let task = state.usage.get(origin.task);
       if (task === undefined) {
@@ -79,11 +106,17 @@ export function createRunState(settings: RunSettings, stopController: AbortContr
         usage = task.judges[origin.role] ?? emptyUsage();
         task.judges[origin.role] = usage;
       }
-      if (answer.cached) usage.cacheHits += 1;
-      else usage.requests += 1;
+      if (answer.cached) {
+        usage.cacheHits += 1;
+        return;
+      }
+      usage.requests += 1;
+      if (answer.costUsd === undefined) usage.unpricedRequests += 1;
+      else usage.costUsd += answer.costUsd;
       if (answer.usage) {
         usage.promptTokens += answer.usage.promptTokens;
         usage.completionTokens += answer.usage.completionTokens;
+        usage.cachedPromptTokens += answer.usage.cachedPromptTokens ?? 0;
       }
     },
     totals() {

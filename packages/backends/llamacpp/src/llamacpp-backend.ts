@@ -93,6 +93,8 @@ export class LlamaCppBackend implements BackendV1 {
   readonly id = 'llamacpp';
   readonly version = VERSION;
   readonly modelId: string;
+  /** It runs on this machine: no per-token price, so a `--max_cost` budget can include it. */
+  readonly price = { input: 0, output: 0 };
   private readonly options: LlamaCppOptions;
   private readonly env: Record<string, string | undefined>;
   private readonly log: LoggerV1;

@@ -22,6 +22,8 @@ export class ReplayBackend implements BackendV1 {
   readonly id = 'replay';
   readonly version = VERSION;
   readonly modelId: string;
+  /** It answers from files: no per-token price, so a `--max_cost` budget can include it. */
+  readonly price = { input: 0, output: 0 };
   readonly capabilities: BackendCapabilitiesV1 = {
     chat: true,
     completion: true,

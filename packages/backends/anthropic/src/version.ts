@@ -1,0 +1,2 @@
+/** Version of @evalchemy/backend-anthropic; kept equal to package.json's. */
+export const VERSION = '0.1.0';
