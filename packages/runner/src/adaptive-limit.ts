@@ -47,7 +47,7 @@ export interface AdaptiveLimitSettings {
 export const decreaseFactor = 0.75;
 /**
  * Rounds of successes per step at and above the concurrency last refused: 8, doubled (up to 64) each time the
- * server refuses that level again, back to 8 once a step beyond it succeeds.
+ * server refuses that level again; once that level has held for its rounds, it is forgotten.
  */
 const probeRounds = 8;
 const maxProbeRounds = 64;
@@ -213,7 +213,11 @@ export class AdaptiveLimit {
     const rounds = this.#limit + 1 >= this.#ceiling ? this.#probeRounds : 1;
     if (this.#successes >= this.#limit * rounds) {
       this.#successes = 0;
-      if (this.#limit > this.#ceiling) this.#probeRounds = probeRounds;
+      // The level refused before held for its rounds: whatever refused there is gone (a quota, not a limit).
+      if (this.#limit >= this.#ceiling) {
+        this.#ceiling = Infinity;
+        this.#probeRounds = probeRounds;
+      }
       this.#limit += 1;
       this.facts.finalConcurrency = this.#limit;
       this.#pump();
