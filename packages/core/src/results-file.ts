@@ -44,6 +44,34 @@ const priceSchema = z.object({
   source: z.string(),
 });
 
+/** What the runner's scheduler did for one backend: how far rate limits lowered its concurrency, and waits. */
+const rateLimitSchema = z.object({
+  /** `model`: the backend under evaluation (it may serve judges too); `judge`: a judge backend. */
+  role: z.enum(['model', 'judge']),
+  /** Backend plugin id. */
+  backend: z.string(),
+  /** The model it serves. */
+  model_id: z.string(),
+  /** Concurrency the run allowed (`--concurrency`, capped by the backend's own bound). */
+  configured_concurrency: count,
+  /** Lowest concurrency rate limits brought it down to. */
+  lowest_concurrency: count,
+  /** Concurrency at the end of the run. */
+  final_concurrency: count,
+  /** Answers refused for the server's rate limit (HTTP 429, Anthropic 529), each sent again. */
+  rate_limited_answers: count,
+  /** Times the concurrency was lowered (at most once per round of requests). */
+  concurrency_decreases: count,
+  /** Requests given up after being refused for too long (their samples failed). */
+  given_up_requests: count,
+  /** Seconds during which a ready request was held back by `retry-after` or a per-minute limit. */
+  waited_seconds: z.number().min(0),
+  /** The backend's `requests_per_minute`, null without one. */
+  requests_per_minute: z.number().positive().nullable(),
+  /** The backend's `tokens_per_minute`, null without one. */
+  tokens_per_minute: z.number().positive().nullable(),
+});
+
 /** One data file a task resolved, as it was used. */
 const datasetRecordSchema = z.object({
   /** Hugging Face Hub repository id, e.g. `openai/gsm8k`. */
@@ -202,6 +230,8 @@ export const resultsFileSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Per backend that was sent requests (the model's, each judge's): the rate-limit scheduler's facts. Absent before 0.2. */
+  rate_limits: z.array(rateLimitSchema).optional(),
   /** Git commit of the working directory, null outside a repository. */
   git_hash: z.string().nullable(),
   /** The machine the run ran on. */
@@ -240,6 +270,8 @@ export type TaskRecordV1 = z.infer<typeof taskRecordSchema>;
 export type UsageRecordV1 = z.infer<typeof usageSchema>;
 /** One judge role's audit of one task, in the results file. */
 export type JudgeAuditRecordV1 = z.infer<typeof judgeAuditSchema>;
+/** One backend's rate-limit facts, in the results file. */
+export type RateLimitRecordV1 = z.infer<typeof rateLimitSchema>;
 /** One data file a task used, in the results file. */
 export type DatasetRecordV1 = z.infer<typeof datasetRecordSchema>;
 

@@ -1,6 +1,6 @@
-import { BackendCallError, describeError } from '@evalchemy/core';
+import { BackendCallError, describeError, type RateLimitRecordV1 } from '@evalchemy/core';
 
-/** What a backend's scheduler did during a run: the results file's `rate_limits.<backend>`. */
+/** What a backend's scheduler did during a run: an entry of the results file's `rate_limits`. */
 export interface RateLimitFacts {
   /** Concurrency the run allowed (`--concurrency`, capped by the backend's `maxConcurrency`). */
   configuredConcurrency: number;
@@ -343,15 +343,12 @@ export function estimateTokens(
   return Math.ceil(characters / 4) + (request.parameters.maxTokens ?? 0);
 }
 
-/**
- * A backend's scheduler facts as the results file would hold them (snake case, seconds). Not written yet:
- * core's results schema has no `rate_limits` field; `RunOutcome.rateLimits` carries them until it does.
- */
+/** A backend's scheduler facts as the results file holds them (`rate_limits`: snake case, seconds). */
 export function rateLimitRecord(
   facts: RateLimitFacts,
   backend: { id: string; modelId: string },
   role: 'model' | 'judge',
-): Record<string, string | number | null> {
+): RateLimitRecordV1 {
   return {
     role,
     backend: backend.id,

@@ -2,6 +2,7 @@ import { type ScriptedServer, type ScriptedServerSettings, startScriptedServer }
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
 import { createHttpChatBackend } from './__fixtures__/http-chat-backend.js';
+import { readRunFiles } from './__fixtures__/run-files.js';
 import { arithmeticReply, settingsFor } from './__fixtures__/run-settings.js';
 import type { RunEvent } from './events.js';
 import { runEvaluation } from './run-evaluation.js';
@@ -64,6 +65,20 @@ describe('rate limits: the runner scheduler', () => {
     const changes = events.filter((event) => event.type === 'concurrency-change');
     expect(changes[0]).toMatchObject({ role: 'model', backend: 'http-chat', previous: 64 });
     expect(changes.length).toBe(facts!.decreases);
+    // The results file says the same.
+    const { results } = await readRunFiles(outcome);
+    expect(results.rate_limits).toEqual([
+      expect.objectContaining({
+        role: 'model',
+        backend: 'http-chat',
+        configured_concurrency: 64,
+        lowest_concurrency: facts!.lowestConcurrency,
+        rate_limited_answers: server.rateLimitedCount,
+        concurrency_decreases: facts!.decreases,
+        given_up_requests: 0,
+        requests_per_minute: null,
+      }),
+    ]);
   });
 
   it('starts no request before the retry-after of a refusal has passed, and sends the refused one again', async () => {

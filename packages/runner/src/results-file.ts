@@ -6,6 +6,7 @@ import type {
   TaskRecordV1,
   UsageRecordV1,
 } from '@evalchemy/core';
+import { rateLimitRecord } from './adaptive-limit.js';
 import { type PricedModel, priceOf, roundDollars } from './prices.js';
 import { judgesOf, type RunSettings, type TaskSelection } from './run-settings.js';
 import { emptyUsage, type RequestUsage, type RunState, sumUsage } from './run-state.js';
@@ -69,6 +70,9 @@ export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
       sandbox: run.sandboxInfo,
     },
     usage: usageRecord(state.totals()),
+    rate_limits: [...state.rateLimits].map(([of, facts]) =>
+      rateLimitRecord(facts, of, of === backend ? 'model' : 'judge'),
+    ),
     budget: state.budget
       ? {
           max_cost_usd: state.budget.maxCostUsd,
