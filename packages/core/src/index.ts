@@ -1,3 +1,4 @@
+export * from './backend-calls.js';
 export * from './backend-options.js';
 export * from './dataset-rows.js';
 export * from './errors.js';

@@ -6,8 +6,10 @@ import {
   type BackendCreateContextV1,
   type BackendV1,
   backendLimitsOf,
+  backoffDelayMs,
   type CallOptionsV1,
   ConfigurationError,
+  callWithOwnSignal,
   type GenerateRequestV1,
   type GenerateResultV1,
   parsePluginOptions,
@@ -210,7 +212,7 @@ export class AnthropicBackend implements BackendV1 {
       try {
         let raw: unknown;
         try {
-          raw = await sendWithOwnSignal(signal, (own) =>
+          raw = await callWithOwnSignal(signal, (own) =>
             this.#client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, {
               signal: own,
             }),
@@ -345,23 +347,5 @@ function describeCause(error: Error): string {
 function retryDelayMs(attempt: number, error: unknown): number {
   const asked = error instanceof Anthropic.APIError ? retryAfterMsOf(error.headers) : undefined;
   if (asked !== undefined) return Math.min(asked, maxRetryAfterMs);
-  return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
-}
-
-/**
- * Calls `send` with a signal of its own that follows `signal`, so that the SDK's abort listener goes on a
- * short-lived signal rather than piling up on the run's long-lived one.
- */
-async function sendWithOwnSignal<T>(
-  signal: AbortSignal,
-  send: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
-  try {
-    return await send(controller.signal);
-  } finally {
-    signal.removeEventListener('abort', forward);
-  }
+  return backoffDelayMs(attempt);
 }

@@ -5,8 +5,10 @@ import {
   type BackendCreateContextV1,
   type BackendV1,
   backendLimitsOf,
+  backoffDelayMs,
   type CallOptionsV1,
   ConfigurationError,
+  callWithOwnSignal,
   type GenerateRequestV1,
   type GenerateResultV1,
   parsePluginOptions,
@@ -247,7 +249,7 @@ export class GeminiBackend implements BackendV1 {
       try {
         let raw: unknown;
         try {
-          raw = await sendWithOwnSignal(signal, (own) => send(own, record));
+          raw = await callWithOwnSignal(signal, (own) => send(own, record));
         } catch (error) {
           if (error instanceof SyntaxError) throw new MalformedResponse('the body is not valid JSON');
           throw error;
@@ -267,7 +269,7 @@ export class GeminiBackend implements BackendV1 {
         const failure = this.#toFailure(error, record, attempt);
         if (failure.retry && attempt < maxRetries) {
           await delay(
-            Math.max(retryDelayMs(attempt), Math.min(failure.serverDelayMs ?? 0, maxServerDelayMs)),
+            Math.max(backoffDelayMs(attempt), Math.min(failure.serverDelayMs ?? 0, maxServerDelayMs)),
             undefined,
             {
               signal,
@@ -494,27 +496,4 @@ function describeCause(error: unknown): string {
   const cause = error.cause instanceof Error ? error.cause : undefined;
   const inner = cause?.cause instanceof Error ? cause.cause : undefined;
   return [error.message, cause?.message, inner?.message].filter(Boolean).join(': ');
-}
-
-/** 0.5 s doubling up to 8 s, with up to 25 % jitter. */
-function retryDelayMs(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
-}
-
-/**
- * Calls `send` with a signal of its own that follows `signal`: the SDK leaves its abort listener on the
- * signal it is given when a call succeeds, which would pile up one listener per request on the run's signal.
- */
-async function sendWithOwnSignal(
-  signal: AbortSignal,
-  send: (signal: AbortSignal) => Promise<unknown>,
-): Promise<unknown> {
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
-  try {
-    return await send(controller.signal);
-  } finally {
-    signal.removeEventListener('abort', forward);
-  }
 }

@@ -5,8 +5,10 @@ import {
   type BackendCreateContextV1,
   type BackendV1,
   backendLimitsOf,
+  backoffDelayMs,
   type CallOptionsV1,
   ConfigurationError,
+  callWithOwnSignal,
   type FinishReasonV1,
   type GenerateRequestV1,
   type GenerateResultV1,
@@ -304,7 +306,7 @@ export class OpenAIBackend implements BackendV1 {
       try {
         let raw: unknown;
         try {
-          raw = await sendWithOwnSignal(signal, send);
+          raw = await callWithOwnSignal(signal, send);
         } catch (error) {
           if (error instanceof SyntaxError) throw new MalformedResponse('the body is not valid JSON');
           throw error;
@@ -319,7 +321,7 @@ export class OpenAIBackend implements BackendV1 {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof MalformedResponse && attempt < maxRetries) {
-          await delay(retryDelayMs(attempt), undefined, { signal });
+          await delay(backoffDelayMs(attempt), undefined, { signal });
           continue;
         }
         throw this.#toCallError(error, attempt);
@@ -483,28 +485,4 @@ function withoutRateLimitRetries(send: typeof fetch): typeof fetch {
     if (response.status === 429) response.headers.set('x-should-retry', 'false');
     return response;
   };
-}
-
-/** The SDK's own backoff: 0.5 s doubling up to 8 s, with up to 25 % jitter. */
-function retryDelayMs(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
-}
-
-/**
- * Calls `send` with a signal of its own that follows `signal`. The SDK adds an abort listener to the signal
- * it is given and never removes it; handing it the run's long-lived signal would pile up one listener per
- * request on it (and make each later addEventListener slower).
- */
-async function sendWithOwnSignal(
-  signal: AbortSignal,
-  send: (signal: AbortSignal) => Promise<unknown>,
-): Promise<unknown> {
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
-  try {
-    return await send(controller.signal);
-  } finally {
-    signal.removeEventListener('abort', forward);
-  }
 }
