@@ -12,6 +12,9 @@
 //   FAKE_VLLM_ANSWER_MS   delay before each answer (default 0)
 //   FAKE_VLLM_SLOW_GPUS   with FAKE_VLLM_ANSWER_MS: only the replica with this CUDA_VISIBLE_DEVICES is slow
 //   FAKE_VLLM_IGNORE_TERM when set, ignore SIGTERM (so only SIGKILL ends it)
+//   FAKE_VLLM_MS_PER_TOKEN  with it, each answer also takes this long per requested `max_tokens` (a long
+//                         generation takes long), for tools/bench/vllm-routing.ts
+//   FAKE_VLLM_MAX_NUM_SEQS  requests generated at once, as vLLM's --max-num-seqs; later ones wait in order
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -65,6 +68,20 @@ const healthyAfter = Number(env.FAKE_VLLM_HEALTHY_AFTER_MS ?? 0);
 const slow = env.FAKE_VLLM_SLOW_GPUS === undefined || env.FAKE_VLLM_SLOW_GPUS === env.CUDA_VISIBLE_DEVICES;
 const answerDelay = slow ? Number(env.FAKE_VLLM_ANSWER_MS ?? 0) : 0;
 const answer = 'The answer is 42.';
+const msPerToken = Number(env.FAKE_VLLM_MS_PER_TOKEN ?? 0);
+const maxNumSeqs = Number(env.FAKE_VLLM_MAX_NUM_SEQS ?? Infinity);
+let running = 0;
+const waiting = [];
+/** Runs `generate` (which calls its argument when done) once fewer than FAKE_VLLM_MAX_NUM_SEQS are running. */
+function schedule(generate) {
+  if (running >= maxNumSeqs) return void waiting.push(generate);
+  running += 1;
+  generate(() => {
+    running -= 1;
+    const next = waiting.shift();
+    if (next !== undefined) schedule(next);
+  });
+}
 
 function send(response, status, body) {
   response.writeHead(status, { 'content-type': 'application/json', 'x-replica': replica });
@@ -112,48 +129,52 @@ const server = createServer((request, response) => {
     console.log(
       `INFO request ${path} on replica port ${port} (${request.headers.authorization ?? 'no authorization'})`,
     );
-    setTimeout(() => {
-      if (body.model !== model) return send(response, 404, { error: `model ${body.model} not served` });
-      const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
-      if (path === '/v1/chat/completions') {
-        return send(response, 200, {
-          id: 'chat',
-          object: 'chat.completion',
-          choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
-          usage,
-        });
-      }
-      if (path === '/v1/completions') {
-        if (body.echo) {
-          const { tokens, offsets } = tokensOf(String(body.prompt));
+    const generationMs = answerDelay + msPerToken * Number(body.max_tokens ?? 0);
+    schedule((done) =>
+      setTimeout(() => {
+        done();
+        if (body.model !== model) return send(response, 404, { error: `model ${body.model} not served` });
+        const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
+        if (path === '/v1/chat/completions') {
           return send(response, 200, {
-            id: 'cmpl',
-            object: 'text_completion',
-            choices: [
-              {
-                index: 0,
-                text: String(body.prompt),
-                finish_reason: 'length',
-                logprobs: {
-                  tokens,
-                  token_logprobs: tokens.map((_, index) => (index === 0 ? null : -0.5)),
-                  top_logprobs: tokens.map((token, index) => (index === 0 ? null : { [token]: -0.5 })),
-                  text_offset: offsets,
-                },
-              },
-            ],
+            id: 'chat',
+            object: 'chat.completion',
+            choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
             usage,
           });
         }
-        return send(response, 200, {
-          id: 'cmpl',
-          object: 'text_completion',
-          choices: [{ index: 0, text: ` ${answer}`, finish_reason: 'stop', logprobs: null }],
-          usage,
-        });
-      }
-      return send(response, 404, { error: 'not found' });
-    }, answerDelay);
+        if (path === '/v1/completions') {
+          if (body.echo) {
+            const { tokens, offsets } = tokensOf(String(body.prompt));
+            return send(response, 200, {
+              id: 'cmpl',
+              object: 'text_completion',
+              choices: [
+                {
+                  index: 0,
+                  text: String(body.prompt),
+                  finish_reason: 'length',
+                  logprobs: {
+                    tokens,
+                    token_logprobs: tokens.map((_, index) => (index === 0 ? null : -0.5)),
+                    top_logprobs: tokens.map((token, index) => (index === 0 ? null : { [token]: -0.5 })),
+                    text_offset: offsets,
+                  },
+                },
+              ],
+              usage,
+            });
+          }
+          return send(response, 200, {
+            id: 'cmpl',
+            object: 'text_completion',
+            choices: [{ index: 0, text: ` ${answer}`, finish_reason: 'stop', logprobs: null }],
+            usage,
+          });
+        }
+        return send(response, 404, { error: 'not found' });
+      }, generationMs),
+    );
   });
 });
 server.listen(port, host, () => console.log(`INFO Uvicorn running on http://${host}:${port}`));
