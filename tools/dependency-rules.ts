@@ -18,6 +18,7 @@ export type Role =
   | 'benchmark-library'
   | 'sandbox-library'
   | 'backend-library'
+  | 'leaderboard'
   | 'integration-tests';
 
 interface Rule {
@@ -49,9 +50,9 @@ export const rules: Record<Role, Rule> = {
     says: 'the runner imports core (and the test-kit in its tests) and plugins only through discovery',
   },
   cli: {
-    may: ['core', 'runner'],
+    may: ['core', 'runner', 'leaderboard'],
     testsMay: ['test-kit'],
-    says: 'the CLI imports core and the runner (and the test-kit in its tests) and plugins only through discovery; its tests run plugins through the built CLI',
+    says: 'the CLI imports core, the runner and the leaderboard (and the test-kit in its tests) and plugins only through discovery; its tests run plugins through the built CLI',
   },
   backend: {
     may: ['core', 'backend-library'],
@@ -79,6 +80,11 @@ export const rules: Record<Role, Rule> = {
     says: 'a sandbox library imports core only (and the test-kit in its tests)',
   },
   'backend-library': { may: [], testsMay: [], says: 'a backend library imports no package of ours' },
+  leaderboard: {
+    may: ['core'],
+    testsMay: ['test-kit'],
+    says: 'the leaderboard reads results files through core and nothing else (the test-kit in its tests), so a team can install it alone',
+  },
   'integration-tests': {
     may: [
       'core',
@@ -91,6 +97,7 @@ export const rules: Record<Role, Rule> = {
       'benchmark-library',
       'sandbox-library',
       'backend-library',
+      'leaderboard',
     ],
     testsMay: [],
     says: 'the private integration tests may import every package',
@@ -137,6 +144,7 @@ export function roleOf(directory: string): Role | undefined {
       'python-random': 'benchmark-library',
       'sandbox-kit': 'sandbox-library',
       'node-llama-cpp': 'backend-library',
+      leaderboard: 'leaderboard',
       'integration-tests': 'integration-tests',
     } as Record<string, Role>
   )[group];
