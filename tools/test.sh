@@ -16,6 +16,12 @@ status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const slowest = r.testResults
+    .map((file) => ({ name: require("path").relative(process.cwd(), file.name), seconds: (file.endTime - file.startTime) / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 12);
+  console.log("slowest test files (s):");
+  for (const file of slowest) console.log(`  ${file.seconds.toFixed(1).padStart(7)}  ${file.name}`);
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$report" || true
 rm -f "$report"
