@@ -33,11 +33,16 @@ export function createRequestPath(
     concurrency: number;
     state: RunState;
     price: PricedModel | undefined;
+    /**
+     * The backend's options that can change its answers (`RunSettings.answerOptions`): part of the cache key, so
+     * that a changed option (a reasoning effort, a context size) is asked again instead of served from the cache.
+     */
+    answerOptions: Record<string, unknown> | undefined;
     /** Called when a rate-limit refusal lowers the backend's concurrency (once per round). */
     onDecrease?: (change: ConcurrencyChange) => void;
   },
 ): RequestPath {
-  const { cache, state, price } = settings;
+  const { cache, state, price, answerOptions } = settings;
   const limit = new AdaptiveLimit({
     concurrency: Math.max(1, Math.min(settings.concurrency, backend.capabilities.maxConcurrency ?? Infinity)),
     requestsPerMinute: backend.capabilities.requestsPerMinute,
@@ -58,6 +63,9 @@ export function createRequestPath(
       ? ResponseCache.key({
           backend: backend.id,
           ...modelIdentity(backend),
+          ...(answerOptions === undefined || Object.keys(answerOptions).length === 0
+            ? {}
+            : { options: answerOptions }),
           request: { ...request, origin: { generation: request.origin.generation } },
         })
       : undefined;

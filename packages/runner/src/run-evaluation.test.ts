@@ -171,6 +171,21 @@ describe('runEvaluation', () => {
     expect(thirdResults.results.arithmetic).toMatchObject({ accuracy: 0.8, judged_right: 0 });
   });
 
+  it('keys cached answers by the backend options that change answers: a changed one is asked again', async () => {
+    const backend = arithmeticBackend();
+    const withOptions = async (options: Record<string, unknown>, cacheDirectory?: string) =>
+      settingsFor({ backend, cacheDirectory, answerOptions: new Map([[backend, options]]) });
+    const first = await withOptions({ reasoning_effort: 'low' });
+    await runEvaluation(first);
+    const cacheDirectory = join(first.outputPath, '..', 'cache');
+
+    const same = await runEvaluation(await withOptions({ reasoning_effort: 'low' }, cacheDirectory));
+    expect(same.requestsSent).toBe(0);
+    const changed = await runEvaluation(await withOptions({ reasoning_effort: 'high' }, cacheDirectory));
+    expect(changed.requestsSent).toBe(5);
+    expect(changed.cacheHits).toBe(0);
+  });
+
   it('skips an unreadable cache entry with a warning and sends its request again', async () => {
     const backend = arithmeticBackend();
     const first = await settingsFor({ backend });

@@ -128,6 +128,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
       concurrency: settings.concurrency,
       state,
       price: priceOf(of, settings.judgePrices),
+      answerOptions: settings.answerOptions?.get(of),
       onDecrease: (change: ConcurrencyChange) =>
         emit({ type: 'concurrency-change', role, backend: of.id, model: of.modelId, ...change }),
     });
