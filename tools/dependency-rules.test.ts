@@ -31,6 +31,7 @@ describe('the dependency rules', () => {
           'packages/node-llama-cpp',
           'packages/integration-tests',
           'packages/leaderboard',
+          'packages/dashboard',
         ].map((directory) => [directory, roleOf(directory) ?? 'none']),
       ),
     ).toEqual({
@@ -46,7 +47,8 @@ describe('the dependency rules', () => {
       'packages/sandbox-kit': 'sandbox-library',
       'packages/node-llama-cpp': 'backend-library',
       'packages/integration-tests': 'integration-tests',
-      'packages/leaderboard': 'none',
+      'packages/leaderboard': 'leaderboard',
+      'packages/dashboard': 'none',
     });
   });
 
@@ -169,7 +171,7 @@ describe('a tree that breaks every rule', () => {
       "import { settingsFor } from '../../runner/src/__fixtures__/run-settings.js';",
     ].join('\n'),
   );
-  pkg('packages/leaderboard', '@evalchemy/leaderboard');
+  pkg('packages/dashboard', '@evalchemy/dashboard');
   write('packages/benchmarks/gsm8k/node_modules/@evalchemy/runner/index.js', "import '@evalchemy/cli';\n");
 
   const violations = checkDependencyRules(root);
@@ -193,7 +195,7 @@ describe('a tree that breaks every rule', () => {
         'packages/cli/src/cli.test.ts',
         'packages/code-eval/src/executor.test.ts',
         'packages/core/src/index.ts',
-        'packages/leaderboard/package.json',
+        'packages/dashboard/package.json',
         'packages/node-llama-cpp/build.ts',
         'packages/runner/package.json (dependencies)',
         'packages/runner/src/run.ts',
@@ -281,8 +283,8 @@ describe('a tree that breaks every rule', () => {
     expect(found('packages/node-llama-cpp/build.ts')[0]?.message).toContain(
       'a backend library imports no package of ours',
     );
-    expect(found('packages/leaderboard/package.json')[0]?.message).toBe(
-      '@evalchemy/leaderboard has no role in the dependency rules: give its folder one in roleOf (tools/dependency-rules.ts).',
+    expect(found('packages/dashboard/package.json')[0]?.message).toBe(
+      '@evalchemy/dashboard has no role in the dependency rules: give its folder one in roleOf (tools/dependency-rules.ts).',
     );
   });
 });
