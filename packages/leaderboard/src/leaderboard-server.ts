@@ -253,8 +253,11 @@ export function createLeaderboardApp(options: LeaderboardAppOptions): Hono<Env> 
     },
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) =>
-        c.json({ error: `The body is larger than the server's limit of ${maxBodyBytes} bytes.` }, 413),
+      // The rest of the body is not read: the connection cannot carry another request.
+      onError: (c) => {
+        c.header('Connection', 'close');
+        return c.json({ error: `The body is larger than the server's limit of ${maxBodyBytes} bytes.` }, 413);
+      },
     }),
     async (c) => {
       let body: unknown;
