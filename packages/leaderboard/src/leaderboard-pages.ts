@@ -117,6 +117,7 @@ function layout(context: PageContext, title: string, body: SafeHtml): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Evalchemy leaderboard</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style nonce="${context.nonce}">${trusted(styles)}</style>
 </head>
 <body>
@@ -474,3 +475,7 @@ export function renderMessagePage(context: PageContext, title: string, message: 
     html`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to the leaderboard</a></p>`,
   );
 }
+
+/** The tab icon: a small bar chart. */
+export const faviconSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#24292f"/><rect x="3" y="8" width="2.5" height="5" fill="#8c959f"/><rect x="6.75" y="5" width="2.5" height="8" fill="#1a7f37"/><rect x="10.5" y="3" width="2.5" height="10" fill="#0969da"/></svg>';

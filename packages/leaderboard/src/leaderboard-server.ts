@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { compareRuns, type RunComparison } from './compare-runs.js';
 import type { Leaderboard, RunDetail } from './leaderboard.js';
 import {
+  faviconSvg,
   type PageContext,
   renderComparePage,
   renderMessagePage,
@@ -146,6 +147,9 @@ export function createLeaderboardApp(options: LeaderboardAppOptions): Hono<Env> 
     if (runB === undefined) return { status: 404, message: `No run with id ${b} in this leaderboard.` };
     return { a: runA, b: runB };
   }
+
+  app.get('/favicon.svg', (c) => c.body(faviconSvg, 200, { 'Content-Type': 'image/svg+xml' }));
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
 
   app.get('/', async (c) => {
     const [table, runs] = await Promise.all([leaderboard.table(), leaderboard.runs({ limit: 50 })]);

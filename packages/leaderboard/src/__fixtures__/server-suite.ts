@@ -49,7 +49,7 @@ export function seedRuns() {
     hostile: buildRun({
       model: hostileName,
       end: '2026-12-02T12:00:00.000Z',
-      tasks: [{ task: 'gsm8k', scores: [1, 0], metric: 'exact_match_flexible' }],
+      tasks: [{ task: 'gsm8k', scores: [1, 0, 0], metric: 'exact_match_flexible' }],
     }),
     scoresA,
     scoresB,
