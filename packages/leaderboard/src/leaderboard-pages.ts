@@ -315,14 +315,23 @@ export function renderRunPage(
   ].sort();
   const metricRows = allTasks.flatMap((task) => {
     const metrics = results.results[task] ?? {};
-    const names = Object.keys(metrics).filter((name) => !name.endsWith('_stderr'));
+    const primary = results.primary_metrics[task];
+    // The primary metric first, then the others by name.
+    const names = Object.keys(metrics)
+      .filter((name) => !name.endsWith('_stderr'))
+      .sort((x, y) => (x === primary ? -1 : y === primary ? 1 : x.localeCompare(y)));
     const counts = results['n-samples'][task];
     const record = results.tasks[task];
-    const primary = results.primary_metrics[task];
+    const taskCost = record
+      ? [record.usage.model.cost_usd, record.usage.judge?.cost_usd].reduce<number | null>(
+          (sum, cost) => (sum === null || cost === null ? null : sum + (cost ?? 0)),
+          0,
+        )
+      : null;
     const error = results.task_errors[task];
     const failure = results.sample_failures[task];
     const taskCells = html`<td rowspan="${Math.max(1, names.length)}"><strong>${task}</strong>${record ? html`<span class="metric-name">v${record.version} · identity <span title="${record.identity}">${record.identity.slice(0, 12)}</span></span>` : ''}</td>`;
-    const countCell = html`<td class="num" rowspan="${Math.max(1, names.length)}">${counts ? `${counts.scored} / ${counts.effective}` : '—'}${counts && counts.failed > 0 ? html`<span class="metric-name error">${counts.failed} failed${failure ? `: ${failure.example}` : ''}</span>` : ''}</td>`;
+    const countCell = html`<td class="num" rowspan="${Math.max(1, names.length)}">${counts ? `${counts.scored} / ${counts.effective}` : '—'}${counts && counts.failed > 0 ? html`<span class="metric-name error">${counts.failed} failed${failure ? `: ${failure.example}` : ''}</span>` : ''}</td><td class="num" rowspan="${Math.max(1, names.length)}">${formatCost(taskCost)}</td>`;
     if (names.length === 0) {
       return [
         html`<tr>${taskCells}<td colspan="3" class="${error ? 'error' : 'muted'}">${error ?? 'no metrics (predict only)'}</td>${countCell}</tr>`,
@@ -348,7 +357,7 @@ ${results.model.judge ? html`<dt>Judge</dt><dd>${results.model.judge.backend} ·
 </dl>
 <h2>Metrics</h2>
 <table id="metrics">
-<thead><tr><th>Task</th><th>Metric</th><th class="num">Value</th><th class="num">Stderr</th><th class="num">Scored / samples</th></tr></thead>
+<thead><tr><th>Task</th><th>Metric</th><th class="num">Value</th><th class="num">Stderr</th><th class="num">Scored / samples</th><th class="num">Cost</th></tr></thead>
 <tbody>
 ${metricRows}
 </tbody>
@@ -363,13 +372,13 @@ ${
       })}</ul>`
 }
 <form method="get" action="/compare"><input type="hidden" name="a" value="${run.runId}"><label>With run id <input type="text" name="b" size="38" placeholder="run id (B)"></label> <button class="go" type="submit">Compare</button></form>
-${samplesSection(run, allTasks, samples)}
 <h2>Configuration</h2>
 <pre id="config">${JSON.stringify(results.config, null, 2)}</pre>
 <h2>Versions</h2>
 <table id="versions"><tbody>${Object.entries(results.versions).map(([name, version]) => html`<tr><td>${name}</td><td>${version}</td></tr>`)}</tbody></table>
 <h2>Model and environment</h2>
-<pre>${JSON.stringify({ model: results.model, environment: results.environment, seeds: results.seeds, budget: results.budget ?? null }, null, 2)}</pre>`;
+<pre>${JSON.stringify({ model: results.model, environment: results.environment, seeds: results.seeds, budget: results.budget ?? null }, null, 2)}</pre>
+${samplesSection(run, allTasks, samples)}`;
   return layout(context, `${run.modelName} · run ${shortId(run.runId)}`, body);
 }
 
