@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binomialDraw,
   bootstrapMeans,
   mulberry32,
   noPairedSamplesNote,
@@ -119,5 +120,52 @@ describe('quantileOfSorted', () => {
     expect(quantileOfSorted([1, 2, 3, 4], 0)).toBe(1);
     expect(quantileOfSorted([1, 2, 3, 4], 1)).toBe(4);
     expect(quantileOfSorted([10], 0.975)).toBe(10);
+  });
+});
+
+describe('resampling by counts (many samples, few distinct differences)', () => {
+  // 2 000 samples of a 0/1 metric: B better on 130, worse on 90, alike on the rest (B − A = 0.02).
+  const pairs = [
+    ...Array.from({ length: 130 }, () => ({ a: 0, b: 1 })),
+    ...Array.from({ length: 90 }, () => ({ a: 1, b: 0 })),
+    ...Array.from({ length: 900 }, () => ({ a: 1, b: 1 })),
+    ...Array.from({ length: 880 }, () => ({ a: 0, b: 0 })),
+  ];
+
+  it('is chosen for many samples with few distinct differences, and drawing indices otherwise', () => {
+    expect(pairedBootstrap(pairs, { resamples: 10 }).method).toBe('counts');
+    expect(pairedBootstrap(pairs.slice(0, 200), { resamples: 10 }).method).toBe('indices');
+    const continuous = Array.from({ length: 300 }, (_, i) => ({ a: i / 300, b: (i * 7) / 300 }));
+    expect(pairedBootstrap(continuous, { resamples: 10 }).method).toBe('indices');
+  });
+
+  it('gives the interval and p-value that drawing indices gives, up to bootstrap noise', () => {
+    const byCounts = pairedBootstrap(pairs);
+    const differences = pairs.map((pair) => pair.b - pair.a);
+    const byIndices = Array.from(bootstrapMeans(differences, 10_000, 0)).sort((x, y) => x - y);
+    expect(byCounts.difference).toBeCloseTo(0.02, 12);
+    expect(byCounts.interval?.[0]).toBeCloseTo(quantileOfSorted(byIndices, 0.025), 2);
+    expect(byCounts.interval?.[1]).toBeCloseTo(quantileOfSorted(byIndices, 0.975), 2);
+    const extreme = byIndices.filter((mean) => Math.abs(mean - 0.02) >= 0.02 - 1e-12).length;
+    expect(Math.abs((byCounts.pValue ?? 0) - (1 + extreme) / 10_001)).toBeLessThan(0.01);
+    expect(pairedBootstrap(pairs)).toEqual(byCounts);
+  });
+
+  it('draws binomials with the right distribution', () => {
+    const random = mulberry32(5);
+    const draws = Array.from({ length: 20_000 }, () => binomialDraw(5000, 0.3, random));
+    const mean = draws.reduce((sum, x) => sum + x, 0) / draws.length;
+    const variance = draws.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (draws.length - 1);
+    expect(Math.abs(mean - 1500)).toBeLessThan(1.5);
+    expect(variance / 1050).toBeGreaterThan(0.95);
+    expect(variance / 1050).toBeLessThan(1.05);
+    const small = Array.from({ length: 16_000 }, () => binomialDraw(4, 0.5, random));
+    const frequencies = [0, 1, 2, 3, 4].map((k) => small.filter((x) => x === k).length);
+    [1, 4, 6, 4, 1].forEach((weight, k) => {
+      expect(Math.abs((frequencies[k] as number) - weight * 1000)).toBeLessThan(150);
+    });
+    expect(binomialDraw(0, 0.5, random)).toBe(0);
+    expect(binomialDraw(7, 1, random)).toBe(7);
+    expect(binomialDraw(7, 0, random)).toBe(0);
   });
 });
