@@ -281,6 +281,25 @@ export function describeServer(driverName: DriverName): void {
       expect(other).not.toBe(csp);
     });
 
+    it('says when a task ran with other settings (another identity) in the two runs', async () => {
+      const changed = buildRun({
+        model: 'llama-3-8b',
+        end: '2026-11-30T10:00:00.000Z',
+        tasks: [
+          { task: 'gsm8k', scores: runs.scoresA, metric: 'exact_match_flexible', identity: 'f'.repeat(64) },
+        ],
+      });
+      expect((await post({ results: changed.results, samples: changed.samples })).status).toBe(201);
+      const query = `a=${changed.results.run_id}&b=${runs.b.results.run_id}`;
+      const comparison = await json<RunComparison>(await fetch(`${server.url}/api/compare?${query}`));
+      expect(comparison.tasks.map((task) => [task.task, task.sameIdentity])).toEqual([['gsm8k', false]]);
+      expect(await (await fetch(`${server.url}/compare?${query}`)).text()).toContain('different settings');
+      const same = await json<RunComparison>(
+        await fetch(`${server.url}/api/compare?a=${runs.a.results.run_id}&b=${runs.b.results.run_id}`),
+      );
+      expect(same.tasks.every((task) => task.sameIdentity)).toBe(true);
+    });
+
     it('shows where the data is in the footer, without a password, and never the token', async () => {
       const body = await (await fetch(`${server.url}/`)).text();
       if (driverName === 'pglite') {
