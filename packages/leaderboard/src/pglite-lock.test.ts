@@ -1,18 +1,35 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLeaderboardProcess } from './__fixtures__/leaderboard-process-client.js';
-import { buildRun, pushInputOf } from './__fixtures__/run-fixture.js';
+import { buildRun, pushInputOf, writeRunFiles } from './__fixtures__/run-fixture.js';
 import { testPlaces } from './__fixtures__/test-databases.js';
-import type { LeaderboardTable } from './leaderboard.js';
+import type { LeaderboardTable, PushOutcome } from './leaderboard.js';
 import { openLeaderboard } from './open-leaderboard.js';
-import { type LeaderboardLockHolder, LOCK_FILE_NAME } from './pglite-lock.js';
+import { type LeaderboardLockHolder, LOCK_FILE_NAME, lockCommand } from './pglite-lock.js';
 
 describe('the PGlite directory lock', () => {
   const places = testPlaces('pglite');
   afterAll(() => places.cleanUp());
+
+  it('records the holder as its script and subcommand, never the rest of its command line', () => {
+    expect(
+      lockCommand([
+        '/usr/bin/node',
+        '/opt/evalchemy/dist/bin.js',
+        'run',
+        '--model_args',
+        'api_key=sk-secret',
+        '--use_database',
+      ]),
+    ).toBe('bin.js run');
+    expect(
+      lockCommand(['/usr/bin/node', '/usr/bin/evalchemy', 'leaderboard', 'serve', '--port', '8000']),
+    ).toBe('evalchemy leaderboard serve');
+    expect(lockCommand(['node', '/x/push.js', 'postgres://u:pw@h/d'])).toBe('push.js');
+  });
 
   it('takes over a lock whose process is gone', async () => {
     const { options } = await places.create();
@@ -42,6 +59,32 @@ describe('the PGlite directory lock', () => {
       await leaderboard.close();
     }
     await expect(readFile(join(directory, LOCK_FILE_NAME))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('opens a leaderboard whose holder was killed, with what it had pushed', async () => {
+    const { options } = await places.create();
+    const files = await mkdtemp(join(tmpdir(), 'evalchemy-killed-'));
+    try {
+      const run = buildRun({ model: 'before-the-kill', tasks: [{ task: 'gsm8k', scores: [1, 0, 1] }] });
+      const path = await writeRunFiles(files, run);
+      const holder = startLeaderboardProcess(options);
+      await holder.next('ready');
+      holder.send(`push ${path}`);
+      expect(await holder.next<PushOutcome>('pushed')).toMatchObject({ added: true });
+      holder.child.kill('SIGKILL');
+      await holder.child;
+      const waits: LeaderboardLockHolder[] = [];
+      const leaderboard = await openLeaderboard({ ...options, onWait: (who) => waits.push(who) });
+      try {
+        expect(waits).toEqual([]);
+        expect((await leaderboard.table()).rows.map((row) => row.modelName)).toEqual(['before-the-kill']);
+        expect((await leaderboard.samples(run.results.run_id, 'gsm8k')).total).toBe(3);
+      } finally {
+        await leaderboard.close();
+      }
+    } finally {
+      await rm(files, { recursive: true, force: true });
+    }
   });
 
   it('makes a second opener wait for the holder, saying who holds it, and lets it in when the holder closes', async () => {

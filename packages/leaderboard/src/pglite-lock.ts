@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '@evalchemy/core';
 
@@ -53,7 +53,7 @@ export async function acquireLeaderboardLock(
   const path = join(directory, LOCK_FILE_NAME);
   const mine: LockContent = {
     pid: process.pid,
-    command: process.argv.join(' ').slice(0, 500),
+    command: lockCommand(process.argv),
     host: hostname(),
     token: randomUUID(),
   };
@@ -78,6 +78,21 @@ export async function acquireLeaderboardLock(
     held.delete(path);
     releaseIfMine(path, mine.token);
   };
+}
+
+/**
+ * The holder's command as the lock file records it and a waiting process shows it: the script's name and the
+ * plain words after it (`bin.js leaderboard serve`), never the rest of the command line, which may hold a
+ * secret (`--model_args api_key=…`, a database URL).
+ */
+export function lockCommand(argv: readonly string[]): string {
+  const [, script, ...rest] = argv;
+  const words: string[] = [];
+  for (const argument of rest) {
+    if (words.length === 3 || !/^[A-Za-z][\w-]*$/.test(argument)) break;
+    words.push(argument);
+  }
+  return [basename(script ?? 'node'), ...words].join(' ');
 }
 
 function tryCreate(path: string, content: LockContent): boolean {
