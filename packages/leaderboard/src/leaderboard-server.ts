@@ -325,7 +325,18 @@ export async function serveLeaderboard(options: ServeLeaderboardOptions): Promis
       const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, (info) =>
         resolve({ server: started, address: info }),
       );
-      started.once('error', reject);
+      started.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new ConfigurationError(
+            `Could not listen on ${host}:${options.port ?? 0} (${error.code ?? error.message}): ${
+              error.code === 'EADDRINUSE'
+                ? 'the port is in use, choose another'
+                : 'choose another host or port'
+            }.`,
+            { cause: error },
+          ),
+        ),
+      );
     },
   );
   const urlHost = address.address.includes(':') ? `[${address.address}]` : address.address;

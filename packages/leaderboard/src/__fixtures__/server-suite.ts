@@ -94,6 +94,13 @@ export function describeServer(driverName: DriverName): void {
       expect(server.url).not.toBe(readOnly.url);
     });
 
+    it('says so when its port is in use', async () => {
+      const port = Number(new URL(server.url).port);
+      await expect(serveLeaderboard({ leaderboard, port })).rejects.toThrow(
+        `Could not listen on 127.0.0.1:${port} (EADDRINUSE): the port is in use, choose another.`,
+      );
+    });
+
     it('refuses every write without a configured token (403), saying to set EVALCHEMY_LEADERBOARD_TOKEN', async () => {
       const response = await fetch(`${readOnly.url}/api/runs`, {
         method: 'POST',
