@@ -5,7 +5,8 @@
 # engine, and the sandbox image (built once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
 # starting dockerd need root (or password-less sudo); without either it stops and says what is missing.
 # Needs the build of tools/bootstrap.sh (it builds the image with the CLI). First, the PostgreSQL server the
-# leaderboard suites run against (tools/services-postgres.sh, which also runs on its own).
+# leaderboard suites run against (tools/services-postgres.sh, which also runs on its own). Debian's chromium at
+# /usr/bin/chromium, which the leaderboard page suites (*.browser.test.ts) drive through playwright-core.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -29,6 +30,7 @@ command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 # The python3 the process sandbox runs: the first on its PATH.
 PATH=/usr/local/bin:/usr/bin:/bin python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3 python3-numpy)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "[services] installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
