@@ -4,9 +4,12 @@
 # run the canonical solutions with numpy importable and, in a virtualenv without it, without), a running Docker
 # engine, and the sandbox image (built once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
 # starting dockerd need root (or password-less sudo); without either it stops and says what is missing.
-# Needs the build of tools/bootstrap.sh (it builds the image with the CLI).
+# Needs the build of tools/bootstrap.sh (it builds the image with the CLI). First, the PostgreSQL server the
+# leaderboard suites run against (tools/services-postgres.sh, which also runs on its own).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+"$repo_root/tools/services-postgres.sh"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then

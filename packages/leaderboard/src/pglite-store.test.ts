@@ -1,0 +1,3 @@
+import { describeStore } from './__fixtures__/store-suite.js';
+
+describeStore('pglite');
