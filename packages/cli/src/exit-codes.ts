@@ -38,7 +38,9 @@ export function exitCodeOf(error: unknown): number {
   // The leaderboard's error is matched by its marker: the CLI imports @evalchemy/leaderboard only when it is used.
   if (
     StorageError.isInstance(error) ||
-    (typeof error === 'object' && error !== null && Symbol.for('evalchemy.error.LeaderboardConnectionError') in error)
+    (typeof error === 'object' &&
+      error !== null &&
+      Symbol.for('evalchemy.error.LeaderboardConnectionError') in error)
   )
     return exitCodes.storage;
   if (EvalchemyError.isInstance(error)) return exitCodes.badInput;

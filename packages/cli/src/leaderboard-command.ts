@@ -197,9 +197,7 @@ async function pushCommand(paths: string[], values: ParsedValues, io: CommandIo)
           const what = outcome.added
             ? `added: ${outcome.tasks} task${outcome.tasks === 1 ? '' : 's'}, ${outcome.samples} sample${outcome.samples === 1 ? '' : 's'}`
             : 'already there';
-          io.stdout.write(
-            `${file}: run ${outcome.runId} ${what}, model "${printable(outcome.modelName)}"\n`,
-          );
+          io.stdout.write(`${file}: run ${outcome.runId} ${what}, model "${printable(outcome.modelName)}"\n`);
         } catch (error) {
           failures.push({ where: file, error });
           io.stderr.write(`error: ${file}: ${safeMessage(error)}\n`);
@@ -230,7 +228,9 @@ async function listCommand(
       io.stdout.write(`${noRuns(where, options.model)}\n`);
       return exitCodes.done;
     }
-    io.stdout.write(`${formatRunsTable(runs)}\n${runs.length} run${runs.length === 1 ? '' : 's'} in ${where}\n`);
+    io.stdout.write(
+      `${formatRunsTable(runs)}\n${runs.length} run${runs.length === 1 ? '' : 's'} in ${where}\n`,
+    );
     return exitCodes.done;
   }
   const table = await leaderboard.table(options.model === undefined ? {} : { modelFilter: options.model });
@@ -277,7 +277,15 @@ async function serveCommand(values: ParsedValues, io: CommandIo): Promise<number
   const host = values.host ?? '127.0.0.1';
   const token = io.env.EVALCHEMY_LEADERBOARD_TOKEN;
   const writable = token !== undefined && token !== '';
-  const { serveLeaderboard } = await leaderboardModule();
+  // TEMPORARY until the page's branch is merged: serveLeaderboard comes with it.
+  const { serveLeaderboard } = (await leaderboardModule()) as unknown as {
+    serveLeaderboard: (options: {
+      leaderboard: Leaderboard;
+      port: number;
+      host: string;
+      token?: string;
+    }) => Promise<{ url: string; close(): Promise<void> }>;
+  };
   const leaderboard = await openCliLeaderboard({
     databaseUrl: values['database-url'],
     io,
@@ -299,7 +307,9 @@ async function serveCommand(values: ParsedValues, io: CommandIo): Promise<number
       'Press Ctrl-C to stop.\n',
   );
   if (!io.signal.aborted) {
-    await new Promise<void>((resolveStop) => io.signal.addEventListener('abort', () => resolveStop(), { once: true }));
+    await new Promise<void>((resolveStop) =>
+      io.signal.addEventListener('abort', () => resolveStop(), { once: true }),
+    );
   }
   await server.close();
   await leaderboard.close();

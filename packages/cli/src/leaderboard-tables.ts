@@ -65,7 +65,7 @@ export function formatCsv(table: {
       }),
     ]),
   ];
-  return lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return `${lines.map((fields) => fields.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
 function csvField(text: string): string {

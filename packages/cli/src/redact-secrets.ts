@@ -28,7 +28,8 @@ export function redactSecrets(values: Record<string, unknown>): Record<string, u
 }
 
 /** A `name=value` or `--name value`/`--name=value` of a command line whose name looks secret. */
-const secretAssignment = /(^|[\s,])([^\s,=]*(?:key|token|secret|passw|auth|credential)[^\s,=]*)(=|\s+)([^\s,]+)/gi;
+const secretAssignment =
+  /(^|[\s,])([^\s,=]*(?:key|token|secret|passw|auth|credential)[^\s,=]*)(=|\s+)([^\s,]+)/gi;
 
 /**
  * A process's command line fit to show: credentials in URLs and the values of secret-looking options

@@ -51,7 +51,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const reporter = createProgressReporter(io.stderr);
   const unused = unusedLeaderboardFlags(flags, config);
   if (unused.length > 0)
-    reporter.log.warn(`${unused.join(', ')} only apply with --use_database, which was not given: the run is not added to the leaderboard.`);
+    reporter.log.warn(
+      `${unused.join(', ')} only apply with --use_database, which was not given: the run is not added to the leaderboard.`,
+    );
   const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);

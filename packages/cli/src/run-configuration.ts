@@ -179,7 +179,10 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
 }
 
 /** The leaderboard push of `--use_database`; `--model_name` names the model there too. */
-function leaderboardSettings(flags: RunFlags, config: ConfigFile): NonNullable<RunConfiguration['leaderboard']> {
+function leaderboardSettings(
+  flags: RunFlags,
+  config: ConfigFile,
+): NonNullable<RunConfiguration['leaderboard']> {
   const modelFlags = {
     'model-id': flags['model-id'],
     'model-name': flags['model-name'] ?? config.model_name,
