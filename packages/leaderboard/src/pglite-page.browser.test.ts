@@ -1,0 +1,3 @@
+import { describePage } from './__fixtures__/page-suite.js';
+
+describePage('pglite');

@@ -1,0 +1,3 @@
+import { describeServer } from './__fixtures__/server-suite.js';
+
+describeServer('pglite');
