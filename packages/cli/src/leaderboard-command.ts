@@ -277,15 +277,7 @@ async function serveCommand(values: ParsedValues, io: CommandIo): Promise<number
   const host = values.host ?? '127.0.0.1';
   const token = io.env.EVALCHEMY_LEADERBOARD_TOKEN;
   const writable = token !== undefined && token !== '';
-  // TEMPORARY until the page's branch is merged: serveLeaderboard comes with it.
-  const { serveLeaderboard } = (await leaderboardModule()) as unknown as {
-    serveLeaderboard: (options: {
-      leaderboard: Leaderboard;
-      port: number;
-      host: string;
-      token?: string;
-    }) => Promise<{ url: string; close(): Promise<void> }>;
-  };
+  const { serveLeaderboard } = await leaderboardModule();
   const leaderboard = await openCliLeaderboard({
     databaseUrl: values['database-url'],
     io,
