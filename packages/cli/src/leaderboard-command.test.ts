@@ -439,13 +439,36 @@ describe('evalchemy leaderboard arguments', () => {
     expect(result.stderr).toContain(message);
   });
 
+  it('a run without --use_database does not load the leaderboard (nor PGlite); one with it does', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const hook = fileURLToPath(new URL('./__fixtures__/report-leaderboard-import.mjs', import.meta.url));
+    const env = { NODE_OPTIONS: `--import=${hook}` };
+    const plain = await evalchemy(openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit: 1 }), {
+      env,
+    });
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toContain('imported @evalchemy/leaderboard');
+    const port = await closedPort();
+    const pushing = await evalchemy(
+      openaiRun({
+        baseUrl: server.url,
+        output,
+        tasks: 'gsm8k',
+        limit: 1,
+        extra: ['--use_database', '--database_url', `postgres://u@127.0.0.1:${port}/d`],
+      }),
+      { env },
+    );
+    expect(pushing.stderr).toContain('imported @evalchemy/leaderboard');
+  });
+
   it('warns that the leaderboard flags of run need --use_database', async () => {
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
     const result = await evalchemy(
       openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit: 1, extra: ['--created_by', 'me'] }),
     );
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain('--created_by only apply with --use_database, which was not given');
+    expect(result.stderr).toContain('--created_by applies only with --use_database, which was not given');
     expect(result.stdout).not.toContain('Leaderboard:');
   });
 });

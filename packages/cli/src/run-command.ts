@@ -52,7 +52,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const unused = unusedLeaderboardFlags(flags, config);
   if (unused.length > 0)
     reporter.log.warn(
-      `${unused.join(', ')} only apply with --use_database, which was not given: the run is not added to the leaderboard.`,
+      `${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} only with --use_database, which was not given: the run is not added to the leaderboard.`,
     );
   const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
