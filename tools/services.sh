@@ -9,7 +9,7 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-"$repo_root/tools/services-postgres.sh"
+bash "$repo_root/tools/services-postgres.sh"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then

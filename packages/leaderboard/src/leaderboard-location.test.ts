@@ -129,14 +129,21 @@ describe('connecting to PostgreSQL', () => {
     await admin.connect();
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
     await admin.end();
+    const url = new URL(place.options.databaseUrl ?? '');
+    url.username = role;
+    url.password = password;
+    // Without the right to create the tables, opening says so (and what to grant).
+    const forbidden = await openLeaderboard({ databaseUrl: url.toString(), env: {} }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(LeaderboardConnectionError.isInstance(forbidden)).toBe(true);
+    expect(String(forbidden)).toMatch(/may not create its tables .*grant it CREATE/);
+    expect(inspect(forbidden, { depth: 10 })).not.toContain(password);
     // The test database's owner lets the role create the leaderboard's tables in it.
     const owner = new pg.Client({ connectionString: place.options.databaseUrl });
     await owner.connect();
     await owner.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${role}`);
     await owner.end();
-    const url = new URL(place.options.databaseUrl ?? '');
-    url.username = role;
-    url.password = password;
     const leaderboard = await openLeaderboard({ databaseUrl: url.toString(), env: {} });
     try {
       expect(JSON.stringify(leaderboard.location)).toContain(password); // the URL itself, to connect

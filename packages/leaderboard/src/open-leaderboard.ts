@@ -9,6 +9,7 @@ import type {
   RunSummary,
   SampleRow,
 } from './leaderboard.js';
+import { LeaderboardConnectionError } from './leaderboard-connection-error.js';
 import type { LeaderboardDriver } from './leaderboard-driver.js';
 import { type LeaderboardLocationOptions, resolveLeaderboardLocation } from './leaderboard-location.js';
 import { migrate } from './migrations.js';
@@ -64,6 +65,13 @@ async function openDriver(
     await migrate(driver);
   } catch (error) {
     await driver.close().catch(() => undefined);
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code === '42501') {
+      throw new LeaderboardConnectionError(
+        `the user of the leaderboard's PostgreSQL server ${location.display} may not create its tables (${error instanceof Error ? error.message : String(error)}): grant it CREATE on the database's public schema, or have an owner open it once to create them.`,
+        { server: location.display },
+      );
+    }
     throw error;
   }
   return driver;

@@ -1,7 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 
 const script = fileURLToPath(new URL('./leaderboard-process.ts', import.meta.url));
+// tsx (the repository's dev dependency) runs the TypeScript script as it is, without a build.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** A leaderboard in another process (see leaderboard-process.ts), and its answers as they come. */
 export interface LeaderboardProcess {
@@ -15,7 +18,7 @@ export interface LeaderboardProcess {
 }
 
 export function startLeaderboardProcess(options: Record<string, unknown>): LeaderboardProcess {
-  const child = execa(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
+  const child = execa(process.execPath, ['--import', tsx, script, JSON.stringify(options)], {
     cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
     stdin: 'pipe',
     buffer: false,
