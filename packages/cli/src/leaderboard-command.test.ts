@@ -34,7 +34,7 @@ async function leaderboard(place: LeaderboardPlace, args: string[], env: Record<
 }
 
 function expectNoPassword(place: LeaderboardPlace, output: string) {
-  if (place.password !== undefined) expect(output).not.toContain(`:${place.password}@`);
+  if (place.password !== undefined) expect(output).not.toContain(place.password);
 }
 
 /** The results file and samples files of the run in `directory/<model>`, copied as another run (new run_id). */

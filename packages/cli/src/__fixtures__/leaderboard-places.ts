@@ -25,11 +25,14 @@ export interface LeaderboardPlace {
 
 /**
  * Fresh leaderboards for one test file, removed in `cleanUp`: a PGlite directory, or a database `lb_<random>`
- * on the test server (so that files run in parallel). A missing server fails the test, naming tools/services.sh.
+ * on the test server (so that files run in parallel), owned by a role of its own with a random password (the
+ * test server's role may create roles: tools/services.sh). A missing server fails the test, naming
+ * tools/services.sh.
  */
 export function leaderboardPlaces() {
   const directories: string[] = [];
   const databases: string[] = [];
+  const roles: string[] = [];
   return {
     async create(driver: 'pglite' | 'postgres'): Promise<LeaderboardPlace> {
       if (driver === 'pglite') {
@@ -43,11 +46,22 @@ export function leaderboardPlaces() {
           directory,
         };
       }
-      const name = `lb_${randomBytes(6).toString('hex')}`;
-      await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
-      databases.push(name);
+      // A role of its own with a password found nowhere else, so that a test can tell it never shows.
+      const suffix = randomBytes(6).toString('hex');
+      const name = `lb_${suffix}`;
+      const role = `lb_user_${suffix}`;
+      const password = `Secret-${randomBytes(9).toString('hex')}`;
+      await withAdmin(async (client) => {
+        await client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+        roles.push(role);
+        await client.query(`GRANT ${role} TO CURRENT_USER`);
+        await client.query(`CREATE DATABASE ${name} OWNER ${role}`);
+        databases.push(name);
+      });
       const url = new URL(testServerUrl);
       url.pathname = `/${name}`;
+      url.username = role;
+      url.password = password;
       const display = new URL(url);
       display.password = '***';
       return {
@@ -55,15 +69,17 @@ export function leaderboardPlaces() {
         flags: ['--database_url', url.toString()],
         env: {},
         display: `PostgreSQL ${display.toString()}`,
-        password: decodeURIComponent(url.password),
+        password,
       };
     },
     async cleanUp() {
       for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
       const names = databases.splice(0);
-      if (names.length > 0) {
+      const users = roles.splice(0);
+      if (names.length + users.length > 0) {
         await withAdmin(async (client) => {
           for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          for (const user of users) await client.query(`DROP ROLE IF EXISTS ${user}`);
         });
       }
     },
