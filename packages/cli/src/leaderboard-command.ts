@@ -30,9 +30,9 @@ Commands:
                             model's latest run; --runs lists the runs instead (id, model, tasks, end, cost)
   export --csv FILE         Evalchemy's CSV export: model_name, model_id and one column per <task>/<metric>
                             ("-" writes to stdout)
-  serve [--port P] [--host H]   the web page (table, runs, samples, comparisons) until Ctrl-C; writes over
-                            its HTTP API (POST /api/runs) only with EVALCHEMY_LEADERBOARD_TOKEN set, as a
-                            bearer token
+  serve [--port P] [--host H]   the web page (table, runs, samples, comparisons) until Ctrl-C, on port 8080
+                            (0: any free one) of 127.0.0.1 by default; writes over its HTTP API
+                            (POST /api/runs) only with EVALCHEMY_LEADERBOARD_TOKEN set, as a bearer token
 
 Options of push:
 ${leaderboardModelFlagsHelp}
