@@ -462,6 +462,24 @@ describe('evalchemy leaderboard arguments', () => {
     expect(pushing.stderr).toContain('imported @evalchemy/leaderboard');
   });
 
+  it('takes use_database from the config file', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
+    const config = join(output, 'run.yaml');
+    await writeFile(config, 'use_database: true\n');
+    const port = await closedPort();
+    const result = await evalchemy(
+      openaiRun({
+        baseUrl: server.url,
+        output,
+        tasks: 'gsm8k',
+        limit: 1,
+        extra: ['--config', config, '--database_url', `postgres://u@127.0.0.1:${port}/d`],
+      }),
+    );
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr).toContain('error: the run could not be added to the leaderboard');
+  });
+
   it('warns that the leaderboard flags of run need --use_database', async () => {
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-out-'));
     const result = await evalchemy(
