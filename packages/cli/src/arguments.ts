@@ -39,6 +39,12 @@ export const runFlags = {
   sandbox: { type: 'string' },
   'confirm-run-unsafe-code': { type: 'boolean' },
   'show-all-metrics': { type: 'boolean' },
+  'use-database': { type: 'boolean' },
+  'model-id': { type: 'string' },
+  'created-by': { type: 'string' },
+  'creation-location': { type: 'string' },
+  'is-external-model': { type: 'boolean' },
+  'database-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,6 +133,14 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
                             (schema: @evalchemy/cli/config.schema.json); flags win over the file
   --no_cache                neither read nor fill the response cache
   --show_all_metrics        every metric in the results table, not only each task's headline metrics
+  --use_database            add the run to the leaderboard when it ends (see "evalchemy leaderboard --help"),
+                            under --model_name when given; a push that fails keeps the results files (exit 6)
+  --model_id UUID           with --use_database: record the run under this existing row of models
+  --created_by NAME, --creation_location TEXT, --is_external_model   with --use_database: recorded with
+                            new rows (defaults: the user name, the host name, not external)
+  --database_url URL        with --use_database: a PostgreSQL server (postgres://user:password@host/db); else
+                            EVALCHEMY_DATABASE_URL, else DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, else
+                            the embedded database in EVALCHEMY_LEADERBOARD_DIR or the user's data directory
 
 Both --snake_case and --kebab-case spellings are accepted.
 

@@ -97,6 +97,12 @@ export const configFileSchema = z
     predict_only: z.boolean().describe('Generate and record responses without scoring.').optional(),
     no_cache: z.boolean().describe('Ignore and do not fill the response cache.').optional(),
     sandbox: z.enum(['auto', 'docker', 'process']).describe('Where generated code runs.').optional(),
+    use_database: z
+      .boolean()
+      .describe(
+        'Add the run to the leaderboard when it ends, as --use_database (the database: --database_url, EVALCHEMY_DATABASE_URL, DB_* or the embedded one).',
+      )
+      .optional(),
     confirm_run_unsafe_code: z
       .boolean()
       .describe('Allow running generated code without isolation when no sandbox is available.')

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { AuthenticationError, EvalchemyError, StorageError } from '@evalchemy/core';
+import { EvalchemyError } from '@evalchemy/core';
 import { configJsonSchema } from './config-file.js';
-import { exitCodes, Interrupted, signalExitCode } from './exit-codes.js';
+import { exitCodeOf, Interrupted, signalExitCode } from './exit-codes.js';
+import { leaderboardCommand } from './leaderboard-command.js';
 import { listCommand } from './list-command.js';
+import { redactUrlCredentials } from './redact-secrets.js';
 import { type CommandIo, runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
 
@@ -11,6 +13,8 @@ const help = `evalchemy: automatic evaluation of large language models
 Commands:
   evalchemy run --model <backend> --model_args k=v,... --tasks a,b   run benchmarks (see run --help)
   evalchemy list                                                     installed benchmarks, backends, sandboxes
+  evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
+                                                                     (see leaderboard --help; run --use_database)
   evalchemy sandbox build [--image NAME:TAG]                         build the Docker sandbox image
   evalchemy config-schema                                            JSON Schema of --config files
   evalchemy --version`;
@@ -29,6 +33,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         return await runCommand(rest, io);
       case 'list':
         return await listCommand(io);
+      case 'leaderboard':
+        return await leaderboardCommand(rest, io);
       case 'sandbox':
         return await sandboxCommand(rest, { ...io, log });
       case 'config-schema':
@@ -60,15 +66,14 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       const reason: unknown = io.signal.reason;
       return reason instanceof Interrupted ? signalExitCode(reason.signal) : signalExitCode('SIGINT');
     }
+    // Credentials in URLs (a --database_url's password) are never printed, whatever error quotes one.
     if (EvalchemyError.isInstance(error)) {
-      io.stderr.write(`error: ${error.message}\n`);
-      if (AuthenticationError.isInstance(error)) return exitCodes.refused;
-      if (StorageError.isInstance(error)) return exitCodes.storage;
-      return exitCodes.badInput;
+      io.stderr.write(`error: ${redactUrlCredentials(error.message)}\n`);
+    } else {
+      io.stderr.write(
+        `unexpected error: ${redactUrlCredentials(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+      );
     }
-    io.stderr.write(
-      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return exitCodes.unexpected;
+    return exitCodeOf(error);
   }
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
 import { configFileSchema } from './config-file.js';
+import { parseLeaderboardArguments } from './leaderboard-command.js';
 import { routeModel } from './model-routing.js';
 import { findKnownPlugin } from './plugin-discovery.js';
 
@@ -63,13 +64,20 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
         return [(error as Error).message];
       }
       return args[0] === 'build' ? [] : [`"sandbox ${args[0]}": the only sandbox command is build`];
+    case 'leaderboard':
+      try {
+        parseLeaderboardArguments(args);
+      } catch (error) {
+        return [(error as Error).message];
+      }
+      return [];
     case 'list':
     case 'config-schema':
     case '--version':
     case '--help':
       return args.length > 0 ? [`"${command}" takes no arguments, got ${args.join(' ')}`] : [];
     default:
-      return [`no command "${command}" (run, list, sandbox, config-schema)`];
+      return [`no command "${command}" (run, list, leaderboard, sandbox, config-schema)`];
   }
 }
 
@@ -157,6 +165,8 @@ describe('README command lines', () => {
       '--sandbox bwrap',
     ],
     ['evalchemy sandbox pull', 'the only sandbox command is build'],
+    ['evalchemy leaderboard show', '"evalchemy leaderboard show" is not a command'],
+    ['evalchemy leaderboard list --csv x.csv', "Unknown option '--csv'"],
   ])('%s is refused', async (line, problem) => {
     const problems = await problemsOf(line);
     expect(problems.join('\n')).toContain(problem);

@@ -10,12 +10,22 @@ import {
 } from '@evalchemy/runner';
 import { parseRunFlags, runHelp } from './arguments.js';
 import { type ConfigFile, readConfigFile } from './config-file.js';
-import { exitCodes } from './exit-codes.js';
+import { exitCodes, firstExitCode } from './exit-codes.js';
 import { installedVersion, ownVersion } from './installed-version.js';
+import { printable } from './leaderboard-tables.js';
+import {
+  describeLocation,
+  leaderboardLocation,
+  leaderboardModule,
+  openCliLeaderboard,
+  pushLaterCommand,
+  pushModelOptions,
+  safeMessage,
+} from './open-cli-leaderboard.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
 import { formatCost, formatJudgeAudit, formatResultsTable } from './results-table.js';
-import { buildRunConfiguration, type RunConfiguration } from './run-configuration.js';
+import { buildRunConfiguration, type RunConfiguration, unusedLeaderboardFlags } from './run-configuration.js';
 import { loadRunPlugins, type RunPlugins } from './run-plugins.js';
 
 export interface CommandIo {
@@ -39,6 +49,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const config: ConfigFile = flags.config ? await readConfigFile(resolve(io.cwd, flags.config)) : {};
   const configuration = buildRunConfiguration(flags, config, io.cwd);
   const reporter = createProgressReporter(io.stderr);
+  const unused = unusedLeaderboardFlags(flags, config);
+  if (unused.length > 0)
+    reporter.log.warn(
+      `${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} only with --use_database, which was not given: the run is not added to the leaderboard.`,
+    );
   const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
@@ -46,7 +61,44 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (judges !== '') io.stdout.write(`${judges}\n`);
   const cost = formatCost(outcome);
   if (cost !== '') io.stdout.write(`${cost}\n`);
-  return reportProblems(outcome, io.stderr);
+  const code = reportProblems(outcome, io.stderr);
+  if (configuration.leaderboard === undefined) return code;
+  // The run's own exit code comes first: a push that fails never hides what went wrong in the run.
+  return firstExitCode([code, await pushToLeaderboard(outcome.resultsPath, configuration.leaderboard, io)]);
+}
+
+/**
+ * `--use_database`: adds the run's results and samples files to the leaderboard and says so in one line. A
+ * push that fails keeps the files, says how to push them later and returns the storage exit code.
+ */
+async function pushToLeaderboard(
+  resultsPath: string,
+  settings: NonNullable<RunConfiguration['leaderboard']>,
+  io: CommandIo,
+): Promise<number> {
+  let where = 'the leaderboard';
+  try {
+    const { readRunFiles } = await leaderboardModule();
+    where = describeLocation(await leaderboardLocation(settings.databaseUrl, io));
+    const input = await readRunFiles(resultsPath);
+    const leaderboard = await openCliLeaderboard({ databaseUrl: settings.databaseUrl, io });
+    try {
+      const pushed = await leaderboard.push({ ...input, model: pushModelOptions(settings.modelFlags) });
+      io.stdout.write(
+        `Leaderboard: run ${pushed.runId} ${pushed.added ? 'added' : 'already there'} as model "${printable(pushed.modelName)}" (${where})\n`,
+      );
+    } finally {
+      await leaderboard.close();
+    }
+    return exitCodes.done;
+  } catch (error) {
+    io.stderr.write(
+      `error: the run could not be added to the leaderboard (${where}): ${safeMessage(error)}\n` +
+        `The results files are kept (${resultsPath}); once that is fixed, add them with:\n` +
+        `  ${pushLaterCommand(resultsPath, { ...settings.modelFlags, 'database-url': settings.databaseUrl })}\n`,
+    );
+    return exitCodes.storage;
+  }
 }
 
 /**

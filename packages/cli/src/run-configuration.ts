@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseAmount, parseInteger, parseKeyValueList, type RunFlags } from './arguments.js';
 import type { ConfigFile } from './config-file.js';
 import { routeModel } from './model-routing.js';
+import { pushModelOptions } from './open-cli-leaderboard.js';
 
 /** The judge backend when neither flags nor the config file name one. */
 export const DEFAULT_JUDGE_BACKEND = 'openai';
@@ -69,6 +70,22 @@ export const runConfigurationSchema = z.object({
   sandbox: z.enum(['auto', 'docker', 'process']),
   allowUnsafeCode: z.boolean(),
   showAllMetrics: z.boolean(),
+  /**
+   * `--use_database`: where to push the run when it ends and how to record its model (Evalchemy's flags, as
+   * given); absent without it.
+   */
+  leaderboard: z
+    .object({
+      databaseUrl: z.string().optional(),
+      modelFlags: z.object({
+        'model-id': z.string().optional(),
+        'model-name': z.string().optional(),
+        'created-by': z.string().optional(),
+        'creation-location': z.string().optional(),
+        'is-external-model': z.boolean().optional(),
+      }),
+    })
+    .optional(),
 });
 export type RunConfiguration = z.infer<typeof runConfigurationSchema>;
 
@@ -147,6 +164,9 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     sandbox,
     allowUnsafeCode: flags['confirm-run-unsafe-code'] ?? config.confirm_run_unsafe_code ?? false,
     showAllMetrics: flags['show-all-metrics'] ?? false,
+    ...((flags['use-database'] ?? config.use_database ?? false)
+      ? { leaderboard: leaderboardSettings(flags, config) }
+      : {}),
   };
   const parsed = runConfigurationSchema.safeParse(configuration);
   if (!parsed.success) {
@@ -156,6 +176,34 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     throw new ConfigurationError(`Invalid run configuration: ${problems}.`);
   }
   return parsed.data;
+}
+
+/** The leaderboard push of `--use_database`; `--model_name` names the model there too. */
+function leaderboardSettings(
+  flags: RunFlags,
+  config: ConfigFile,
+): NonNullable<RunConfiguration['leaderboard']> {
+  const modelFlags = {
+    'model-id': flags['model-id'],
+    'model-name': flags['model-name'] ?? config.model_name,
+    'created-by': flags['created-by'],
+    'creation-location': flags['creation-location'],
+    'is-external-model': flags['is-external-model'],
+  };
+  // Checked before the run, so that a malformed id does not cost a run that could not be recorded.
+  pushModelOptions(modelFlags);
+  return {
+    ...(flags['database-url'] !== undefined ? { databaseUrl: flags['database-url'] } : {}),
+    modelFlags: Object.fromEntries(Object.entries(modelFlags).filter(([, value]) => value !== undefined)),
+  };
+}
+
+/** The leaderboard flags given without `--use_database`, which they need (for a warning). */
+export function unusedLeaderboardFlags(flags: RunFlags, config: ConfigFile): string[] {
+  if (flags['use-database'] ?? config.use_database) return [];
+  return (['model-id', 'created-by', 'creation-location', 'is-external-model', 'database-url'] as const)
+    .filter((name) => flags[name] !== undefined)
+    .map((name) => `--${name.replaceAll('-', '_')}`);
 }
 
 /**
