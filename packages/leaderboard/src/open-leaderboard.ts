@@ -23,7 +23,8 @@ export interface OpenLeaderboardOptions extends LeaderboardLocationOptions {
   onWait?: (holder: LeaderboardLockHolder) => void;
   /**
    * Embedded PGlite only: close the database and release the directory after this many milliseconds without
-   * queries, reopening on the next one (for a long-lived server, so that pushes from other processes get in).
+   * queries while another process waits for it, reopening on the next query (for a long-lived server, so that
+   * pushes from other processes get in). Nobody waiting, it stays open.
    */
   releaseWhenIdleMs?: number;
 }

@@ -1,12 +1,16 @@
 import { PGlite } from '@electric-sql/pglite';
 import { StorageError } from '@evalchemy/core';
 import type { LeaderboardDriver, LeaderboardQueryable } from './leaderboard-driver.js';
-import { acquireLeaderboardLock, type LeaderboardLockHolder } from './pglite-lock.js';
+import { acquireLeaderboardLock, hasLeaderboardWaiters, type LeaderboardLockHolder } from './pglite-lock.js';
 
 export interface PgliteDriverOptions {
   /** Called once when another process holds the directory and this one waits for it. */
   onWait?: ((holder: LeaderboardLockHolder) => void) | undefined;
-  /** Close PGlite and release the directory after this long without queries; reopen on the next one. */
+  /**
+   * Close PGlite and release the directory once it has been this long without queries and another process
+   * waits for it (checked every this long); reopen on the next query. Without a waiter it stays open: a reopen
+   * costs about a second on a large leaderboard.
+   */
   releaseWhenIdleMs?: number | undefined;
   /** Run once on every (re)open, before any query: the migrations. */
   onOpen?:
@@ -16,8 +20,8 @@ export interface PgliteDriverOptions {
 
 /**
  * Embedded PGlite in a directory that only one process opens at a time (the lock file). With
- * `releaseWhenIdleMs`, the database is closed and the lock released while idle, so that a long-lived server
- * does not keep pushes from other processes out.
+ * `releaseWhenIdleMs`, the database is closed and the lock released while idle and another process waits, so
+ * that a long-lived server does not keep pushes from other processes out.
  */
 export async function openPgliteDriver(
   directory: string,
@@ -84,18 +88,25 @@ export async function openPgliteDriver(
     }
   };
 
+  const armIdleTimer = (idleMs: number): void => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (active > 0 || database === undefined || closed) return;
+      if (!hasLeaderboardWaiters(directory)) {
+        armIdleTimer(idleMs);
+        return;
+      }
+      closing = shut().finally(() => {
+        closing = undefined;
+      });
+    }, idleMs);
+    idleTimer.unref();
+  };
+
   const done = (): void => {
     active -= 1;
-    if (active === 0 && options.releaseWhenIdleMs !== undefined && !closed) {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        if (active > 0 || database === undefined) return;
-        closing = shut().finally(() => {
-          closing = undefined;
-        });
-      }, options.releaseWhenIdleMs);
-      idleTimer.unref();
-    }
+    if (active === 0 && options.releaseWhenIdleMs !== undefined && !closed)
+      armIdleTimer(options.releaseWhenIdleMs);
   };
 
   // The first open happens now, so that a problem with the directory shows at once.

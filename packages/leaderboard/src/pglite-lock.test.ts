@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -8,7 +8,12 @@ import { buildRun, pushInputOf, writeRunFiles } from './__fixtures__/run-fixture
 import { testPlaces } from './__fixtures__/test-databases.js';
 import type { LeaderboardTable, PushOutcome } from './leaderboard.js';
 import { openLeaderboard } from './open-leaderboard.js';
-import { type LeaderboardLockHolder, LOCK_FILE_NAME, lockCommand } from './pglite-lock.js';
+import {
+  hasLeaderboardWaiters,
+  type LeaderboardLockHolder,
+  LOCK_FILE_NAME,
+  lockCommand,
+} from './pglite-lock.js';
 
 describe('the PGlite directory lock', () => {
   const places = testPlaces('pglite');
@@ -121,6 +126,33 @@ describe('the PGlite directory lock', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('with releaseWhenIdleMs but nobody waiting, the holder keeps the database open (a reopen costs time)', async () => {
+    const { options } = await places.create();
+    const server = startLeaderboardProcess({ ...options, releaseWhenIdleMs: 50 });
+    try {
+      await server.next('ready');
+      await new Promise((resolve) => setTimeout(resolve, 500)); // ten idle periods
+      const lock = JSON.parse(await readFile(join(options.directory ?? '', LOCK_FILE_NAME), 'utf8'));
+      expect(lock.pid).toBe(server.pid);
+      server.send('close');
+      await server.next('closed');
+    } finally {
+      await server.end();
+    }
+  });
+
+  it('forgets the waiting mark of a process that died while waiting', async () => {
+    const { options } = await places.create();
+    const directory = options.directory ?? '';
+    const gone = execa(process.execPath, ['-e', '']);
+    await gone;
+    await writeFile(join(directory, `${LOCK_FILE_NAME}.waiting-${gone.pid}.x`), '');
+    expect(hasLeaderboardWaiters(directory)).toBe(false);
+    expect((await readdir(directory)).filter((name) => name.includes('waiting'))).toEqual([]);
+    await writeFile(join(directory, `${LOCK_FILE_NAME}.waiting-${process.pid}.y`), '');
+    expect(hasLeaderboardWaiters(directory)).toBe(true);
   });
 
   it('with releaseWhenIdleMs, a long-lived holder lets another process in while idle and reopens after', async () => {

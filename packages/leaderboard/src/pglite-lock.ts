@@ -3,6 +3,7 @@ import {
   closeSync,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -17,6 +18,8 @@ import { StorageError } from '@evalchemy/core';
 
 /** The name of the lock file in a PGlite leaderboard directory. */
 export const LOCK_FILE_NAME = 'evalchemy-leaderboard.lock';
+/** Prefix of the files a process waiting for the lock keeps beside it (`<prefix><pid>.<uuid>`). */
+const WAITING_PREFIX = `${LOCK_FILE_NAME}.waiting-`;
 
 /** Who holds a leaderboard directory. */
 export interface LeaderboardLockHolder {
@@ -58,19 +61,29 @@ export async function acquireLeaderboardLock(
     token: randomUUID(),
   };
   let waited = false;
-  for (;;) {
-    if (tryCreate(path, mine)) break;
-    const holder = readHolder(path);
-    if (holder === 'gone') continue;
-    if (holder === 'stale' || !isAlive(holder)) {
-      takeOverStale(path, holder === 'stale' ? undefined : holder.token);
-      continue;
+  // While waiting, a file beside the lock says so: a holder that releases when idle does so only then.
+  let waiting: string | undefined;
+  try {
+    for (;;) {
+      if (tryCreate(path, mine)) break;
+      const holder = readHolder(path);
+      if (holder === 'gone') continue;
+      if (holder === 'stale' || !isAlive(holder)) {
+        takeOverStale(path, holder === 'stale' ? undefined : holder.token);
+        continue;
+      }
+      if (waiting === undefined) {
+        waiting = join(directory, `${WAITING_PREFIX}${process.pid}.${mine.token}`);
+        closeSync(openSync(waiting, 'w'));
+      }
+      if (!waited && holder.pid !== -1) {
+        waited = true;
+        onWait?.({ pid: holder.pid, command: holder.command });
+      }
+      await sleep(pollMs);
     }
-    if (!waited && holder.pid !== -1) {
-      waited = true;
-      onWait?.({ pid: holder.pid, command: holder.command });
-    }
-    await sleep(pollMs);
+  } finally {
+    if (waiting !== undefined) removeFile(waiting);
   }
   held.add(path);
   installExitHandler();
@@ -78,6 +91,38 @@ export async function acquireLeaderboardLock(
     held.delete(path);
     releaseIfMine(path, mine.token);
   };
+}
+
+/**
+ * Whether another process is waiting for the directory's lock. Marks of waiters that died (their pid is gone)
+ * are removed, so that a killed waiter does not make the holder release for nothing forever.
+ */
+export function hasLeaderboardWaiters(directory: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return false;
+  }
+  let waiting = false;
+  for (const name of names) {
+    if (!name.startsWith(WAITING_PREFIX)) continue;
+    const pid = Number(name.slice(WAITING_PREFIX.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive({ pid, command: '', host: '', token: '' })) {
+      removeFile(join(directory, name));
+    } else {
+      waiting = true;
+    }
+  }
+  return waiting;
+}
+
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 /**
