@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { ResultsFileV1, SampleRecordV1 } from '@evalchemy/core';
 import { type Leaderboard, openLeaderboard, type PushInput, serveLeaderboard } from '@evalchemy/leaderboard';
 import pg from 'pg';
+import { seededRandom } from './seeded-random.js';
 
 const [runCount, taskCount, samplesPerTask, textLength, repeats] = [100, 10, 500, 600, 10].map(
   (fallback, index) => Number(process.argv[2 + index] ?? fallback),
@@ -24,18 +25,6 @@ const serverUrl =
   process.env.EVALCHEMY_TEST_DATABASE_URL ?? 'postgres://evalchemy:evalchemy@127.0.0.1:54329/evalchemy';
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** mulberry32: a small seeded generator, so both drivers get the same runs. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const tasks = Array.from({ length: taskCount }, (_, index) => `task_${String(index).padStart(2, '0')}`);
 const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
 const text = (prefix: string) =>
@@ -43,7 +32,7 @@ const text = (prefix: string) =>
 
 /** Run r: model r mod 10, checkpoint r div 10, each task's accuracy a little higher at each checkpoint. */
 function syntheticRun(r: number): PushInput {
-  const random = generator(1000 + r);
+  const random = seededRandom(1000 + r);
   const model = `bench-model-${r % 10}/checkpoint-${Math.floor(r / 10)}`;
   const start = new Date(Date.UTC(2026, 10, 1) + r * 3_600_000);
   const samples: Record<string, SampleRecordV1[]> = {};

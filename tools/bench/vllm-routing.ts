@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createOpenAIBackend } from '@evalchemy/backend-openai';
 import { createVllmBackend } from '@evalchemy/backend-vllm';
 import type { BackendV1, GenerateRequestV1 } from '@evalchemy/core';
+import { seededRandom } from './seeded-random.js';
 
 const [requests, replicas, seqs, rounds] = [400, 4, 4, 3].map((fallback, index) =>
   Number(process.argv[2 + index] ?? fallback),
@@ -22,18 +23,7 @@ const standIn = fileURLToPath(
 );
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** mulberry32: a small seeded generator, so both routings get the same lengths in the same order. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(14);
+const random = seededRandom(14);
 const lengths = Array.from({ length: requests }, () =>
   random() < 0.85 ? 20 + Math.floor(random() * 181) : 1000 + Math.floor(random() * 3001),
 );

@@ -16,6 +16,7 @@ import {
   renderTablePage,
   type SamplesView,
 } from './leaderboard-pages.js';
+import { firstSchemaIssue } from './schema-issue.js';
 
 /*
  * What `evalchemy leaderboard serve` serves: the pages and the JSON API over one open `Leaderboard`. Reading is
@@ -71,13 +72,6 @@ function digest(text: string): Buffer {
 /** Compares in constant time: both sides hashed first, so neither the length nor a prefix leaks. */
 function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
-}
-
-function firstProblem(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid body';
-  const path = issue.path.map(String).join('.');
-  return `${path === '' ? 'body' : path}: ${issue.message}`;
 }
 
 function intParameter(value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -277,7 +271,8 @@ export function createLeaderboardApp(options: LeaderboardAppOptions): Hono<Env> 
         );
       }
       const parsed = pushBodySchema.safeParse(body);
-      if (!parsed.success) return c.json({ error: `Invalid body: ${firstProblem(parsed.error)}` }, 400);
+      if (!parsed.success)
+        return c.json({ error: `Invalid body: ${firstSchemaIssue(parsed.error, 'body')}` }, 400);
       const { results, samples, model } = parsed.data;
       try {
         const outcome = await leaderboard.push({

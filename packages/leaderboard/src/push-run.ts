@@ -10,6 +10,7 @@ import {
 import type { PushInput, PushOutcome } from './leaderboard.js';
 import type { LeaderboardDriver, LeaderboardQueryable } from './leaderboard-driver.js';
 import { answerText, promptText } from './sample-text.js';
+import { firstSchemaIssue } from './schema-issue.js';
 
 /** The advisory lock under which pushes find or add models and settings (one push at a time per database). */
 const pushLockKey = 7_315_002;
@@ -107,11 +108,8 @@ export async function pushRun(driver: LeaderboardDriver, input: PushInput): Prom
 function validateResults(results: unknown, source: string): ResultsFileV1 {
   const parsed = resultsFileSchema.safeParse(results);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field =
-    issue === undefined || issue.path.length === 0 ? '(the whole file)' : issue.path.map(String).join('.');
   throw new ConfigurationError(
-    `${source} is not an evalchemy results file: ${field}: ${issue?.message ?? 'invalid'}. Push a results_<timestamp>.json written by evalchemy run.`,
+    `${source} is not an evalchemy results file: ${firstSchemaIssue(parsed.error, '(the whole file)')}. Push a results_<timestamp>.json written by evalchemy run.`,
   );
 }
 
@@ -127,13 +125,8 @@ function validateSamples(
     validated[task] = records.map((record, line) => {
       const parsed = sampleRecordSchema.safeParse(record);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field =
-          issue === undefined || issue.path.length === 0
-            ? '(the whole record)'
-            : issue.path.map(String).join('.');
         throw new ConfigurationError(
-          `sample ${line + 1} of task ${task} (beside ${source}) is not an evalchemy sample record: ${field}: ${issue?.message ?? 'invalid'}. Push the samples file evalchemy run wrote with the results.`,
+          `sample ${line + 1} of task ${task} (beside ${source}) is not an evalchemy sample record: ${firstSchemaIssue(parsed.error, '(the whole record)')}. Push the samples file evalchemy run wrote with the results.`,
         );
       }
       if (seen.has(parsed.data.sample_id)) {

@@ -9,6 +9,7 @@ import {
   sampleRecordSchema,
 } from '@evalchemy/core';
 import type { PushInput } from './leaderboard.js';
+import { firstSchemaIssue } from './schema-issue.js';
 
 const resultsNamePattern = /^results_(.+)\.json$/;
 
@@ -29,11 +30,8 @@ export async function readRunFiles(path: string): Promise<Omit<PushInput, 'model
   }
   const parsed = resultsFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field =
-      issue === undefined || issue.path.length === 0 ? '(the whole file)' : issue.path.map(String).join('.');
     throw new ConfigurationError(
-      `${resultsPath} is not an evalchemy results file: ${field}: ${issue?.message ?? 'invalid'}. Push a results_<timestamp>.json written by evalchemy run.`,
+      `${resultsPath} is not an evalchemy results file: ${firstSchemaIssue(parsed.error, '(the whole file)')}. Push a results_<timestamp>.json written by evalchemy run.`,
     );
   }
   const results: ResultsFileV1 = parsed.data;
@@ -89,13 +87,8 @@ async function readSamples(path: string): Promise<SampleRecordV1[] | undefined> 
     }
     const parsed = sampleRecordSchema.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field =
-        issue === undefined || issue.path.length === 0
-          ? '(the whole record)'
-          : issue.path.map(String).join('.');
       throw new ConfigurationError(
-        `${path}, line ${index + 1}, is not an evalchemy sample record: ${field}: ${issue?.message ?? 'invalid'}.`,
+        `${path}, line ${index + 1}, is not an evalchemy sample record: ${firstSchemaIssue(parsed.error, '(the whole record)')}.`,
       );
     }
     records.push(parsed.data);
