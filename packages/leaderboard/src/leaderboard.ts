@@ -38,7 +38,7 @@ export interface PushInput {
   results: ResultsFileV1;
   /** Per task, its sample records (the lines of `samples_<task>_<timestamp>.jsonl`); tasks without a file are absent. */
   samples: Record<string, SampleRecordV1[]>;
-  /** Where the results file is (stored as `evalresults.completions_location`); null when pushed over HTTP. */
+  /** Where the results file is (stored as `evalresults.completions_location`, `NA` when null); null when pushed over HTTP. */
   resultsPath: string | null;
   model?: PushModelOptions;
 }

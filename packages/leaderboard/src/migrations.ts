@@ -8,8 +8,10 @@ export const migrations: { version: number; statements: string[] }[] = [
   {
     version: 1,
     statements: [
-      // Evalchemy's tables (database/models.py), with its columns and meaning.
-      `CREATE TABLE datasets (
+      // Evalchemy's tables (database/models.py), with its columns and meaning. A database Evalchemy already
+      // made is adopted as it is: its tables are kept with their rows, and the columns it may lack (added by
+      // later Evalchemy versions, or ours) are added, nullable.
+      `CREATE TABLE IF NOT EXISTS datasets (
         id uuid PRIMARY KEY,
         name text NOT NULL,
         created_by text,
@@ -19,13 +21,12 @@ export const migrations: { version: number; statements: string[] }[] = [
         generation_parameters jsonb,
         dataset_type text
       )`,
-      `CREATE TABLE models (
+      `CREATE TABLE IF NOT EXISTS models (
         id uuid PRIMARY KEY,
         name text NOT NULL,
         base_model_id uuid REFERENCES models (id),
         created_by text,
         creation_location text,
-        creation_time timestamptz,
         training_start timestamptz,
         training_end timestamptz,
         training_parameters jsonb,
@@ -33,21 +34,24 @@ export const migrations: { version: number; statements: string[] }[] = [
         dataset_id uuid REFERENCES datasets (id),
         is_external boolean,
         weights_location text,
-        wandb_link text,
-        git_commit_hash text,
-        last_modified timestamptz
+        wandb_link text
       )`,
-      'CREATE INDEX models_name_creation_time ON models (name, creation_time)',
-      `CREATE TABLE evalsettings (
+      'ALTER TABLE models ADD COLUMN IF NOT EXISTS creation_time timestamptz',
+      'ALTER TABLE models ADD COLUMN IF NOT EXISTS git_commit_hash text',
+      'ALTER TABLE models ADD COLUMN IF NOT EXISTS last_modified timestamptz',
+      'CREATE INDEX IF NOT EXISTS models_name_creation_time ON models (name, creation_time)',
+      `CREATE TABLE IF NOT EXISTS evalsettings (
         id uuid PRIMARY KEY,
         name text NOT NULL,
         parameters jsonb NOT NULL,
-        eval_version_hash char(64) NOT NULL,
-        display_order integer,
-        task text NOT NULL,
-        metric text NOT NULL
+        eval_version_hash char(64)
       )`,
-      'CREATE UNIQUE INDEX evalsettings_name_hash ON evalsettings (name, eval_version_hash)',
+      'ALTER TABLE evalsettings ADD COLUMN IF NOT EXISTS display_order integer',
+      // Ours: the task and metric of a setting we added (null on Evalchemy's own rows).
+      'ALTER TABLE evalsettings ADD COLUMN IF NOT EXISTS task text',
+      'ALTER TABLE evalsettings ADD COLUMN IF NOT EXISTS metric text',
+      // Only our settings are unique by name and hash: Evalchemy's may repeat a name and git hash.
+      'CREATE UNIQUE INDEX IF NOT EXISTS evalsettings_name_hash ON evalsettings (name, eval_version_hash) WHERE task IS NOT NULL',
       // Ours: runs, their tasks and their samples.
       `CREATE TABLE runs (
         run_id uuid PRIMARY KEY,
@@ -79,21 +83,22 @@ export const migrations: { version: number; statements: string[] }[] = [
         PRIMARY KEY (run_id, task)
       )`,
       'CREATE INDEX run_tasks_task_identity ON run_tasks (task, identity)',
-      `CREATE TABLE evalresults (
+      `CREATE TABLE IF NOT EXISTS evalresults (
         id uuid PRIMARY KEY,
-        model_id uuid NOT NULL REFERENCES models (id),
-        eval_setting_id uuid NOT NULL REFERENCES evalsettings (id),
+        model_id uuid REFERENCES models (id),
+        eval_setting_id uuid REFERENCES evalsettings (id),
         score double precision,
         dataset_id uuid REFERENCES datasets (id),
         created_by text,
         creation_time timestamptz,
         creation_location text,
-        completions_location text,
-        run_id uuid REFERENCES runs (run_id),
-        stderr double precision
+        completions_location text
       )`,
-      'CREATE INDEX evalresults_model ON evalresults (model_id)',
-      'CREATE INDEX evalresults_run ON evalresults (run_id)',
+      // Ours: the run a result belongs to (null on Evalchemy's own rows) and its standard error.
+      'ALTER TABLE evalresults ADD COLUMN IF NOT EXISTS run_id uuid REFERENCES runs (run_id)',
+      'ALTER TABLE evalresults ADD COLUMN IF NOT EXISTS stderr double precision',
+      'CREATE INDEX IF NOT EXISTS evalresults_model ON evalresults (model_id)',
+      'CREATE INDEX IF NOT EXISTS evalresults_run ON evalresults (run_id)',
       `CREATE TABLE sample_scores (
         run_id uuid NOT NULL,
         task text NOT NULL,

@@ -269,11 +269,11 @@ async function insertTask(
     const name = `${task}_${metric}`;
     await tx.query(
       `INSERT INTO evalsettings (id, name, parameters, eval_version_hash, task, metric)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (name, eval_version_hash) DO NOTHING`,
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (name, eval_version_hash) WHERE task IS NOT NULL DO NOTHING`,
       [randomUUID(), name, parametersJson, hash, task, metric],
     );
     const setting = await tx.query<{ id: string }>(
-      'SELECT id FROM evalsettings WHERE name = $1 AND eval_version_hash = $2',
+      'SELECT id FROM evalsettings WHERE name = $1 AND eval_version_hash = $2 AND task IS NOT NULL',
       [name, hash],
     );
     const stderr = metrics[`${metric}_stderr`];
@@ -289,7 +289,7 @@ async function insertTask(
         context.createdBy,
         results.timing.end,
         context.creationLocation,
-        context.resultsPath,
+        context.resultsPath ?? 'NA', // Evalchemy's column is NOT NULL; it writes 'NA' where there is none
         results.run_id,
         typeof stderr === 'number' ? stderr : null,
       ],
