@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@evalchemy/core';
 import type { Leaderboard, LeaderboardLocation, PushModelOptions } from '@evalchemy/leaderboard';
 import { printable } from './leaderboard-tables.js';
-import { redactCommandLine, redactUrlCredentials } from './redact-secrets.js';
+import { redactUrlCredentials } from './redact-secrets.js';
 import type { CommandIo } from './run-command.js';
 
 /** The flags that say where the leaderboard is and how a pushed run's model is recorded (Evalchemy's names). */
@@ -91,7 +91,7 @@ export async function openCliLeaderboard(settings: {
       waited = true;
       const where = location.driver === 'pglite' ? location.directory : location.display;
       settings.io.stderr.write(
-        `waiting for the leaderboard at ${where}, held by pid ${holder.pid} (${printable(redactCommandLine(holder.command))})\n`,
+        `waiting for the leaderboard at ${where}, held by pid ${holder.pid} (${printable(holder.command)})\n`,
       );
     },
   });

@@ -26,18 +26,3 @@ export function redactSecrets(values: Record<string, unknown>): Record<string, u
     ]),
   );
 }
-
-/** A `name=value` or `--name value`/`--name=value` of a command line whose name looks secret. */
-const secretAssignment =
-  /(^|[\s,])([^\s,=]*(?:key|token|secret|passw|auth|credential)[^\s,=]*)(=|\s+)([^\s,]+)/gi;
-
-/**
- * A process's command line fit to show: credentials in URLs and the values of secret-looking options
- * (`api_key=…` in `--model_args`, `--token …`) replaced by `<redacted>`.
- */
-export function redactCommandLine(command: string): string {
-  return redactUrlCredentials(command).replace(
-    secretAssignment,
-    (_match, before: string, name: string, separator: string) => `${before}${name}${separator}<redacted>`,
-  );
-}
