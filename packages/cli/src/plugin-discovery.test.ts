@@ -3,7 +3,13 @@ import { cp, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseSpecification, discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
+import {
+  chooseSpecification,
+  discoverPlugins,
+  findBenchmarks,
+  findPlugin,
+  loadPlugin,
+} from './plugin-discovery.js';
 
 /** A temporary project folder (its real path: tmpdir may be a link). */
 async function project(): Promise<string> {
@@ -22,6 +28,7 @@ async function benchmarkPackage(
     version?: string;
     entry?: string;
     aliases?: string[];
+    tags?: string[];
     specification?: string | string[];
   },
 ): Promise<void> {
@@ -31,6 +38,7 @@ async function benchmarkPackage(
     kind: 'benchmark',
     id: settings.id,
     aliases: settings.aliases ?? [],
+    ...(settings.tags ? { tags: settings.tags } : {}),
     entry: settings.entry ?? './index.js',
     specification: settings.specification ?? 'v1',
   };
@@ -243,5 +251,46 @@ describe('the hint for a plugin that is not installed', () => {
     expect(() => findPlugin([], 'benchmark', 'nosuchbench')).toThrow(
       'No benchmark named "nosuchbench" is installed. Installed benchmarks: (none). No @evalchemy package provides it either: check the spelling.',
     );
+  });
+});
+
+describe('task tags', () => {
+  it("select every installed benchmark carrying the tag, a third party's too, in id order", async () => {
+    const root = await project();
+    await benchmarkPackage(join(root, 'node_modules', 'bench-geo'), {
+      name: 'bench-geo',
+      id: 'geo_quiz',
+      tags: ['school_quizzes'],
+    });
+    await benchmarkPackage(join(root, 'node_modules', 'bench-bio'), {
+      name: 'bench-bio',
+      id: 'bio_quiz',
+      tags: ['school_quizzes'],
+    });
+    const plugins = await discoverPlugins(root);
+    expect(findBenchmarks(plugins, 'school_quizzes').map((plugin) => plugin.manifest.id)).toEqual([
+      'bio_quiz',
+      'geo_quiz',
+    ]);
+    expect(findBenchmarks(plugins, 'ai2_arc').map((plugin) => plugin.manifest.id)).toEqual([
+      'arc_challenge',
+      'arc_easy',
+    ]);
+    // A benchmark's own name wins over a tag.
+    expect(findBenchmarks(plugins, 'ARC-Easy').map((plugin) => plugin.manifest.id)).toEqual(['arc_easy']);
+  });
+
+  it('name the packages to install when a tag of ours is only partly installed', async () => {
+    const installed = (await discoverPlugins(await project())).filter(
+      (plugin) => plugin.manifest.id !== 'arc_easy',
+    );
+    expect(() => findBenchmarks(installed, 'ai2_arc')).toThrow(
+      'The task "ai2_arc" is the tag of arc_challenge, arc_easy, and arc_easy is not installed. ' +
+        'Install @evalchemy/benchmark-arc_easy (npm install @evalchemy/benchmark-arc_easy) and run again',
+    );
+    expect(() => findBenchmarks([], 'ai2_arc')).toThrow(
+      'npm install @evalchemy/benchmark-arc_challenge @evalchemy/benchmark-arc_easy',
+    );
+    expect(() => findBenchmarks(installed, 'no_such_tag')).toThrow('No benchmark named "no_such_tag"');
   });
 });

@@ -14,7 +14,7 @@ import {
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { installedVersion } from './installed-version.js';
-import { knownPlugins } from './known-plugins.js';
+import { knownPlugins, knownTags } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {
@@ -244,6 +244,41 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
     );
   }
   return match;
+}
+
+/**
+ * The benchmarks a task name selects: the one benchmark answering to it (id or alias), else every installed
+ * benchmark whose manifest carries it as a tag (lm-eval's `--tasks ai2_arc`), sorted by id. A tag of ours whose
+ * members are not all installed is an error naming the packages to install; a name that is neither fails as
+ * `findPlugin` does.
+ */
+export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): DiscoveredPlugin[] {
+  if (plugins.some((plugin) => pluginAnswersTo(plugin, 'benchmark', name))) {
+    return [findPlugin(plugins, 'benchmark', name)];
+  }
+  const wanted = normaliseName(name);
+  const tagged = plugins
+    .filter((plugin) => {
+      const manifest = plugin.manifest;
+      return (
+        manifest.kind === 'benchmark' &&
+        'tags' in manifest &&
+        manifest.tags.some((tag) => normaliseName(tag) === wanted)
+      );
+    })
+    .sort((a, b) => String(a.manifest.id).localeCompare(String(b.manifest.id)));
+  const knownTag = Object.keys(knownTags).find((tag) => normaliseName(tag) === wanted);
+  const members = knownTag === undefined ? [] : (knownTags[knownTag] ?? []);
+  const missing = members.filter((id) => !tagged.some((plugin) => plugin.manifest.id === id));
+  if (missing.length > 0) {
+    const packages = missing.map((id) => `@evalchemy/benchmark-${id}`);
+    throw new PluginLoadError(
+      `The task "${name}" is the tag of ${members.join(', ')}, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
+        `Install ${packages.join(' and ')} (npm install ${packages.join(' ')}) and run again, or name the installed tasks instead.`,
+    );
+  }
+  if (tagged.length > 0) return tagged;
+  return [findPlugin(plugins, 'benchmark', name)];
 }
 
 function validManifest(plugin: DiscoveredPlugin): PluginManifest {
