@@ -1,11 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ScriptedServer, startScriptedServer } from '@evalchemy/test-kit';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evalchemy, openaiRun, resultsIn } from './__fixtures__/evalchemy-cli.js';
+import { startHubStandIn } from './__fixtures__/hub-stand-in.js';
 
 // lm-eval's `--tasks ai2_arc` is the tag of arc_easy and arc_challenge: both run, each reported under its own
 // name. There is no offline ARC copy, so a stand-in for the Hub (HF_ENDPOINT) on 127.0.0.1 serves two synthetic
@@ -81,43 +81,33 @@ const easyRows: ArcRow[] = [
 
 const revision = '210d026faf9955653af8916fad021475a3f00453';
 const hubFiles = new Map([
-  [`/datasets/allenai/ai2_arc/resolve/${revision}/ARC-Challenge/test-00000-of-00001.parquet`, challengeRows],
-  [`/datasets/allenai/ai2_arc/resolve/${revision}/ARC-Easy/test-00000-of-00001.parquet`, easyRows],
+  [
+    `/datasets/allenai/ai2_arc/resolve/${revision}/ARC-Challenge/test-00000-of-00001.parquet`,
+    arcParquet(challengeRows),
+  ],
+  [
+    `/datasets/allenai/ai2_arc/resolve/${revision}/ARC-Easy/test-00000-of-00001.parquet`,
+    arcParquet(easyRows),
+  ],
 ]);
 
-async function startHub(): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const rows = hubFiles.get(request.url ?? '');
-    if (rows === undefined) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(arcParquet(rows));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { url: `http://127.0.0.1:${address.port}`, server };
-}
-
 let model: ScriptedServer | undefined;
-let hub: Server | undefined;
+let hub: { url: string; close(): Promise<void> } | undefined;
 afterEach(async () => {
   await model?.close();
   model = undefined;
-  await new Promise((resolve) => (hub ? hub.close(resolve) : resolve(undefined)));
+  await hub?.close();
   hub = undefined;
 });
 
 describe('evalchemy run --tasks <tag>', () => {
   it('runs every installed benchmark tagged ai2_arc, each reported under its own name', async () => {
     model = await startScriptedServer({ reply: () => 'Thinking it over. The best answer is B.' });
-    const started = await startHub();
-    hub = started.server;
+    hub = await startHubStandIn(hubFiles);
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-tags-'));
     const result = await evalchemy(
       openaiRun({ baseUrl: model.url, output, tasks: 'ai2_arc', limit: 10, model: 'org/arc' }),
-      { env: { EVALCHEMY_DATASETS_DIR: '', HF_ENDPOINT: started.url } },
+      { env: { EVALCHEMY_DATASETS_DIR: '', HF_ENDPOINT: hub.url } },
     );
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.exitCode).toBe(0);
@@ -135,12 +125,11 @@ describe('evalchemy run --tasks <tag>', () => {
 
   it('names a tagged benchmark once when it is given by id and by tag', async () => {
     model = await startScriptedServer({ reply: () => 'The best answer is B.' });
-    const started = await startHub();
-    hub = started.server;
+    hub = await startHubStandIn(hubFiles);
     const output = await mkdtemp(join(tmpdir(), 'evalchemy-tags-'));
     const result = await evalchemy(
       openaiRun({ baseUrl: model.url, output, tasks: 'arc_easy,ai2_arc', limit: 10, model: 'org/arc' }),
-      { env: { EVALCHEMY_DATASETS_DIR: '', HF_ENDPOINT: started.url } },
+      { env: { EVALCHEMY_DATASETS_DIR: '', HF_ENDPOINT: hub.url } },
     );
     expect(result.exitCode).toBe(0);
     const { results } = await resultsIn(output, 'org__arc');
