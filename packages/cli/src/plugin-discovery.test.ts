@@ -293,4 +293,12 @@ describe('task tags', () => {
     );
     expect(() => findBenchmarks(installed, 'no_such_tag')).toThrow('No benchmark named "no_such_tag"');
   });
+
+  it('say how to run an lm-eval subject task that is an option of ours, not a benchmark', async () => {
+    const plugins = await discoverPlugins(await project());
+    expect(() => findBenchmarks(plugins, 'hendrycks_math_algebra')).toThrow(
+      'The task "hendrycks_math_algebra" is part of the benchmark hendrycks_math, not a benchmark of its own. ' +
+        'Run --tasks hendrycks_math with a --config file setting tasks.hendrycks_math.subjects: [hendrycks_math_algebra].',
+    );
+  });
 });

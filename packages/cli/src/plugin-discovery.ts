@@ -14,7 +14,7 @@ import {
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { installedVersion } from './installed-version.js';
-import { knownPlugins, knownTags } from './known-plugins.js';
+import { knownPlugins, knownSubtasks, knownTags } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {
@@ -249,8 +249,8 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
 /**
  * The benchmarks a task name selects: the one benchmark answering to it (id or alias), else every installed
  * benchmark whose manifest carries it as a tag (lm-eval's `--tasks ai2_arc`), sorted by id. A tag of ours whose
- * members are not all installed is an error naming the packages to install; a name that is neither fails as
- * `findPlugin` does.
+ * members are not all installed is an error naming the packages to install; a known part of a benchmark (a
+ * subject task) says how to select it; any other name fails as `findPlugin` does.
  */
 export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): DiscoveredPlugin[] {
   if (plugins.some((plugin) => pluginAnswersTo(plugin, 'benchmark', name))) {
@@ -278,6 +278,13 @@ export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): Disco
     );
   }
   if (tagged.length > 0) return tagged;
+  const subtask = Object.entries(knownSubtasks).find(([task]) => normaliseName(task) === wanted)?.[1];
+  if (subtask !== undefined) {
+    throw new PluginLoadError(
+      `The task "${name}" is part of the benchmark ${subtask.benchmark}, not a benchmark of its own. ` +
+        `Run --tasks ${subtask.benchmark} with a --config file setting tasks.${subtask.benchmark}.${subtask.option}: [${name}].`,
+    );
+  }
   return [findPlugin(plugins, 'benchmark', name)];
 }
 
