@@ -285,7 +285,7 @@ describe('task tags', () => {
       (plugin) => plugin.manifest.id !== 'arc_easy',
     );
     expect(() => findBenchmarks(installed, 'ai2_arc')).toThrow(
-      'The task "ai2_arc" is the tag of arc_challenge, arc_easy, and arc_easy is not installed. ' +
+      'The task "ai2_arc" is a tag that runs arc_challenge and arc_easy, and arc_easy is not installed. ' +
         'Install @evalchemy/benchmark-arc_easy (npm install @evalchemy/benchmark-arc_easy) and run again',
     );
     expect(() => findBenchmarks([], 'ai2_arc')).toThrow(

@@ -273,7 +273,7 @@ export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): Disco
   if (missing.length > 0) {
     const packages = missing.map((id) => `@evalchemy/benchmark-${id}`);
     throw new PluginLoadError(
-      `The task "${name}" is the tag of ${members.join(', ')}, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
+      `The task "${name}" is a tag that runs ${members.join(' and ')}, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
         `Install ${packages.join(' and ')} (npm install ${packages.join(' ')}) and run again, or name the installed tasks instead.`,
     );
   }
