@@ -90,7 +90,8 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
   readonly kind = 'benchmark' as const;
   readonly id = 'mmlu';
   readonly version = VERSION;
-  readonly description = 'MMLU (57 subjects, 14042 questions), 5-shot, accuracy as lm-eval mmlu.';
+  readonly description =
+    'MMLU (57 subjects, 14042 questions), zero-shot by default, accuracy as lm-eval mmlu.';
   readonly optionsSchema = mmluOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'acc';
