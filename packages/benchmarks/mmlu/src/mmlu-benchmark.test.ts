@@ -122,6 +122,19 @@ describe('mmlu', () => {
     expect(generated.metrics.acc).toBe(1);
   });
 
+  it("reports the group's accuracy also under lm-eval's keys acc,none and acc_stderr,none", async () => {
+    const samples = await load({ subjects: ['anatomy', 'astronomy'] });
+    const scored = samples.map((sample, index) => ({
+      id: sample.id,
+      metadata: sample.metadata ?? {},
+      metrics: { acc: index % 3 === 0 ? 1 : 0 },
+    }));
+    const metrics = plugin.doAggregate(scored);
+    expect(metrics['acc,none']).toEqual({ value: metrics.acc?.value });
+    expect(metrics['acc_stderr,none']).toEqual({ value: metrics.acc?.stderr });
+    expect(metrics.acc?.stderr).toBeGreaterThan(0);
+  });
+
   it('reads Hub rows (choices list, answer index) like CSV rows', () => {
     const hub = parseMmluRow(
       { question: 'Q', subject: 'anatomy', choices: ['a', 'b', 'c', 'd'], answer: 2n },

@@ -175,8 +175,18 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
     return { metrics: { acc: chosen === gold ? 1 : 0 }, extracted: chosen ?? null, details: { gold } };
   }
 
+  /**
+   * `aggregateMmlu`, plus the group's accuracy under lm-eval's names (`acc,none`, `acc_stderr,none`, the keys of
+   * `results.mmlu` in lm-eval's results JSON, which Evalchemy reports as they are).
+   */
   doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1> {
-    return aggregateMmlu(samples);
+    const metrics = aggregateMmlu(samples);
+    const { acc } = metrics;
+    if (acc !== undefined) {
+      metrics['acc,none'] = { value: acc.value };
+      if (acc.stderr !== undefined) metrics['acc_stderr,none'] = { value: acc.stderr };
+    }
+    return metrics;
   }
 }
 
