@@ -147,6 +147,14 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     // {"prompt-level", "instruction-level"} (IFEval/evaluation.py). Same values under its keys.
     result['prompt-level'] = { ...result.prompt_level_loose_acc };
     result['instruction-level'] = { ...result.inst_level_loose_acc };
+    // lm-eval's results JSON keys: `<metric>,none`, and `<metric>_stderr,none` for the two means (its
+    // instruction-level aggregation has no stderr: "N/A").
+    for (const name of this.headlineMetrics) {
+      const metric = result[name]!;
+      result[`${name},none`] = { value: metric.value };
+      if (name.startsWith('prompt_level') && metric.stderr !== undefined)
+        result[`${name}_stderr,none`] = { value: metric.stderr };
+    }
     for (const id of [...perInstruction.keys()].sort()) {
       const entry = perInstruction.get(id)!;
       result[`inst_strict_acc_${id}`] = { value: mean(entry.strict) };

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { SampleV1 } from '@evalchemy/core';
+import type { AggregateMetricV1, SampleV1 } from '@evalchemy/core';
 import {
   createOfflineDatasetResolver,
   createRecordingLogger,
@@ -95,5 +95,12 @@ describe('ifeval presets', () => {
     expect(metrics['instruction-level']).toMatchObject({ value: 0.8 });
     expect(metrics['prompt-level']).toEqual(metrics.prompt_level_loose_acc);
     expect(metrics['instruction-level']).toEqual(metrics.inst_level_loose_acc);
+    // and under lm-eval's keys, with a stderr only for the prompt-level means (lm-eval: "N/A" for the others)
+    expect(metrics['prompt_level_strict_acc,none']).toEqual({ value: 0 });
+    expect(metrics['prompt_level_loose_acc_stderr,none']).toEqual({
+      value: (metrics.prompt_level_loose_acc as AggregateMetricV1).stderr,
+    });
+    expect(metrics['inst_level_strict_acc,none']).toEqual({ value: 0.4 });
+    expect(metrics['inst_level_strict_acc_stderr,none']).toBeUndefined();
   });
 });
