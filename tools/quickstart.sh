@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets everything up and runs a real evaluation: GSM8K (first 10 problems, 8-shot chain of thought) on the
+# Sets everything up and runs a real evaluation: GSM8K (first 10 problems, 5-shot, lm-eval's gsm8k) on the
 # embedded default backend, llama.cpp in-process, with the tiny stories260K model — no server, no key.
 # One thread: for a 260K-parameter model, more threads only add synchronisation.
 set -euo pipefail

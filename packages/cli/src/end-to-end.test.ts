@@ -136,9 +136,9 @@ describe('evalchemy run --model llamacpp --tasks gsm8k', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(records).toHaveLength(2);
-    // A model without a chat template gets the 8-shot completion prompt and writes some text.
+    // A model without a chat template gets lm-eval's 5-shot completion prompt and writes some text.
     expect(records[0].prompt.type).toBe('completion');
-    expect(records[0].prompt.prompt).toMatch(/^Q: There are 15 trees in the grove/);
+    expect(records[0].prompt.prompt).toMatch(/^Question: Jen and Tyler are gymnasts practicing flips\./);
     expect(records[0].responses[0][0].text.length).toBeGreaterThan(0);
   });
 });

@@ -43,8 +43,12 @@ describe('task identities in the results file', () => {
     expect(first.format_version).toBe(1);
     expect(first.tasks.gsm8k).toMatchObject({
       identity: expect.stringMatching(/^[0-9a-f]{64}$/),
-      options: { num_fewshot: 8 },
-      datasets: [expect.objectContaining({ repository: 'openai/gsm8k', source: 'offline' })],
+      options: { num_fewshot: 5, fewshot_seed: 1234 },
+      // the test split, and the train split the exemplars are drawn from (sorted by path)
+      datasets: [
+        expect.objectContaining({ repository: 'openai/gsm8k', path: 'main/test-00000-of-00001.parquet' }),
+        expect.objectContaining({ repository: 'openai/gsm8k', path: 'main/train-00000-of-00001.parquet' }),
+      ],
       usage: { model: { requests_sent: 2, cache_hits: 0 } },
     });
     const second = await run({ key: 'sk-first-key-0123456789' });

@@ -20,7 +20,8 @@ async function ifeval(...extra: string[]) {
   );
   const metricRows = result.stdout
     .split('\n')
-    .filter((line) => /^\| (ifeval)? +\| [\w:]+ +\| [0-9.]/.test(line));
+    // metric names include Evalchemy's `prompt-level` and lm-eval's `prompt_level_strict_acc,none`
+    .filter((line) => /^\| (ifeval)? +\| [\w:,-]+ +\| [0-9.]/.test(line));
   return { result, metricRows, ...(await resultsIn(output, 'm')) };
 }
 

@@ -25,50 +25,75 @@ export class PythonRandom {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
-  /** `random.choice(sequence)`: an index below n by `getrandbits` with rejection (`_randbelow_with_getrandbits`). */
+  /** `random.choice(sequence)`: the element at `randbelow(n)`. */
   choice<T>(sequence: readonly T[]): T {
     const n = sequence.length;
     if (n === 0) throw new RangeError('choice from an empty sequence');
-    return sequence[this.randomBelow(n)]!;
+    return sequence[this.randbelow(n)]!;
   }
 
-  /** `_randbelow_with_getrandbits(n)` for 0 < n < 2^32: `getrandbits(n.bit_length())` until below n. */
-  private randomBelow(n: number): number {
-    const bits = 32 - Math.clz32(n);
-    let r = this.nextUint32() >>> (32 - bits);
-    while (r >= n) r = this.nextUint32() >>> (32 - bits);
+  /**
+   * `random.getrandbits(k)` for k ≤ 53: 32-bit outputs, least significant word first, the last one shifted
+   * right to keep its top bits (CPython's `_random_Random_getrandbits_impl`).
+   */
+  getrandbits(k: number): number {
+    if (!Number.isInteger(k) || k < 0 || k > 53)
+      throw new RangeError(`getrandbits takes 0 to 53 bits, got ${k}`);
+    if (k === 0) return 0;
+    if (k <= 32) return this.nextUint32() >>> (32 - k);
+    const low = this.nextUint32();
+    const high = this.nextUint32() >>> (64 - k);
+    return high * 0x1_0000_0000 + low;
+  }
+
+  /** `random._randbelow(n)` (`_randbelow_with_getrandbits`): `getrandbits(n.bit_length())` until below n. */
+  randbelow(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new RangeError(`randbelow takes a non-negative integer, got ${n}`);
+    if (n === 0) return 0;
+    const bits = n.toString(2).length;
+    let r = this.getrandbits(bits);
+    while (r >= n) r = this.getrandbits(bits);
     return r;
   }
 
   /**
-   * `random.sample(population, k)`: k distinct items in selection order, by CPython's two strategies (a pool
-   * for a population no bigger than the set it would need, else a set of drawn indices with redraws).
+   * `random.sample(population, k)` (CPython 3.11+, the same draws as every Python 3 for a sequence): a
+   * partial shuffle of a copy when the population is small, else indices drawn until unseen.
    */
   sample<T>(population: readonly T[], k: number): T[] {
     const n = population.length;
-    if (!Number.isInteger(k) || k < 0 || k > n) {
+    if (!Number.isInteger(k) || k < 0 || k > n)
       throw new RangeError('Sample larger than population or is negative');
-    }
+    const result: T[] = new Array(k);
     let setSize = 21;
     if (k > 5) setSize += 4 ** Math.ceil(Math.log(k * 3) / Math.log(4));
-    const result: T[] = [];
     if (n <= setSize) {
       const pool = [...population];
       for (let i = 0; i < k; i++) {
-        const j = this.randomBelow(n - i);
-        result.push(pool[j]!);
+        const j = this.randbelow(n - i);
+        result[i] = pool[j]!;
         pool[j] = pool[n - i - 1]!;
       }
-      return result;
-    }
-    const selected = new Set<number>();
-    for (let i = 0; i < k; i++) {
-      let j = this.randomBelow(n);
-      while (selected.has(j)) j = this.randomBelow(n);
-      selected.add(j);
-      result.push(population[j]!);
+    } else {
+      const selected = new Set<number>();
+      for (let i = 0; i < k; i++) {
+        let j = this.randbelow(n);
+        while (selected.has(j)) j = this.randbelow(n);
+        selected.add(j);
+        result[i] = population[j]!;
+      }
     }
     return result;
+  }
+
+  /** `random.shuffle(array)` in place: from the end, swap each position i with `randbelow(i + 1)`. */
+  shuffle<T>(array: T[]): T[] {
+    for (let i = array.length - 1; i > 0; i--) {
+      const j = this.randbelow(i + 1);
+      [array[i], array[j]] = [array[j]!, array[i]!];
+    }
+    return array;
   }
 
   /** `random.choices(population, k=k)` without weights: `population[floor(random() * n)]`, k times. */

@@ -134,6 +134,23 @@ describe('drop', () => {
     expect(plugin.primaryMetric).toBe('f1');
   });
 
+  it("averages em and f1 with their stderr, also under lm-eval's keys em,none and em_stderr,none", () => {
+    const scored = [
+      { em: 1, f1: 1 },
+      { em: 0, f1: 0.5 },
+      { em: 0, f1: 0 },
+      { em: 1, f1: 1 },
+    ].map((metrics, index) => ({ id: String(index), metadata: {}, metrics }));
+    const metrics = plugin.doAggregate(scored);
+    // em: mean 0.5, sample standard deviation (n − 1) 0.57735…, over √4 (Python: statistics.stdev / math.sqrt)
+    expect(metrics.em?.value).toBe(0.5);
+    expect(metrics.em?.stderr).toBeCloseTo(0.28867513459481287, 15);
+    expect(metrics['em,none']).toEqual({ value: 0.5 });
+    expect(metrics['em_stderr,none']).toEqual({ value: metrics.em?.stderr });
+    expect(metrics['f1,none']).toEqual({ value: 0.625 });
+    expect(metrics['f1_stderr,none']).toEqual({ value: metrics.f1?.stderr });
+  });
+
   it("reads the pinned parquet in the Hub's layout, verified, into query ids and gold spans", async () => {
     const samples = await load();
     expect(samples.map((sample) => sample.id)).toEqual(rows.map((row) => row.query_id));

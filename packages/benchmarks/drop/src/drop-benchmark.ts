@@ -1,15 +1,19 @@
 import {
+  type AggregateMetricV1,
   type BenchmarkV1,
   ConfigurationError,
   DatasetError,
   type DatasetFileV1,
   type LoadContextV1,
+  mean,
   type PlanContextV1,
   type SamplePlanV1,
   type SampleResponsesV1,
   type SampleScoreV1,
   type SampleSourceV1,
   type SampleV1,
+  type ScoredSampleV1,
+  standardErrorOfMean,
 } from '@evalchemy/core';
 import { type DropOptions, dropOptionsSchema } from './drop-options.js';
 import { type DropQuestion, dropPrompt, scoreDropPrediction } from './drop-scorer.js';
@@ -177,6 +181,22 @@ export class DropBenchmark implements BenchmarkV1<DropQuestion, DropOptions> {
     const prediction = generated.split('.')[0] ?? '';
     const { em, f1 } = scoreDropPrediction(prediction, sample.data.answers);
     return { metrics: { em, f1 }, extracted: prediction, details: { answers: sample.data.answers } };
+  }
+
+  /** The mean and standard error of `em` and `f1`, also under lm-eval's keys (`em,none`, `em_stderr,none`, …). */
+  doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1> {
+    const metrics: Record<string, AggregateMetricV1> = {};
+    for (const name of ['em', 'f1'] as const) {
+      const values = samples
+        .map((sample) => sample.metrics[name])
+        .filter((value): value is number => typeof value === 'number');
+      const value = mean(values);
+      const stderr = standardErrorOfMean(values);
+      metrics[name] = { value, stderr };
+      metrics[`${name},none`] = { value };
+      metrics[`${name}_stderr,none`] = { value: stderr };
+    }
+    return metrics;
   }
 }
 

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   type LoadContextV1,
   parsePluginOptions,
@@ -14,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { createGpqaDiamond, type GpqaDiamondItem } from './gpqa_diamond-benchmark.js';
 import type { GpqaDiamondOptions } from './gpqa_diamond-options.js';
-import { extractChoiceLetter } from './gpqa_diamond-scorer.js';
+import { extractChoiceLetter, gpqaPrompt } from './gpqa_diamond-scorer.js';
 import defaultBenchmark, { VERSION } from './index.js';
 
 const datasets = createOfflineDatasetResolver(sharedDatasetsDirectory());
@@ -74,6 +76,45 @@ describe('gpqa_diamond', () => {
   it("reproduces Evalchemy's fixed order on request: the correct answer is always D", async () => {
     const samples = await load(options({ choiceOrder: 'evalchemy', repeats: 1 }));
     expect(new Set(samples.map((s) => s.data.answer))).toEqual(new Set(['D']));
+  });
+
+  it("preset evalchemy shows the choices as Evalchemy's code does (python3 runs its shuffle)", async () => {
+    expect(options({}).choiceOrder).toBe('shuffled');
+    expect(options({ preset: 'evalchemy' })).toMatchObject({ choiceOrder: 'evalchemy', repeats: 3 });
+    // an explicit choiceOrder wins over the preset
+    expect(options({ preset: 'evalchemy', choiceOrder: 'shuffled' }).choiceOrder).toBe('shuffled');
+    const samples = (await load(options({ preset: 'evalchemy' }))).filter((sample) => sample.data.run === 0);
+    // GPQADiamond/eval_instruct.py generate_multiple_choice_answers, verbatim in logic, on the same CSV
+    const script = [
+      'import csv, io, json, random, sys, zipfile',
+      'archive = zipfile.ZipFile(sys.argv[1])',
+      'name = [n for n in archive.namelist() if n.endswith(".csv")][0]',
+      'rows = list(csv.DictReader(io.StringIO(archive.read(name, pwd=b"deserted-untie-orchid").decode("utf-8-sig"))))',
+      'out = []',
+      'for data in rows[:5]:',
+      '    answers = [data["Correct Answer"], data["Incorrect Answer 1"], data["Incorrect Answer 2"], data["Incorrect Answer 3"]]',
+      '    rnd = random.Random(42)',
+      '    rnd.shuffle(answers)',
+      '    options = ["A", "B", "C", "D"]',
+      '    options_to_answers = {letter: answer for letter, answer in zip(options, answers)}',
+      '    multiple_choice_string = ", ".join(f"{letter}) {options_to_answers[letter]}" for letter in options)',
+      '    correct = next(letter for letter, answer in options_to_answers.items() if answer == data["Correct Answer"])',
+      '    out.append([multiple_choice_string, correct])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const archive = join(sharedDatasetsDirectory(), 'gpqa-diamond', 'gpqa_diamond.zip');
+    const expected = JSON.parse(execFileSync('python3', ['-c', script, archive], { encoding: 'utf8' })) as [
+      string,
+      string,
+    ][];
+    const shown = samples.slice(0, 5).map((sample) => {
+      const prompt = gpqaPrompt(sample.data.question, sample.data.choices);
+      return [
+        prompt.slice(prompt.indexOf('Options: ') + 9, prompt.lastIndexOf('\nAnswer:')),
+        sample.data.answer,
+      ];
+    });
+    expect(shown).toEqual(expected);
   });
 
   it("asks with Evalchemy's prompt and seeds run i with seed + i", async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PythonRandom } from '@evalchemy/python-random';
 import type { GpqaQuestion } from './gpqa_diamond-data.js';
 
 export const choiceLetters = ['A', 'B', 'C', 'D'] as const;
@@ -14,9 +15,10 @@ export function gpqaPrompt(question: string, choices: readonly string[]): string
 
 /**
  * Evalchemy's order: `random.Random(42).shuffle([correct, wrong1, wrong2, wrong3])` with a fresh generator per
- * question, which is the same permutation every time: [wrong2, wrong1, wrong3, correct].
+ * question (GPQADiamond/eval_instruct.py `generate_multiple_choice_answers`), which is the same permutation every
+ * time: [wrong2, wrong1, wrong3, correct].
  */
-const evalchemyOrder = [2, 1, 3, 0] as const;
+const evalchemyOrder: readonly number[] = new PythonRandom(42).shuffle([0, 1, 2, 3]);
 
 /**
  * A permutation of 0..3 for one question in one run: Fisher–Yates whose random draws are the bytes of

@@ -3,8 +3,10 @@ import { z } from 'zod';
 /** Options of the gsm8k benchmark (`tasks.gsm8k` in `--config`). */
 export const gsm8kOptionsSchema = z
   .object({
-    /** Number of the fixed chain-of-thought exemplars put before the question (lm-eval gsm8k_cot: 8). */
-    num_fewshot: z.number().int().min(0).max(8).default(8),
+    /** Exemplars drawn from the train split before each question (lm-eval gsm8k: 5; `--num_fewshot`). */
+    num_fewshot: z.number().int().min(0).max(100).default(5),
+    /** Seed of the few-shot draws (lm-eval's `fewshot_random_seed`, the 4th value of its `--seed`): 1234. */
+    fewshot_seed: z.number().int().min(0).default(1234),
   })
   .strict();
 

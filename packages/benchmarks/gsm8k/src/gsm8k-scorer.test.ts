@@ -11,26 +11,21 @@ import {
 
 // Expected extractions were obtained by running lm-evaluation-harness's RegexFilter and exact_match code
 // (lm_eval/filters/extraction.py, lm_eval/api/metrics.py) in Python on the same strings.
-describe('strict-match filter ("The answer is (\\-?[0-9\\.\\,]+).", first match)', () => {
+describe('strict-match filter ("#### (\\-?[0-9\\.\\,]+)", first match)', () => {
   it.each([
-    ['So she makes 9 * 2 = $18 every day. The answer is 18.', '18'],
-    ['The answer is -5.', '-5'],
-    ['The answer is 1,234.50.', '1,234.50'],
-    // the greedy group swallows the period, so the trailing "." of the pattern takes the following space
-    ['The answer is 3. Then later The answer is 4.', '3.'],
-    ['The answer is 5.\n', '5'],
-    // Python's "." matches a carriage return
-    ['The answer is 5\r', '5'],
+    ['9 * 2 = 18\n#### 18', '18'],
+    ['#### -5', '-5'],
+    ['#### 1,234.50', '1,234.50'],
+    ['#### 3\n#### 4', '3'],
+    ['#### 72.', '72.'],
   ])('%j → %j', (response, expected) => {
     expect(applyRegexFilter(response, strictAnswerPattern, 0)).toBe(expected);
   });
 
   it.each([
-    ['The answer is $1,234.', 'a dollar sign is not in the class'],
-    ['The answer is 5', 'nothing follows the number'],
-    ['the answer is 5.', 'the phrase is case-sensitive'],
-    ['The answer is: 5.', 'a colon breaks the phrase'],
-    ['He has 3 apples and 4 pears, 7 in total.', 'no phrase at all'],
+    ['The answer is 18.', 'no "#### "'],
+    ['#### $18', 'a dollar sign is not in the class'],
+    ['####18', 'the space is required'],
   ])('%j → [invalid] (%s)', (response) => {
     expect(applyRegexFilter(response, strictAnswerPattern, 0)).toBe('[invalid]');
   });
@@ -77,10 +72,10 @@ describe('exact_match normalisation (ignore_case, regexes_to_ignore , \\$ (?s).*
 });
 
 describe('scoreGsm8kResponse', () => {
-  it('scores a chain of thought ending in "The answer is 18." on both metrics', () => {
-    expect(scoreGsm8kResponse('9 * 2 = $18. The answer is 18.', '18')).toEqual({
+  it('scores an answer ending in "#### 18" on both metrics, against the whole worked answer', () => {
+    expect(scoreGsm8kResponse('9 * 2 = $18.\n#### 18', 'She makes 9 * 2 = $<<9*2=18>>18.\n#### 18')).toEqual({
       strict: '18',
-      flexible: '18.',
+      flexible: '18',
       exactMatchStrict: 1,
       exactMatchFlexible: 1,
     });

@@ -1,17 +1,15 @@
 /**
- * Answer extraction and exact match of lm-evaluation-harness's gsm8k_cot: the `regex` filter
- * (lm_eval/filters/extraction.py, fallback "[invalid]") and `exact_match` (lm_eval/api/metrics.py) with
- * ignore_case, ignore_punctuation false and regexes_to_ignore [",", "\$", "(?s).*#### ", "\.$"].
+ * Answer extraction and exact match of lm-evaluation-harness's gsm8k (lm_eval/tasks/gsm8k/gsm8k.yaml): the
+ * `regex` filter (lm_eval/filters/extraction.py, fallback "[invalid]") and `exact_match`
+ * (lm_eval/api/metrics.py) with ignore_case, ignore_punctuation false and regexes_to_ignore
+ * [",", "\$", "(?s).*#### ", "\.$"], against `doc_to_target`, the whole worked answer.
  */
 
 /** What lm-eval's regex filter returns when nothing matches. */
 export const invalidAnswer = '[invalid]';
 
-/**
- * The "strict-match" filter: `The answer is (\-?[0-9\.\,]+).`, first match. Python's `.` also matches "\r"
- * where JavaScript's does not, hence `[^\n]`.
- */
-export const strictAnswerPattern = /The answer is (-?[0-9.,]+)[^\n]/g;
+/** The "strict-match" filter: `#### (\-?[0-9\.\,]+)`, first match: the answer line the exemplars end with. */
+export const strictAnswerPattern = /#### (-?[0-9.,]+)/g;
 
 /** The "flexible-extract" filter: `(-?[$0-9.,]{2,})|(-?[0-9]+)`, last match (group_select -1). */
 export const flexibleAnswerPattern = /(-?[$0-9.,]{2,})|(-?[0-9]+)/g;
@@ -39,10 +37,10 @@ export function applyRegexFilter(
   return value.trim();
 }
 
-/** gsm8k_cot's `regexes_to_ignore`, in order. `(?s).*#### ` and Python's `\.$` (end, or before a final newline) translated. */
+/** gsm8k's `regexes_to_ignore`, in order. `(?s).*#### ` and Python's `\.$` (end, or before a final newline) translated. */
 const ignoredPatterns: readonly RegExp[] = [/,/g, /\$/g, /[\s\S]*#### /g, /\.(?=\n?$)/g];
 
-/** The normalisation lm-eval's exact_match applies to both prediction and reference for gsm8k_cot. */
+/** The normalisation lm-eval's exact_match applies to both prediction and reference for gsm8k. */
 export function normalizeGsm8kAnswer(value: string): string {
   let result = value;
   for (const pattern of ignoredPatterns) result = result.replace(pattern, '');
@@ -54,7 +52,7 @@ export function gsm8kExactMatch(prediction: string, reference: string): number {
   return normalizeGsm8kAnswer(prediction) === normalizeGsm8kAnswer(reference) ? 1 : 0;
 }
 
-/** gsm8k_cot's `doc_to_target`: the text after the last `####` of the dataset's answer, stripped. */
+/** The number after the last `####` of the dataset's answer, stripped (what the reference normalises to). */
 export function gsm8kGoldAnswer(answer: string): string {
   const parts = answer.split('####');
   return (parts[parts.length - 1] ?? '').trim();
@@ -68,7 +66,10 @@ export interface Gsm8kVerdict {
   exactMatchFlexible: number;
 }
 
-/** Scores one model response against the gold answer (the number after `####`). */
+/**
+ * Scores one model response against the reference: the dataset's whole answer (gsm8k's `doc_to_target`,
+ * normalised down to the number after its last `#### `) or the bare number.
+ */
 export function scoreGsm8kResponse(response: string, gold: string): Gsm8kVerdict {
   const strict = applyRegexFilter(response, strictAnswerPattern, 0);
   const flexible = applyRegexFilter(response, flexibleAnswerPattern, -1);

@@ -3,15 +3,17 @@ import { createGsm8k } from './gsm8k-benchmark.js';
 export {
   createGsm8k,
   Gsm8kBenchmark,
-  type Gsm8kProblem,
+  type Gsm8kSample,
   type Gsm8kSettings,
   gsm8kTestFile,
+  gsm8kTrainFile,
 } from './gsm8k-benchmark.js';
+export { gsm8kFewshotIndices, lmEvalFewshotSeed } from './gsm8k-fewshot.js';
 export { type Gsm8kOptions, gsm8kOptionsSchema } from './gsm8k-options.js';
 export {
+  type Gsm8kProblem,
   gsm8kChatHistory,
   gsm8kCompletionPrompt,
-  gsm8kExemplars,
   gsm8kMaxTokens,
   gsm8kQuestionText,
   gsm8kStopStrings,

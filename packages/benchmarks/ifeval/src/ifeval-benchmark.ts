@@ -35,7 +35,7 @@ export const IFEVAL_INPUT_DATA: DatasetFileV1 = {
 };
 
 /** Settings of `createIfeval`: the options' defaults. */
-export type IfevalSettings = Partial<IfevalOptions>;
+export type IfevalSettings = Partial<Omit<IfevalOptions, 'preset'>>;
 
 function toItem(row: Record<string, unknown>, index: number): IfevalItem {
   const { key, prompt, instruction_id_list: ids, kwargs } = row;
@@ -143,6 +143,18 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     result.inst_level_strict_acc = summarize(strictAll);
     result.prompt_level_loose_acc = summarize(samples.map((s) => s.metrics.prompt_level_loose_acc ?? 0));
     result.inst_level_loose_acc = summarize(looseAll);
+    // Evalchemy's IFEval `evaluate_responses` returns get_report of its last pass, the loose one:
+    // {"prompt-level", "instruction-level"} (IFEval/evaluation.py). Same values under its keys.
+    result['prompt-level'] = { ...result.prompt_level_loose_acc };
+    result['instruction-level'] = { ...result.inst_level_loose_acc };
+    // lm-eval's results JSON keys: `<metric>,none`, and `<metric>_stderr,none` for the two means (its
+    // instruction-level aggregation has no stderr: "N/A").
+    for (const name of this.headlineMetrics) {
+      const metric = result[name]!;
+      result[`${name},none`] = { value: metric.value };
+      if (name.startsWith('prompt_level') && metric.stderr !== undefined)
+        result[`${name}_stderr,none`] = { value: metric.stderr };
+    }
     for (const id of [...perInstruction.keys()].sort()) {
       const entry = perInstruction.get(id)!;
       result[`inst_strict_acc_${id}`] = { value: mean(entry.strict) };

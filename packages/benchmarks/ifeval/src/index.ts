@@ -1,7 +1,13 @@
 import { createIfeval } from './ifeval-benchmark.js';
 
 export { createIfeval, IFEVAL_INPUT_DATA, IfevalBenchmark, type IfevalSettings } from './ifeval-benchmark.js';
-export { type IfevalOptions, ifevalOptionsSchema } from './ifeval-options.js';
+export {
+  type IfevalOptions,
+  ifevalDefaults,
+  ifevalEvalchemyPreset,
+  ifevalOptionsSchema,
+  ifevalOptionsSchemaWith,
+} from './ifeval-options.js';
 export { evaluateResponse, type IfevalItem, type IfevalVerdicts, looseVariants } from './ifeval-scorer.js';
 export {
   INSTRUCTION_IDS,

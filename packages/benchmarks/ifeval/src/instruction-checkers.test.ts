@@ -153,7 +153,7 @@ describe('instruction checkers on GPT-4 responses', () => {
 });
 
 describe('IfevalBenchmark', () => {
-  it('plans one greedy chat turn with Evalchemy’s 512 tokens and aggregates instruction level as a micro mean', async () => {
+  it('plans one greedy chat turn with lm-eval’s 1280 tokens and aggregates instruction level as a micro mean', async () => {
     const benchmark = createIfeval();
     const item = {
       key: 7,
@@ -170,7 +170,7 @@ describe('IfevalBenchmark', () => {
     ).toEqual({
       type: 'chat',
       turns: ['Say hi without commas.'],
-      parameters: { temperature: 0, maxTokens: 512 },
+      parameters: { temperature: 0, maxTokens: 1280 },
     });
     const score = await benchmark.doScore(
       { id: '7', data: item },

@@ -62,18 +62,39 @@ describe('mmlu', () => {
   // (_default_template_yaml doc_to_text through jinja2, the subject YAML's description, first_n sampler over
   // dev, target_delimiter " ", fewshot_delimiter "\n\n"), commit 4e7e0d47, on the shared CSVs.
   it('renders the 5-shot context of a subject exactly as lm-eval and scores " A"–" D"', async () => {
-    const [first] = await load({ subjects: ['high_school_us_history'] });
+    const [first] = await load({ subjects: ['high_school_us_history'], num_fewshot: 5 });
     const expected = readFileSync(
       new URL('./__fixtures__/mmlu-high-school-us-history-5shot-first-test-context.txt', import.meta.url),
       'utf8',
     );
+    const plan = plugin.doPlan(first!, {
+      options: plugin.optionsSchema.parse({ num_fewshot: 5 }),
+      backend: { id: 'test', modelId: 'test', capabilities: withLoglikelihood },
+    });
+    expect(plan).toEqual({
+      type: 'loglikelihood',
+      context: expected,
+      continuations: [' A', ' B', ' C', ' D'],
+    });
+  });
+
+  // lm-eval 0.4's `mmlu` names no num_fewshot, so it runs zero-shot: the subject's description (a system message
+  // rendered without delimiter), then doc_to_text. Written out by hand from _default_template_yaml and
+  // mmlu_abstract_algebra.yaml (commit 4e7e0d47) and the first row of abstract_algebra_test.csv.
+  it('is zero-shot by default, as lm-eval 0.4 mmlu: the description line, the question, "Answer:"', async () => {
+    expect(plugin.optionsSchema.parse({}).num_fewshot).toBe(0);
+    const [first] = await load({ subjects: ['abstract_algebra'] });
+    expect(first?.data.shots).toEqual([]);
     const plan = plugin.doPlan(first!, {
       options: plugin.optionsSchema.parse({}),
       backend: { id: 'test', modelId: 'test', capabilities: withLoglikelihood },
     });
     expect(plan).toEqual({
       type: 'loglikelihood',
-      context: expected,
+      context:
+        'The following are multiple choice questions (with answers) about abstract algebra.\n\n' +
+        'Find the degree for the given field extension Q(sqrt(2), sqrt(3), sqrt(18)) over Q.\n' +
+        'A. 0\nB. 4\nC. 2\nD. 6\nAnswer:',
       continuations: [' A', ' B', ' C', ' D'],
     });
   });
@@ -99,6 +120,19 @@ describe('mmlu', () => {
       generations: [[{ text: `The answer is ${letter}.`, finishReason: 'stop', warnings: [] }]],
     });
     expect(generated.metrics.acc).toBe(1);
+  });
+
+  it("reports the group's accuracy also under lm-eval's keys acc,none and acc_stderr,none", async () => {
+    const samples = await load({ subjects: ['anatomy', 'astronomy'] });
+    const scored = samples.map((sample, index) => ({
+      id: sample.id,
+      metadata: sample.metadata ?? {},
+      metrics: { acc: index % 3 === 0 ? 1 : 0 },
+    }));
+    const metrics = plugin.doAggregate(scored);
+    expect(metrics['acc,none']).toEqual({ value: metrics.acc?.value });
+    expect(metrics['acc_stderr,none']).toEqual({ value: metrics.acc?.stderr });
+    expect(metrics.acc?.stderr).toBeGreaterThan(0);
   });
 
   it('reads Hub rows (choices list, answer index) like CSV rows', () => {

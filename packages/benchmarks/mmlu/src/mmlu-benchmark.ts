@@ -90,7 +90,8 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
   readonly kind = 'benchmark' as const;
   readonly id = 'mmlu';
   readonly version = VERSION;
-  readonly description = 'MMLU (57 subjects, 14042 questions), 5-shot, accuracy as lm-eval mmlu.';
+  readonly description =
+    'MMLU (57 subjects, 14042 questions), zero-shot by default, accuracy as lm-eval mmlu.';
   readonly optionsSchema = mmluOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'acc';
@@ -174,8 +175,18 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
     return { metrics: { acc: chosen === gold ? 1 : 0 }, extracted: chosen ?? null, details: { gold } };
   }
 
+  /**
+   * `aggregateMmlu`, plus the group's accuracy under lm-eval's names (`acc,none`, `acc_stderr,none`, the keys of
+   * `results.mmlu` in lm-eval's results JSON, which Evalchemy reports as they are).
+   */
   doAggregate(samples: readonly ScoredSampleV1[]): Record<string, AggregateMetricV1> {
-    return aggregateMmlu(samples);
+    const metrics = aggregateMmlu(samples);
+    const { acc } = metrics;
+    if (acc !== undefined) {
+      metrics['acc,none'] = { value: acc.value };
+      if (acc.stderr !== undefined) metrics['acc_stderr,none'] = { value: acc.stderr };
+    }
+    return metrics;
   }
 }
 

@@ -9,8 +9,11 @@ export const mmluOptionsSchema = z
       .array(z.enum(mmluSubjects as [MmluSubject, ...MmluSubject[]]))
       .min(1)
       .optional(),
-    /** Number of `dev` examples of the same subject put before each question (lm-eval: 5). */
-    num_fewshot: z.number().int().min(0).max(5).default(5),
+    /**
+     * Number of `dev` examples of the same subject put before each question. lm-eval 0.4's `mmlu` sets none, so 0
+     * (zero-shot) unless `--num_fewshot` says otherwise; the MMLU paper's setting is 5.
+     */
+    num_fewshot: z.number().int().min(0).max(5).default(0),
   })
   .strict();
 

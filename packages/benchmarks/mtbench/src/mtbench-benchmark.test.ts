@@ -194,6 +194,11 @@ describe('scoring stored gpt-3.5-turbo answers', () => {
     expect(metrics.score_turn_2).toMatchObject({ value: 6 });
     expect(metrics.score).toMatchObject({ value: (8 * 8.5 + 7 * 6) / 15 });
     expect(metrics.score_writing).toEqual({ value: 8.5 });
+    // Evalchemy's keys: pandas means of the valid (score != -1) ratings by turn, and of both turns pooled
+    expect(metrics['Turn 1']).toEqual(metrics.score_turn_1);
+    expect(metrics['Turn 2']).toEqual(metrics.score_turn_2);
+    expect(metrics.Average).toEqual(metrics.score);
+    expect(metrics.Average).toMatchObject({ value: (8 * 8.5 + 7 * 6) / 15 });
   });
 
   it('leaves only the turn unrated when its judge call fails after retries, as FastChat ($ERROR$ -> -1)', async () => {

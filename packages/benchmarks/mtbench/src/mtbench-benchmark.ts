@@ -205,9 +205,23 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
     context: { options: MTBenchOptions },
   ): Record<string, AggregateMetricV1 | number> {
     const mode = context.options.mode ?? 'single';
-    return mode === 'single' ? aggregateMTBench(samples) : aggregateMTBenchPairwise(samples, { mode });
+    if (mode !== 'single') return aggregateMTBenchPairwise(samples, { mode });
+    const metrics = aggregateMTBench(samples);
+    // Evalchemy's MTBench `evaluate_responses` returns {"Turn 1", "Turn 2", "Average"}: the same means.
+    for (const [alias, name] of evalchemyMetricNames) {
+      const metric = metrics[name];
+      if (metric !== undefined) metrics[alias] = typeof metric === 'number' ? metric : { ...metric };
+    }
+    return metrics;
   }
 }
+
+/** Evalchemy's single-mode keys and the metrics they are. */
+const evalchemyMetricNames = [
+  ['Turn 1', 'score_turn_1'],
+  ['Turn 2', 'score_turn_2'],
+  ['Average', 'score'],
+] as const;
 
 /** An MT-Bench benchmark with the given default options. */
 export function createMTBench(settings: MTBenchSettings = {}): MTBenchBenchmark {

@@ -252,6 +252,14 @@ describe('WB-Score against the reference run (reference-run.json)', () => {
     expect(metricValue(metrics.score)).toBe(expected.score);
     expect(metrics.avg_length).toBe(expected.avg_output_length);
     expect(metrics.scored).toBe(expected.total_examples);
+    // …and under Evalchemy's own keys, on its scale
+    expect(metricValue(metrics.adjusted_score)).toBe(expected.adjusted_score);
+    expect(metricValue(metrics.task_macro_score)).toBeCloseTo(expected.task_macro_score, 12);
+    expect(metricValue(metrics.adjusted_task_macro_score)).toBeCloseTo(
+      expected.adjusted_task_macro_score,
+      12,
+    );
+    expect(metrics.avg_output_length).toBe(expected.avg_output_length);
     expect(metricValue(metrics.WB_Score_planning_reasoning)).toBe(
       expected.task_categorized_scores['Planning & Reasoning'] * 10,
     );

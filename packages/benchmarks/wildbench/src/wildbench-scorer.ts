@@ -300,6 +300,11 @@ export function aggregateScores(
   metrics.WB_Score = weightedMacro(byCategory) * 10;
   metrics.WB_Score_overall = withStderr((average - 5) * 2 * 10, scores, 20);
   metrics.score = withStderr(average, scores, 1);
+  // The same quantities under the keys of Evalchemy's process_evaluator_output, on its scale (no × 10).
+  metrics.adjusted_score = withStderr((average - 5) * 2, scores, 2);
+  metrics.task_macro_score = weightedMacro(byCategory);
+  metrics.adjusted_task_macro_score = weightedMacro(byCategory);
+  metrics.avg_output_length = metrics.avg_length;
   for (const category of Object.keys(taskCategoryWeights)) {
     const values = byCategoryScores.get(category);
     if (values === undefined) continue;
