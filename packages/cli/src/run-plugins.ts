@@ -14,6 +14,7 @@ import {
   type DiscoveredPlugin,
   discoverPlugins,
   findPlugin,
+  findPlugins,
   loadPlugin,
   pluginAnswersTo,
 } from './plugin-discovery.js';
@@ -70,6 +71,11 @@ export async function loadRunPlugins(
   context: LoadContext,
 ): Promise<RunPlugins> {
   const plugins = await discoverPlugins(context.cwd);
+  // Every missing plugin of the run at once (a suite naming three uninstalled tasks: one error, three packages).
+  findPlugins(plugins, [
+    { kind: 'backend', name: configuration.model.backend },
+    ...configuration.tasks.map(({ name }) => ({ kind: 'benchmark' as const, name })),
+  ]);
   const versions: Record<string, string> = {};
   const load = pluginLoader(context.log);
   const loadBackendProvider = async (name: string) => {
