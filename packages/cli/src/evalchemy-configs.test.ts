@@ -348,6 +348,28 @@ describe('the shipped configs', () => {
 });
 
 describe('a suite naming tasks that are not installed', () => {
+  it("stops on Evalchemy's own full_gpt4omini0718.yaml, as Evalchemy ships it, naming every task not installed", async () => {
+    const model = await server(() => 'The answer is 18.');
+    // The file as in mlfoundations/evalchemy at e130d83, configs/full_gpt4omini0718.yaml (no newline at its end).
+    const entries = evalchemySuites.full!;
+    const text = `annotator_model: gpt-4o-mini-2024-07-18\ntasks:\n${entries
+      .map(([task, size]) => `  - task_name: ${task}\n    batch_size: ${size}`)
+      .join('\n')}`;
+    const result = await evalchemy(['run', ...modelArgs(model.url), '--config', await configFile(text)]);
+    expect(result.exitCode).toBe(2);
+    const missing = entries.filter(([task]) => findKnownPlugin('benchmark', task) === undefined);
+    expect(result.stderr).toContain(
+      `error: ${missing.length} of the plugins this run needs are not installed, nothing was run:\n` +
+        missing
+          .map(
+            ([task]) =>
+              `  benchmark "${task.toLowerCase()}": no @evalchemy package provides it: check the spelling\n`,
+          )
+          .join(''),
+    );
+    expect(model.requestCount).toBe(0);
+  });
+
   it('names every one at once, before any request', async () => {
     const model = await server(() => 'The answer is 18.');
     const path = await configFile(
