@@ -112,6 +112,7 @@ export const rules: Record<Role, Rule> = {
  */
 export const benchmarkVariants: Readonly<Record<string, string>> = {
   '@evalchemy/benchmark-mixeval_hard': '@evalchemy/benchmark-mixeval',
+  '@evalchemy/benchmark-arc_easy': '@evalchemy/benchmark-arc_challenge',
 };
 
 /**

@@ -13,7 +13,18 @@ import {
   shippedConfigNames,
   shippedConfigsDirectory,
 } from './config-file.js';
+import { knownTags } from './known-plugins.js';
 import { findKnownPlugin } from './plugin-discovery.js';
+
+/**
+ * The name this CLI gives Evalchemy's task `name`: a published benchmark's id, or one of the published tags
+ * (`ai2_arc`, lm-eval's tag of arc_easy and arc_challenge); undefined for a task no `@evalchemy` package has.
+ */
+function knownTask(name: string): string | undefined {
+  return (
+    findKnownPlugin('benchmark', name)?.id ?? Object.keys(knownTags).find((tag) => tag === name.toLowerCase())
+  );
+}
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -287,7 +298,7 @@ describe('the shipped configs', () => {
       expect(loaded).toMatchObject({ format: 'evalchemy', warnings: [] });
       expect(loaded.config.annotator_model).toBe('gpt-4o-mini-2024-07-18');
       const tasks = Object.keys(loaded.config.tasks ?? {});
-      for (const task of tasks) expect(findKnownPlugin('benchmark', task), task).toBeDefined();
+      for (const task of tasks) expect(knownTask(task), task).toBe(task);
 
       const text = await readFile(loaded.path, 'utf8');
       const commented = [...text.matchAll(/^#\s+- task_name: (\S+)\s+\(batch_size (\d+); (.+)\)$/gm)].map(
@@ -301,17 +312,15 @@ describe('the shipped configs', () => {
       // Each Evalchemy entry, in order, is either shipped under this CLI's name or commented with a reason.
       expect(
         expected
-          .filter(([task]) => findKnownPlugin('benchmark', task) !== undefined)
-          .map(([task, size]) => [findKnownPlugin('benchmark', task)!.id, size]),
+          .filter(([task]) => knownTask(task) !== undefined)
+          .map(([task, size]) => [knownTask(task)!, size]),
       ).toEqual(shipped);
-      expect(expected.filter(([task]) => findKnownPlugin('benchmark', task) === undefined)).toEqual(
-        commented,
-      );
+      expect(expected.filter(([task]) => knownTask(task) === undefined)).toEqual(commented);
       expect(loaded.config.concurrency).toBe(
         Math.min(
           ...expected
             .map(([, size]) => size)
-            .filter((_size, index) => findKnownPlugin('benchmark', expected[index]![0]) !== undefined),
+            .filter((_size, index) => knownTask(expected[index]![0]) !== undefined),
         ),
       );
     });
@@ -357,7 +366,7 @@ describe('a suite naming tasks that are not installed', () => {
       .join('\n')}`;
     const result = await evalchemy(['run', ...modelArgs(model.url), '--config', await configFile(text)]);
     expect(result.exitCode).toBe(2);
-    const missing = entries.filter(([task]) => findKnownPlugin('benchmark', task) === undefined);
+    const missing = entries.filter(([task]) => knownTask(task) === undefined);
     expect(result.stderr).toContain(
       `error: ${missing.length} of the plugins this run needs are not installed, nothing was run:\n` +
         missing

@@ -21,6 +21,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'benchmark', id: 'alpaca_eval', aliases: ['AlpacaEval', 'alpacaeval'] },
   { kind: 'benchmark', id: 'amc23', aliases: ['AMC23'] },
   { kind: 'benchmark', id: 'arc_challenge', aliases: ['ARC', 'ARC-Challenge', 'arc'] },
+  { kind: 'benchmark', id: 'arc_easy', aliases: ['ARC-Easy'] },
   {
     kind: 'benchmark',
     id: 'arena_hard',
@@ -29,6 +30,7 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'benchmark', id: 'drop', aliases: ['DROP'] },
   { kind: 'benchmark', id: 'gpqa_diamond', aliases: ['GPQADiamond', 'gpqa-diamond'] },
   { kind: 'benchmark', id: 'gsm8k', aliases: ['GSM8K', 'gsm8k_cot'] },
+  { kind: 'benchmark', id: 'hendrycks_math', aliases: [] },
   { kind: 'benchmark', id: 'humaneval', aliases: ['HumanEval'] },
   { kind: 'benchmark', id: 'humanevalplus', aliases: ['HumanEvalPlus'] },
   { kind: 'benchmark', id: 'ifeval', aliases: ['IFEval'] },
@@ -43,3 +45,12 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
   { kind: 'sandbox', id: 'docker', aliases: [] },
   { kind: 'sandbox', id: 'process', aliases: ['bwrap', 'bubblewrap', 'local'] },
 ];
+
+/**
+ * The benchmark tags of the published packages (their manifests' `tags`), with every benchmark id carrying each,
+ * so that a tag whose members are not all installed names the packages to install. A meta test keeps it equal
+ * to the manifests of this repository.
+ */
+export const knownTags: Readonly<Record<string, readonly string[]>> = {
+  ai2_arc: ['arc_challenge', 'arc_easy'],
+};

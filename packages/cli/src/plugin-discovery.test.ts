@@ -8,6 +8,7 @@ import {
   chooseSpecification,
   corePeerRangeWarnings,
   discoverPlugins,
+  findBenchmarks,
   findPlugin,
   findPlugins,
   loadPlugin,
@@ -33,6 +34,7 @@ async function benchmarkPackage(
     version?: string;
     entry?: string;
     aliases?: string[];
+    tags?: string[];
     specification?: string | string[];
   },
 ): Promise<void> {
@@ -42,6 +44,7 @@ async function benchmarkPackage(
     kind: 'benchmark',
     id: settings.id,
     aliases: settings.aliases ?? [],
+    ...(settings.tags ? { tags: settings.tags } : {}),
     entry: settings.entry ?? './index.js',
     specification: settings.specification ?? 'v1',
   };
@@ -331,6 +334,27 @@ describe('the plugins of a run that are not installed', () => {
     );
   });
 
+  it("count a tag's members that are not installed, with the rest", async () => {
+    const withoutSome = (await discoverPlugins(await project())).filter(
+      (plugin) => !['arc_easy', 'mtbench'].includes(String(plugin.manifest.id)),
+    );
+    expect(() =>
+      findPlugins(withoutSome, [
+        { kind: 'benchmark', name: 'ai2_arc' },
+        { kind: 'benchmark', name: 'MTBench' },
+      ]),
+    ).toThrow(
+      '2 of the plugins this run needs are not installed, nothing was run:\n' +
+        '  benchmark "arc_easy" (of the tag "ai2_arc"): npm install @evalchemy/benchmark-arc_easy\n' +
+        '  benchmark "MTBench": npm install @evalchemy/benchmark-mtbench\n' +
+        'Install them with: npm install @evalchemy/benchmark-arc_easy @evalchemy/benchmark-mtbench\n',
+    );
+    const all = await discoverPlugins(await project());
+    expect(
+      findPlugins(all, [{ kind: 'benchmark', name: 'ai2_arc' }]).map((plugin) => plugin.manifest.id),
+    ).toEqual(['arc_challenge', 'arc_easy']);
+  });
+
   it('one alone gets the message of findPlugin; all installed, the plugins in order', async () => {
     const plugins = await discoverPlugins(await project());
     expect(
@@ -339,5 +363,46 @@ describe('the plugins of a run that are not installed', () => {
     expect(() => findPlugins(plugins, [{ kind: 'benchmark', name: 'nosuchbench' }])).toThrow(
       'No benchmark named "nosuchbench" is installed.',
     );
+  });
+});
+
+describe('task tags', () => {
+  it("select every installed benchmark carrying the tag, a third party's too, in id order", async () => {
+    const root = await project();
+    await benchmarkPackage(join(root, 'node_modules', 'bench-geo'), {
+      name: 'bench-geo',
+      id: 'geo_quiz',
+      tags: ['school_quizzes'],
+    });
+    await benchmarkPackage(join(root, 'node_modules', 'bench-bio'), {
+      name: 'bench-bio',
+      id: 'bio_quiz',
+      tags: ['school_quizzes'],
+    });
+    const plugins = await discoverPlugins(root);
+    expect(findBenchmarks(plugins, 'school_quizzes').map((plugin) => plugin.manifest.id)).toEqual([
+      'bio_quiz',
+      'geo_quiz',
+    ]);
+    expect(findBenchmarks(plugins, 'ai2_arc').map((plugin) => plugin.manifest.id)).toEqual([
+      'arc_challenge',
+      'arc_easy',
+    ]);
+    // A benchmark's own name wins over a tag.
+    expect(findBenchmarks(plugins, 'ARC-Easy').map((plugin) => plugin.manifest.id)).toEqual(['arc_easy']);
+  });
+
+  it('name the packages to install when a tag of ours is only partly installed', async () => {
+    const installed = (await discoverPlugins(await project())).filter(
+      (plugin) => plugin.manifest.id !== 'arc_easy',
+    );
+    expect(() => findBenchmarks(installed, 'ai2_arc')).toThrow(
+      'The task "ai2_arc" is the tag of arc_challenge, arc_easy, and arc_easy is not installed. ' +
+        'Install @evalchemy/benchmark-arc_easy (npm install @evalchemy/benchmark-arc_easy) and run again',
+    );
+    expect(() => findBenchmarks([], 'ai2_arc')).toThrow(
+      'npm install @evalchemy/benchmark-arc_challenge @evalchemy/benchmark-arc_easy',
+    );
+    expect(() => findBenchmarks(installed, 'no_such_tag')).toThrow('No benchmark named "no_such_tag"');
   });
 });

@@ -14,7 +14,7 @@ import {
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { installedVersion, ownVersion } from './installed-version.js';
-import { knownPlugins } from './known-plugins.js';
+import { knownPlugins, knownTags } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {
@@ -238,30 +238,29 @@ export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: 
 }
 
 /**
- * `findPlugin` for every plugin a run names, checked together before any is imported: all the names that no
- * installed plugin answers to are in one error, each with the package that provides it, and one `npm install`
- * command for them all. One missing name gets `findPlugin`'s message.
+ * `findPlugin` (`findBenchmarks` for a benchmark, tags included) for every plugin a run names, checked together
+ * before any is imported: all the names that no installed plugin answers to, and the missing members of a tag,
+ * are in one error, each with the package that provides it, and one `npm install` command for them all. One
+ * missing plugin alone gets the message of `findPlugin` or `findBenchmarks`.
  */
 export function findPlugins(
   plugins: DiscoveredPlugin[],
   wanted: readonly { kind: PluginKind; name: string }[],
 ): DiscoveredPlugin[] {
-  const missing = wanted.filter(
-    ({ kind, name }, index) =>
-      !plugins.some((plugin) => pluginAnswersTo(plugin, kind, name)) &&
-      // A name given twice (`MTBench,mtbench`) is reported once.
-      wanted.findIndex(
-        (other) => other.kind === kind && normaliseName(other.name) === normaliseName(name),
-      ) === index,
-  );
+  const missing: { label: string; packageName: string | undefined; kind: PluginKind }[] = [];
+  const seen = new Set<string>();
+  for (const { kind, name } of wanted) {
+    // A name given twice (`MTBench,mtbench`) is reported once.
+    if (seen.has(`${kind}:${normaliseName(name)}`)) continue;
+    seen.add(`${kind}:${normaliseName(name)}`);
+    missing.push(...missingPlugins(plugins, kind, name));
+  }
   if (missing.length > 1) {
-    const lines = missing.map(({ kind, name }) => {
-      const packageName = findKnownPlugin(kind, name)?.packageName;
-      return `  ${kind} "${name}": ${packageName ? `npm install ${packageName}` : 'no @evalchemy package provides it: check the spelling'}`;
-    });
-    const packages = [
-      ...new Set(missing.flatMap(({ kind, name }) => findKnownPlugin(kind, name)?.packageName ?? [])),
-    ];
+    const lines = missing.map(
+      ({ label, packageName }) =>
+        `  ${label}: ${packageName ? `npm install ${packageName}` : 'no @evalchemy package provides it: check the spelling'}`,
+    );
+    const packages = [...new Set(missing.flatMap(({ packageName }) => packageName ?? []))];
     const kinds = [...new Set(missing.map(({ kind }) => kind))];
     throw new PluginLoadError(
       `${missing.length} of the plugins this run needs are not installed, nothing was run:\n${lines.join('\n')}\n` +
@@ -271,7 +270,38 @@ export function findPlugins(
         kinds.map((kind) => installedList(plugins, kind)).join(' '),
     );
   }
-  return wanted.map(({ kind, name }) => findPlugin(plugins, kind, name));
+  return wanted.flatMap(({ kind, name }) =>
+    kind === 'benchmark' ? findBenchmarks(plugins, name) : [findPlugin(plugins, kind, name)],
+  );
+}
+
+/** What of the plugin (or, for a benchmark tag, the plugins) `name` selects is not installed. */
+function missingPlugins(
+  plugins: DiscoveredPlugin[],
+  kind: PluginKind,
+  name: string,
+): { label: string; packageName: string | undefined; kind: PluginKind }[] {
+  if (plugins.some((plugin) => pluginAnswersTo(plugin, kind, name))) return [];
+  if (kind === 'benchmark') {
+    const wanted = normaliseName(name);
+    const tagged = plugins.filter(
+      ({ manifest }) =>
+        manifest.kind === 'benchmark' &&
+        'tags' in manifest &&
+        manifest.tags.some((tag) => normaliseName(tag) === wanted),
+    );
+    const knownTag = Object.keys(knownTags).find((tag) => normaliseName(tag) === wanted);
+    if (tagged.length > 0 || knownTag !== undefined) {
+      return (knownTag === undefined ? [] : (knownTags[knownTag] ?? []))
+        .filter((id) => !tagged.some((plugin) => plugin.manifest.id === id))
+        .map((id) => ({
+          label: `benchmark "${id}" (of the tag "${name}")`,
+          packageName: `@evalchemy/benchmark-${id}`,
+          kind,
+        }));
+    }
+  }
+  return [{ label: `${kind} "${name}"`, packageName: findKnownPlugin(kind, name)?.packageName, kind }];
 }
 
 function installedList(plugins: DiscoveredPlugin[], kind: PluginKind): string {
@@ -312,6 +342,41 @@ function conflictError(kind: PluginKind, name: string, claimants: DiscoveredPlug
   return new PluginLoadError(
     `${claimants.length} packages claim the ${kind} "${name}": ${claimants.map(describePlugin).join(' and ')}. ${advice}`,
   );
+}
+
+/**
+ * The benchmarks a task name selects: the one benchmark answering to it (id or alias), else every installed
+ * benchmark whose manifest carries it as a tag (lm-eval's `--tasks ai2_arc`), sorted by id. A tag of ours whose
+ * members are not all installed is an error naming the packages to install; a name that is neither fails as
+ * `findPlugin` does.
+ */
+export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): DiscoveredPlugin[] {
+  if (plugins.some((plugin) => pluginAnswersTo(plugin, 'benchmark', name))) {
+    return [findPlugin(plugins, 'benchmark', name)];
+  }
+  const wanted = normaliseName(name);
+  const tagged = plugins
+    .filter((plugin) => {
+      const manifest = plugin.manifest;
+      return (
+        manifest.kind === 'benchmark' &&
+        'tags' in manifest &&
+        manifest.tags.some((tag) => normaliseName(tag) === wanted)
+      );
+    })
+    .sort((a, b) => String(a.manifest.id).localeCompare(String(b.manifest.id)));
+  const knownTag = Object.keys(knownTags).find((tag) => normaliseName(tag) === wanted);
+  const members = knownTag === undefined ? [] : (knownTags[knownTag] ?? []);
+  const missing = members.filter((id) => !tagged.some((plugin) => plugin.manifest.id === id));
+  if (missing.length > 0) {
+    const packages = missing.map((id) => `@evalchemy/benchmark-${id}`);
+    throw new PluginLoadError(
+      `The task "${name}" is the tag of ${members.join(', ')}, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
+        `Install ${packages.join(' and ')} (npm install ${packages.join(' ')}) and run again, or name the installed tasks instead.`,
+    );
+  }
+  if (tagged.length > 0) return tagged;
+  return [findPlugin(plugins, 'benchmark', name)];
 }
 
 function validManifest(plugin: DiscoveredPlugin): PluginManifest {

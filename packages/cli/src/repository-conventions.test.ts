@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pluginManifestSchema } from '@evalchemy/core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { knownPlugins } from './known-plugins.js';
+import { knownPlugins, knownTags } from './known-plugins.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const pluginDirectories = globSync(
@@ -126,6 +126,20 @@ describe('the table of known plugins', () => {
     const byName = (a: { kind: string; id: string }, b: { kind: string; id: string }) =>
       `${a.kind}-${a.id}`.localeCompare(`${b.kind}-${b.id}`);
     expect([...knownPlugins].sort(byName)).toEqual(published.sort(byName));
+  });
+
+  it('lists every tag of the published benchmarks with all the benchmarks carrying it, none an id', () => {
+    const tags: Record<string, string[]> = {};
+    for (const directory of pluginDirectories) {
+      const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
+      if (packageJson.private) continue;
+      const { id, tags: own } = pluginManifestSchema.parse(packageJson.evalchemy);
+      for (const tag of own) tags[tag] = [...(tags[tag] ?? []), id];
+    }
+    for (const members of Object.values(tags)) members.sort();
+    expect(knownTags).toEqual(tags);
+    const ids = new Set(knownPlugins.map((plugin) => plugin.id));
+    expect(Object.keys(knownTags).filter((tag) => ids.has(tag))).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   corePeerRangeWarnings,
   type DiscoveredPlugin,
   discoverPlugins,
+  findBenchmarks,
   findPlugin,
   findPlugins,
   loadPlugin,
@@ -95,8 +96,11 @@ export async function loadRunPlugins(
   const tasks: TaskSelection[] = [];
   const taskPlugins = new Map<string, DiscoveredPlugin>();
   const taskOptions: Record<string, unknown> = {};
-  for (const { name, options: rawOptions } of configuration.tasks) {
-    const plugin = findPlugin(plugins, 'benchmark', name);
+  // A tag (`ai2_arc`) selects every benchmark carrying it, each with the tag's options.
+  const selected = configuration.tasks.flatMap(({ name, options }) =>
+    findBenchmarks(plugins, name).map((plugin) => ({ plugin, options })),
+  );
+  for (const { plugin, options: rawOptions } of selected) {
     const benchmark = await load(plugin, 'benchmark');
     // Two spellings of one task (`MTBench,mtbench`) run it once, with the options of the first.
     if (benchmark.id in taskOptions) continue;

@@ -49,6 +49,14 @@ export const pluginManifestSchema = z
     specification: z
       .union([specificationVersionSchema, z.array(specificationVersionSchema).min(1)])
       .transform((versions) => (Array.isArray(versions) ? versions : [versions])),
+    /**
+     * Names of task groups the benchmark belongs to, as lm-evaluation-harness's `tag:` (`ai2_arc` on arc_easy
+     * and arc_challenge): `--tasks <tag>` runs every installed benchmark carrying it, each reported under its
+     * own id. Same spelling rules as `id`; a tag must not be a benchmark id. Benchmarks only; default [].
+     */
+    tags: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_"'))
+      .default([]),
     /** One line for `evalchemy list`. */
     description: z.string().optional(),
     /**

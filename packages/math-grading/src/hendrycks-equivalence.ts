@@ -56,27 +56,32 @@ export function extractBoxedAnswer(text: string): string {
   return removeBoxed(boxed) ?? '';
 }
 
+// fix_fracs and fix_sqrt index Python strings, i.e. code points: `Array.from` keeps an astral character whole.
 function fixFractions(text: string): string {
   const parts = text.split('\\frac');
   let result = parts[0] ?? '';
   for (const part of parts.slice(1)) {
     result += '\\frac';
-    if (part.length === 0) throw new ReferenceFailure('index error in fix_fracs');
-    if (part[0] === '{') {
+    const characters = Array.from(part);
+    if (characters.length === 0) throw new ReferenceFailure('index error in fix_fracs');
+    if (characters[0] === '{') {
       result += part;
       continue;
     }
-    if (part.length < 2) return text;
-    const a = part[0];
-    const b = part[1];
-    const rest = part.slice(2);
+    if (characters.length < 2) return text;
+    const [a, b] = characters;
+    const rest = characters.slice(2).join('');
     result += b !== '{' ? `{${a}}{${b}}${rest}` : `{${a}}${b}${rest}`;
   }
   return result;
 }
 
-// Python's int() on a string without spaces: an optional sign, then digits with single underscores between.
-const pythonInteger = /^[+-]?\d+(?:_\d+)*$/;
+// Python's int() on a string without spaces: surrounding whitespace, an optional sign, then decimal digits
+// (any script's) with single underscores between. The result prints in ASCII, so fix_a_slash_b's check that the
+// text is `f"{a}/{b}"` holds only for canonical ASCII integers.
+const pythonInteger =
+  /^[\t\n\v\f\r\x1c-\x1f\x85\p{Zs}\u2028\u2029]*[+-]?\p{Nd}+(?:_\p{Nd}+)*[\t\n\v\f\r\x1c-\x1f\x85\p{Zs}\u2028\u2029]*$/u;
+const canonicalInteger = /^-?(?:0|[1-9][0-9]*)$/;
 
 function fixSlash(text: string): string {
   const parts = text.split('/');
@@ -84,10 +89,8 @@ function fixSlash(text: string): string {
   const [a = '', b = ''] = parts;
   if (!pythonInteger.test(a) || !pythonInteger.test(b))
     throw new ReferenceFailure('int() failed in fix_a_slash_b');
-  const integerA = BigInt(a.replaceAll('_', ''));
-  const integerB = BigInt(b.replaceAll('_', ''));
-  if (text !== `${integerA}/${integerB}`) return text;
-  return `\\frac{${integerA}}{${integerB}}`;
+  if (!canonicalInteger.test(a) || !canonicalInteger.test(b) || a === '-0' || b === '-0') return text;
+  return `\\frac{${a}}{${b}}`;
 }
 
 function removeRightUnits(text: string): string {
@@ -102,8 +105,9 @@ function fixSquareRoots(text: string): string {
   const parts = text.split('\\sqrt');
   let result = parts[0] ?? '';
   for (const part of parts.slice(1)) {
-    if (part.length === 0) throw new ReferenceFailure('index error in fix_sqrt');
-    result += part[0] !== '{' ? `\\sqrt{${part[0]}}${part.slice(1)}` : `\\sqrt${part}`;
+    const [first, ...rest] = Array.from(part);
+    if (first === undefined) throw new ReferenceFailure('index error in fix_sqrt');
+    result += first !== '{' ? `\\sqrt{${first}}${rest.join('')}` : `\\sqrt${part}`;
   }
   return result;
 }
@@ -122,7 +126,7 @@ function stripStringOrThrow(input: string): string {
   if (text.length === 0) return text;
   if (text[0] === '.') text = `0${text}`;
   const sides = text.split('=');
-  if (sides.length === 2 && (sides[0] ?? '').length <= 2) text = sides[1] ?? '';
+  if (sides.length === 2 && Array.from(sides[0] ?? '').length <= 2) text = sides[1] ?? '';
   text = fixSquareRoots(text);
   text = text.replaceAll(' ', '');
   text = fixFractions(text);
@@ -132,8 +136,7 @@ function stripStringOrThrow(input: string): string {
 
 /**
  * lm-eval's `strip_string`; undefined where the reference raises (then `is_equiv` compares raw strings).
- * Python's length checks count code points, JavaScript's UTF-16 units: they differ only for astral characters,
- * which MATH answers do not contain.
+ * Lengths and indices count code points, as Python's.
  */
 export function hendrycksStripString(text: string): string | undefined {
   try {

@@ -43,24 +43,44 @@ export interface ArcChallengeSettings {
   dataset?: DatasetFileV1;
 }
 
+/**
+ * One ARC set as an lm-eval task: arc_challenge and arc_easy differ only in these (lm-eval's `arc_challenge.yaml`
+ * includes `arc_easy.yaml` and changes the task name and dataset config).
+ */
+export interface ArcSetDefinition {
+  /** The task id (`arc_challenge`, `arc_easy`). */
+  id: string;
+  description: string;
+  /** The version of the package that publishes the task. */
+  packageVersion: string;
+  /** The pinned test split of the set. */
+  dataset: DatasetFileV1;
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-/** ARC-Challenge as lm-evaluation-harness's `arc_challenge`: zero-shot, `acc` and `acc_norm`. */
-export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChallengeOptions> {
+/**
+ * An ARC set as lm-evaluation-harness's `arc_easy` / `arc_challenge`: zero-shot, `acc` and `acc_norm`. The
+ * arc_easy package builds on this class with its own definition.
+ */
+export class ArcBenchmark implements BenchmarkV1<ArcQuestion, ArcChallengeOptions> {
   readonly specificationVersion = 'v1' as const;
   readonly kind = 'benchmark' as const;
-  readonly id = 'arc_challenge';
-  readonly version = VERSION;
-  readonly description = 'ARC-Challenge test (1172 questions), acc and acc_norm as lm-eval arc_challenge.';
+  readonly id: string;
+  readonly version: string;
+  readonly description: string;
   readonly optionsSchema = arcChallengeOptionsSchema;
   readonly requirements = {};
   readonly primaryMetric = 'acc_norm';
   readonly #dataset: DatasetFileV1;
 
-  constructor(settings: ArcChallengeSettings = {}) {
-    this.#dataset = settings.dataset ?? arcChallengeTestFile;
+  constructor(definition: ArcSetDefinition) {
+    this.id = definition.id;
+    this.version = definition.packageVersion;
+    this.description = definition.description;
+    this.#dataset = definition.dataset;
   }
 
   async doLoad(context: LoadContextV1<ArcChallengeOptions>): Promise<SampleSourceV1<ArcQuestion>> {
@@ -98,7 +118,7 @@ export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChalle
     if (capabilities.chat) return { type: 'chat', turns: [arcChatPrompt(sample.data)], parameters };
     if (capabilities.completion)
       return { type: 'completion', prompt: arcChatPrompt(sample.data), parameters };
-    throw new ConfigurationError(`arc_challenge: backend "${context.backend.id}" cannot score or generate.`);
+    throw new ConfigurationError(`${this.id}: backend "${context.backend.id}" cannot score or generate.`);
   }
 
   async doScore(sample: SampleV1<ArcQuestion>, responses: SampleResponsesV1): Promise<SampleScoreV1> {
@@ -121,6 +141,18 @@ export class ArcChallengeBenchmark implements BenchmarkV1<ArcQuestion, ArcChalle
       extracted: letter ?? null,
       details: { gold: arcLetter(gold) },
     };
+  }
+}
+
+/** ARC-Challenge as lm-evaluation-harness's `arc_challenge`. */
+export class ArcChallengeBenchmark extends ArcBenchmark {
+  constructor(settings: ArcChallengeSettings = {}) {
+    super({
+      id: 'arc_challenge',
+      description: 'ARC-Challenge test (1172 questions), acc and acc_norm as lm-eval arc_challenge.',
+      packageVersion: VERSION,
+      dataset: settings.dataset ?? arcChallengeTestFile,
+    });
   }
 }
 

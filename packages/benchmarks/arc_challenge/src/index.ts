@@ -1,8 +1,10 @@
 import { createArcChallenge } from './arc-challenge-benchmark.js';
 
 export {
+  ArcBenchmark,
   ArcChallengeBenchmark,
   type ArcChallengeSettings,
+  type ArcSetDefinition,
   arcChallengeTestFile,
   createArcChallenge,
 } from './arc-challenge-benchmark.js';
