@@ -254,11 +254,16 @@ export async function readConfigFile(path: string): Promise<LoadedConfigFile> {
   const warnings: string[] = [];
   const notes: string[] = [];
   const known: Record<string, unknown> = {};
+  const spelling: Record<string, string> = {};
   for (const [key, setting] of Object.entries(value)) {
     const name = settingNames.includes(key) ? key : key.replaceAll('-', '_');
     if (settingNames.includes(name)) {
-      if (name in known) problems.push(`${key}${at([key])}: ${name} is given twice (as ${name} and ${key})`);
+      if (name in known)
+        problems.push(
+          `${key}${at([key])}: ${name} is given twice (as ${spelling[name]} and ${key}); keep one`,
+        );
       known[name] = setting;
+      spelling[name] = key;
       continue;
     }
     const meant = closest(key, settingNames);
@@ -390,11 +395,12 @@ function lineOf(root: unknown, path: readonly PropertyKey[], lineCounter: LineCo
   let offset = (node as Node | null)?.range?.[0];
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find(
-        (item) =>
-          isScalar(item.key) &&
-          String(item.key.value).replaceAll('-', '_') === String(segment).replaceAll('-', '_'),
-      );
+      const keyOf = (item: { key: unknown }) => (isScalar(item.key) ? String(item.key.value) : undefined);
+      const snake = (text: string) => text.replaceAll('-', '_');
+      // The key as written, else its other spelling (`model-args` for `model_args`).
+      const pair =
+        node.items.find((item) => keyOf(item) === String(segment)) ??
+        node.items.find((item) => snake(keyOf(item) ?? '') === snake(String(segment)));
       if (pair === undefined) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;

@@ -198,6 +198,11 @@ describe('the errors of a config file', () => {
       'tasks: [gsm8k]\nmax_token: 5\n',
       'max_token (line 2): no such setting; did you mean max_tokens?',
     ],
+    [
+      'a setting in both spellings',
+      'model-args:\n  model: x\nmodel_args: {}\ntasks: [gsm8k]\n',
+      'model_args (line 3): model_args is given twice (as model-args and model_args); keep one',
+    ],
   ])('names the key and its line: %s', async (_, text, problem) => {
     const path = await configFile(text);
     await expect(readConfigFile(path)).rejects.toThrow(`Config file ${path}`);
