@@ -344,7 +344,11 @@ describe('the shipped configs', () => {
     expect(results.config).toMatchObject({ concurrency: 16 });
   });
 
-  it('are listed by evalchemy list, with their folder', async () => {
+  it('are listed by evalchemy list, with their folder, which --help points to', async () => {
+    const help = await evalchemy(['--help']);
+    expect(help.stdout).toMatch(
+      /evalchemy list\s+installed benchmarks, backends, sandboxes,\s+and the shipped configs/,
+    );
     const list = await evalchemy(['list']);
     expect(list.stdout).toContain(
       `Configs (evalchemy run --config NAME): ${Object.keys(evalchemySuites).sort().join(', ')}\n  in ${shippedConfigsDirectory}`,
