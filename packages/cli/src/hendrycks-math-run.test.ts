@@ -110,6 +110,22 @@ describe('evalchemy run --tasks hendrycks_math', () => {
     });
   });
 
+  it("says how to run one of lm-eval's subject tasks", async () => {
+    const result = await evalchemy([
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      'model=m,base_url=http://127.0.0.1:9/v1',
+      '--tasks',
+      'hendrycks_math_geometry',
+    ]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain(
+      'Run --tasks hendrycks_math with a --config file setting tasks.hendrycks_math.subjects: [hendrycks_math_geometry].',
+    );
+  });
+
   it('runs only the subjects a config file names', async () => {
     model = await startScriptedServer({
       reply: (request) => answer(request.messages?.at(-1)?.content ?? ''),

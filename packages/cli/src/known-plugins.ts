@@ -54,3 +54,21 @@ export const knownPlugins: readonly { kind: PluginKind; id: string; aliases: rea
 export const knownTags: Readonly<Record<string, readonly string[]>> = {
   ai2_arc: ['arc_challenge', 'arc_easy'],
 };
+
+/**
+ * Upstream task names that are a part of one of our benchmarks rather than a benchmark (lm-eval's
+ * `hendrycks_math_algebra` is a subject of `hendrycks_math`), with the option that selects them, so that the CLI
+ * says how to run them instead of "no such benchmark".
+ */
+export const knownSubtasks: Readonly<Record<string, { benchmark: string; option: string }>> =
+  Object.fromEntries(
+    [
+      'hendrycks_math_algebra',
+      'hendrycks_math_counting_and_prob',
+      'hendrycks_math_geometry',
+      'hendrycks_math_intermediate_algebra',
+      'hendrycks_math_num_theory',
+      'hendrycks_math_prealgebra',
+      'hendrycks_math_precalc',
+    ].map((task) => [task, { benchmark: 'hendrycks_math', option: 'subjects' }]),
+  );

@@ -36,8 +36,9 @@ export async function listCommand(io: {
         );
       } else {
         const aliases = manifest.aliases.length > 0 ? ` (also: ${manifest.aliases.join(', ')})` : '';
+        const tags = manifest.tags.length > 0 ? ` (tags: ${manifest.tags.join(', ')})` : '';
         lines.push(
-          `  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}`,
+          `  ${manifest.id.padEnd(16)} ${`${plugin.packageName}@${plugin.packageVersion}`.padEnd(44)} ${manifest.description ?? ''}${aliases}${tags}`,
         );
       }
       const conflicts = conflictingPlugins(plugins, plugin);

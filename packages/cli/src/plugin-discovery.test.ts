@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installedVersion, ownVersion } from './installed-version.js';
+import { knownSubtasks } from './known-plugins.js';
 import {
   chooseSpecification,
   corePeerRangeWarnings,
@@ -355,6 +356,21 @@ describe('the plugins of a run that are not installed', () => {
     ).toEqual(['arc_challenge', 'arc_easy']);
   });
 
+  it('say of a subtask among them how to run it', async () => {
+    const plugins = await discoverPlugins(await project());
+    expect(() =>
+      findPlugins(plugins, [
+        { kind: 'benchmark', name: 'hendrycks_math_algebra' },
+        { kind: 'benchmark', name: 'LiveBench' },
+      ]),
+    ).toThrow(
+      '  benchmark "hendrycks_math_algebra": part of the benchmark hendrycks_math, not one of its own: run ' +
+        `hendrycks_math with tasks.hendrycks_math.${knownSubtasks.hendrycks_math_algebra!.option}: ` +
+        '[hendrycks_math_algebra] in a --config file\n' +
+        '  benchmark "LiveBench": no @evalchemy package provides it: check the spelling\n',
+    );
+  });
+
   it('one alone gets the message of findPlugin; all installed, the plugins in order', async () => {
     const plugins = await discoverPlugins(await project());
     expect(
@@ -397,12 +413,20 @@ describe('task tags', () => {
       (plugin) => plugin.manifest.id !== 'arc_easy',
     );
     expect(() => findBenchmarks(installed, 'ai2_arc')).toThrow(
-      'The task "ai2_arc" is the tag of arc_challenge, arc_easy, and arc_easy is not installed. ' +
+      'The task "ai2_arc" is a tag that runs arc_challenge and arc_easy, and arc_easy is not installed. ' +
         'Install @evalchemy/benchmark-arc_easy (npm install @evalchemy/benchmark-arc_easy) and run again',
     );
     expect(() => findBenchmarks([], 'ai2_arc')).toThrow(
       'npm install @evalchemy/benchmark-arc_challenge @evalchemy/benchmark-arc_easy',
     );
     expect(() => findBenchmarks(installed, 'no_such_tag')).toThrow('No benchmark named "no_such_tag"');
+  });
+
+  it('say how to run an lm-eval subject task that is an option of ours, not a benchmark', async () => {
+    const plugins = await discoverPlugins(await project());
+    expect(() => findBenchmarks(plugins, 'hendrycks_math_algebra')).toThrow(
+      'The task "hendrycks_math_algebra" is part of the benchmark hendrycks_math, not a benchmark of its own. ' +
+        'Run --tasks hendrycks_math with a --config file setting tasks.hendrycks_math.subjects: [hendrycks_math_algebra].',
+    );
   });
 });

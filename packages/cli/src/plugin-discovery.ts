@@ -14,7 +14,7 @@ import {
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { installedVersion, ownVersion } from './installed-version.js';
-import { knownPlugins, knownTags } from './known-plugins.js';
+import { knownPlugins, knownSubtasks, knownTags } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {
@@ -247,7 +247,7 @@ export function findPlugins(
   plugins: DiscoveredPlugin[],
   wanted: readonly { kind: PluginKind; name: string }[],
 ): DiscoveredPlugin[] {
-  const missing: { label: string; packageName: string | undefined; kind: PluginKind }[] = [];
+  const missing: ReturnType<typeof missingPlugins> = [];
   const seen = new Set<string>();
   for (const { kind, name } of wanted) {
     // A name given twice (`MTBench,mtbench`) is reported once.
@@ -257,8 +257,8 @@ export function findPlugins(
   }
   if (missing.length > 1) {
     const lines = missing.map(
-      ({ label, packageName }) =>
-        `  ${label}: ${packageName ? `npm install ${packageName}` : 'no @evalchemy package provides it: check the spelling'}`,
+      ({ label, packageName, advice }) =>
+        `  ${label}: ${advice ?? (packageName ? `npm install ${packageName}` : 'no @evalchemy package provides it: check the spelling')}`,
     );
     const packages = [...new Set(missing.flatMap(({ packageName }) => packageName ?? []))];
     const kinds = [...new Set(missing.map(({ kind }) => kind))];
@@ -280,7 +280,7 @@ function missingPlugins(
   plugins: DiscoveredPlugin[],
   kind: PluginKind,
   name: string,
-): { label: string; packageName: string | undefined; kind: PluginKind }[] {
+): { label: string; packageName: string | undefined; kind: PluginKind; advice?: string }[] {
   if (plugins.some((plugin) => pluginAnswersTo(plugin, kind, name))) return [];
   if (kind === 'benchmark') {
     const wanted = normaliseName(name);
@@ -300,6 +300,20 @@ function missingPlugins(
           kind,
         }));
     }
+  }
+  const subtask =
+    kind === 'benchmark'
+      ? Object.entries(knownSubtasks).find(([task]) => normaliseName(task) === normaliseName(name))?.[1]
+      : undefined;
+  if (subtask !== undefined) {
+    return [
+      {
+        label: `benchmark "${name}"`,
+        packageName: undefined,
+        kind,
+        advice: `part of the benchmark ${subtask.benchmark}, not one of its own: run ${subtask.benchmark} with tasks.${subtask.benchmark}.${subtask.option}: [${name}] in a --config file`,
+      },
+    ];
   }
   return [{ label: `${kind} "${name}"`, packageName: findKnownPlugin(kind, name)?.packageName, kind }];
 }
@@ -347,8 +361,8 @@ function conflictError(kind: PluginKind, name: string, claimants: DiscoveredPlug
 /**
  * The benchmarks a task name selects: the one benchmark answering to it (id or alias), else every installed
  * benchmark whose manifest carries it as a tag (lm-eval's `--tasks ai2_arc`), sorted by id. A tag of ours whose
- * members are not all installed is an error naming the packages to install; a name that is neither fails as
- * `findPlugin` does.
+ * members are not all installed is an error naming the packages to install; a known part of a benchmark (a
+ * subject task) says how to select it; any other name fails as `findPlugin` does.
  */
 export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): DiscoveredPlugin[] {
   if (plugins.some((plugin) => pluginAnswersTo(plugin, 'benchmark', name))) {
@@ -371,11 +385,18 @@ export function findBenchmarks(plugins: DiscoveredPlugin[], name: string): Disco
   if (missing.length > 0) {
     const packages = missing.map((id) => `@evalchemy/benchmark-${id}`);
     throw new PluginLoadError(
-      `The task "${name}" is the tag of ${members.join(', ')}, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
+      `The task "${name}" is a tag that runs ${members.join(' and ')}, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed. ` +
         `Install ${packages.join(' and ')} (npm install ${packages.join(' ')}) and run again, or name the installed tasks instead.`,
     );
   }
   if (tagged.length > 0) return tagged;
+  const subtask = Object.entries(knownSubtasks).find(([task]) => normaliseName(task) === wanted)?.[1];
+  if (subtask !== undefined) {
+    throw new PluginLoadError(
+      `The task "${name}" is part of the benchmark ${subtask.benchmark}, not a benchmark of its own. ` +
+        `Run --tasks ${subtask.benchmark} with a --config file setting tasks.${subtask.benchmark}.${subtask.option}: [${name}].`,
+    );
+  }
   return [findPlugin(plugins, 'benchmark', name)];
 }
 

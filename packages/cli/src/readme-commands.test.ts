@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
 import { configFileSchema } from './config-file.js';
+import { knownTags } from './known-plugins.js';
 import { parseLeaderboardArguments } from './leaderboard-command.js';
 import { routeModel } from './model-routing.js';
 import { findKnownPlugin } from './plugin-discovery.js';
@@ -97,7 +98,8 @@ async function runProblems(args: string[], own: OwnPlugin | undefined): Promise<
     if (flags.tasks === undefined) problems.push('no --tasks (nor --config)');
   }
   for (const task of flags.tasks?.split(',') ?? []) {
-    if (known('benchmark', task) === undefined) problems.push(`--tasks ${task}: no such benchmark`);
+    if (known('benchmark', task) === undefined && !(task in knownTags))
+      problems.push(`--tasks ${task}: no such benchmark or tag`);
   }
   if (flags.sandbox !== undefined && !configFileSchema.shape.sandbox.safeParse(flags.sandbox).success) {
     problems.push(`--sandbox ${flags.sandbox}: not a sandbox choice`);

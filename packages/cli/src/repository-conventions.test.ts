@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pluginManifestSchema } from '@evalchemy/core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { knownPlugins, knownTags } from './known-plugins.js';
+import { knownPlugins, knownSubtasks, knownTags } from './known-plugins.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const pluginDirectories = globSync(
@@ -140,6 +140,20 @@ describe('the table of known plugins', () => {
     expect(knownTags).toEqual(tags);
     const ids = new Set(knownPlugins.map((plugin) => plugin.id));
     expect(Object.keys(knownTags).filter((tag) => ids.has(tag))).toEqual([]);
+  });
+
+  it("lists hendrycks_math's subject tasks as its parts, as its source declares them", () => {
+    const source = readFileSync(
+      join(root, 'packages/benchmarks/hendrycks_math/src/hendrycks-math-subjects.ts'),
+      'utf8',
+    );
+    const declared = [...source.matchAll(/task: '([a-z_]+)'/g)].map((match) => match[1]);
+    expect(declared).toHaveLength(7);
+    expect(
+      Object.entries(knownSubtasks)
+        .filter(([, part]) => part.benchmark === 'hendrycks_math')
+        .map(([task]) => task),
+    ).toEqual(declared);
   });
 });
 

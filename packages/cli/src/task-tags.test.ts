@@ -100,6 +100,15 @@ afterEach(async () => {
   hub = undefined;
 });
 
+describe('evalchemy list', () => {
+  it('shows the tags of the ARC benchmarks', async () => {
+    const result = await evalchemy(['list']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/\n {2}arc_challenge .*\(tags: ai2_arc\)\n/);
+    expect(result.stdout).toMatch(/\n {2}arc_easy .*\(tags: ai2_arc\)\n/);
+  });
+});
+
 describe('evalchemy run --tasks <tag>', () => {
   it('runs every installed benchmark tagged ai2_arc, each reported under its own name', async () => {
     model = await startScriptedServer({ reply: () => 'Thinking it over. The best answer is B.' });

@@ -23,3 +23,19 @@ describe('the manifest\'s "specification"', () => {
     }
   });
 });
+
+describe('the manifest\'s "tags"', () => {
+  it("default to none and take lowercase names such as lm-eval's ai2_arc", () => {
+    expect(pluginManifestSchema.parse({ ...manifest, specification: 'v1' }).tags).toEqual([]);
+    expect(pluginManifestSchema.parse({ ...manifest, specification: 'v1', tags: ['ai2_arc'] }).tags).toEqual([
+      'ai2_arc',
+    ]);
+  });
+
+  it('refuse a name the CLI could not take as a task, and a single string', () => {
+    for (const tags of [['AI2 ARC'], [''], 'ai2_arc']) {
+      const result = pluginManifestSchema.safeParse({ ...manifest, specification: 'v1', tags });
+      expect(result.success, JSON.stringify(tags)).toBe(false);
+    }
+  });
+});

@@ -43,6 +43,28 @@ describe('PythonRandom', () => {
     ]);
   });
 
+  it('samples as CPython random.sample, by set (large population) and by pool (small), in turn', () => {
+    // CPython 3.11: r = random.Random(1234); [r.sample(range(1744), 4) for _ in range(3)]; and so on.
+    const range = (n: number) => Array.from({ length: n }, (_, index) => index);
+    const large = new PythonRandom(1234);
+    expect([1, 2, 3].map(() => large.sample(range(1744), 4))).toEqual([
+      [1593, 902, 239, 15],
+      [185, 1652, 1192, 71],
+      [1375, 1419, 171, 201],
+    ]);
+    const small = new PythonRandom(1234);
+    expect([1, 2, 3].map(() => small.sample(range(10), 4))).toEqual([
+      [7, 1, 0, 9],
+      [9, 0, 1, 8],
+      [5, 3, 0, 7],
+    ]);
+    // k > 5 enlarges the set size: 100 items > 85 by set, then 30 items <= 85 by pool.
+    const mixed = new PythonRandom(1234);
+    expect(mixed.sample(range(100), 8)).toEqual([99, 56, 14, 0, 11, 74, 4, 85]);
+    expect(mixed.sample(range(30), 7)).toEqual([22, 2, 3, 24, 11, 7, 0]);
+    expect(() => mixed.sample(range(3), 4)).toThrow(RangeError);
+  });
+
   it('refuses a seed Python would read differently (negative, fractional, unsafe)', () => {
     expect(() => new PythonRandom(-1)).toThrow('non-negative safe integer');
     expect(() => new PythonRandom(1.5)).toThrow('non-negative safe integer');

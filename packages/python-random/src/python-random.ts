@@ -29,10 +29,46 @@ export class PythonRandom {
   choice<T>(sequence: readonly T[]): T {
     const n = sequence.length;
     if (n === 0) throw new RangeError('choice from an empty sequence');
+    return sequence[this.randomBelow(n)]!;
+  }
+
+  /** `_randbelow_with_getrandbits(n)` for 0 < n < 2^32: `getrandbits(n.bit_length())` until below n. */
+  private randomBelow(n: number): number {
     const bits = 32 - Math.clz32(n);
     let r = this.nextUint32() >>> (32 - bits);
     while (r >= n) r = this.nextUint32() >>> (32 - bits);
-    return sequence[r]!;
+    return r;
+  }
+
+  /**
+   * `random.sample(population, k)`: k distinct items in selection order, by CPython's two strategies (a pool
+   * for a population no bigger than the set it would need, else a set of drawn indices with redraws).
+   */
+  sample<T>(population: readonly T[], k: number): T[] {
+    const n = population.length;
+    if (!Number.isInteger(k) || k < 0 || k > n) {
+      throw new RangeError('Sample larger than population or is negative');
+    }
+    let setSize = 21;
+    if (k > 5) setSize += 4 ** Math.ceil(Math.log(k * 3) / Math.log(4));
+    const result: T[] = [];
+    if (n <= setSize) {
+      const pool = [...population];
+      for (let i = 0; i < k; i++) {
+        const j = this.randomBelow(n - i);
+        result.push(pool[j]!);
+        pool[j] = pool[n - i - 1]!;
+      }
+      return result;
+    }
+    const selected = new Set<number>();
+    for (let i = 0; i < k; i++) {
+      let j = this.randomBelow(n);
+      while (selected.has(j)) j = this.randomBelow(n);
+      selected.add(j);
+      result.push(population[j]!);
+    }
+    return result;
   }
 
   /** `random.choices(population, k=k)` without weights: `population[floor(random() * n)]`, k times. */

@@ -13,7 +13,9 @@ import { describe, expect, it } from 'vitest';
 import plugin, {
   createHendrycksMath,
   type HendrycksMathProblem,
+  type HendrycksMathSplit,
   type HendrycksMathSubject,
+  hendrycksMathFile,
   hendrycksMathOptionsSchema,
   hendrycksMathSubjectTasks,
   hendrycksMathTestFile,
@@ -59,17 +61,33 @@ function fixtureParquet(problems: Record<string, string>[]): Buffer {
   );
 }
 
+// Three algebra train problems, T0–T2, for the few-shot exemplars; the other subjects' train files are empty.
+const trainRows: Partial<Record<HendrycksMathSubject, Record<string, string>[]>> = {
+  hendrycks_math_algebra: [0, 1, 2].map((index) => ({
+    problem: `T${index}: what is ${index} + 1?`,
+    level: 'Level 1',
+    type: 'Algebra',
+    solution: `It is $\\boxed{${index + 1}}$.`,
+  })),
+};
+
 // The fixtures as an offline copy laid out like shared/datasets, each file pinned by its own sha256.
 const offlineDirectory = mkdtempSync(join(tmpdir(), 'hendrycks-math-offline-'));
-const pinnedFiles = new Map<HendrycksMathSubject, DatasetFileV1>();
+const pinnedFiles = new Map<string, DatasetFileV1>();
 for (const subject of hendrycksMathSubjectTasks) {
-  const file = hendrycksMathTestFile(subject);
-  const bytes = fixtureParquet(rows[subject] ?? []);
-  mkdirSync(dirname(join(offlineDirectory, file.offlinePath)), { recursive: true });
-  writeFileSync(join(offlineDirectory, file.offlinePath), bytes);
-  pinnedFiles.set(subject, { ...file, sha256: createHash('sha256').update(bytes).digest('hex') });
+  for (const split of ['test', 'train'] as const) {
+    const file = hendrycksMathFile(subject, split);
+    const bytes = fixtureParquet((split === 'test' ? rows : trainRows)[subject] ?? []);
+    mkdirSync(dirname(join(offlineDirectory, file.offlinePath)), { recursive: true });
+    writeFileSync(join(offlineDirectory, file.offlinePath), bytes);
+    pinnedFiles.set(`${subject}/${split}`, {
+      ...file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+  }
 }
-const dataFile = (subject: HendrycksMathSubject) => pinnedFiles.get(subject)!;
+const dataFile = (subject: HendrycksMathSubject, split: HendrycksMathSplit) =>
+  pinnedFiles.get(`${subject}/${split}`)!;
 
 runBenchmarkConformance(createHendrycksMath({ dataFile }), {
   packageJsonPath: new URL('../package.json', import.meta.url),
@@ -137,7 +155,6 @@ describe('hendrycks_math', () => {
     const parsed = hendrycksMathOptionsSchema.safeParse({ subjects: ['algebra'] });
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toContain('hendrycks_math_algebra');
-    expect(hendrycksMathOptionsSchema.safeParse({ num_fewshot: 4 }).success).toBe(false);
   });
 
   it('asks "Problem: …\\nAnswer:" zero-shot, greedy, until "Problem:", as chat or completion', async () => {
@@ -154,6 +171,31 @@ describe('hendrycks_math', () => {
       prompt,
       parameters,
     });
+  });
+
+  it('draws few-shot exemplars from train as lm-eval: Random(1234).sample per problem, in turn', async () => {
+    // CPython: r = random.Random(1234); r.sample([T0, T1, T2], 2) -> [T1, T0], then -> [T0, T2].
+    const [first, second] = await load({ subjects: ['hendrycks_math_algebra'], num_fewshot: 2 });
+    expect(first!.data.fewshot.map((example) => example.answer)).toEqual(['2', '1']);
+    expect(second!.data.fewshot.map((example) => example.answer)).toEqual(['1', '3']);
+    const plan = plugin.doPlan(first!, {
+      options: hendrycksMathOptionsSchema.parse({ num_fewshot: 2 }),
+      backend: { id: 't', modelId: 't', capabilities: completionOnly },
+    });
+    expect(plan.type === 'completion' && plan.prompt).toBe(
+      'Problem: T1: what is 1 + 1?\nAnswer: 2\n\n' +
+        'Problem: T0: what is 0 + 1?\nAnswer: 1\n\n' +
+        'Problem: What is $\\frac{2}{4}$ in lowest terms?\nAnswer:',
+    );
+    // Another seed (lm-eval's fourth --seed value): Random(7) gives [T1, T0] twice.
+    const seeded = await load({ subjects: ['hendrycks_math_algebra'], num_fewshot: 2, fewshot_seed: 7 });
+    expect(seeded.map((sample) => sample.data.fewshot.map((example) => example.answer))).toEqual([
+      ['2', '1'],
+      ['2', '1'],
+    ]);
+    await expect(load({ subjects: ['hendrycks_math_geometry'], num_fewshot: 1 })).rejects.toThrow(
+      /num_fewshot 1 is more than the 0 train problems of hendrycks_math_geometry/,
+    );
   });
 
   it('scores the $…$ answer with lm-eval is_equiv and reports the subjects and the group', async () => {

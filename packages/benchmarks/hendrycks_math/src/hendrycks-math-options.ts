@@ -13,10 +13,13 @@ export const hendrycksMathOptionsSchema = z
       .min(1)
       .default([...hendrycksMathSubjectTasks]),
     /**
-     * Exemplars before the problem. lm-eval's default is 0 (its yaml sets none); drawing few-shot exemplars
-     * from the train split as lm-eval does is not implemented, so 0 is the only value accepted.
+     * Solved train problems before the problem (lm-eval `--num_fewshot`; default 0, as lm-eval's yaml sets none),
+     * drawn as lm-eval draws them: `random.Random(fewshot_seed).sample(train, n)` per subject, in turn for each
+     * test problem in order.
      */
-    num_fewshot: z.literal(0).default(0),
+    num_fewshot: z.number().int().min(0).default(0),
+    /** Seed of the few-shot sampler (lm-eval's fewshot random seed, the fourth value of its `--seed`). */
+    fewshot_seed: z.number().int().min(0).default(1234),
   })
   .strict();
 

@@ -11,11 +11,24 @@ export interface HendrycksMathProblem {
   /** lm-eval's `answer` field: `remove_boxed(last_boxed_only_string(solution))`. */
   answer: string;
   subject: HendrycksMathSubject;
+  /** The few-shot exemplars of this problem (train problems and their answers), in order; none zero-shot. */
+  fewshot: HendrycksMathExemplar[];
 }
 
-/** lm-eval's `doc_to_text` of every hendrycks_math subject task. */
-export function hendrycksMathPrompt(problem: string): string {
-  return `Problem: ${problem}\nAnswer:`;
+/** A solved train problem shown before the question. */
+export interface HendrycksMathExemplar {
+  problem: string;
+  /** lm-eval's `doc_to_target`: the boxed answer of its solution. */
+  answer: string;
+}
+
+/**
+ * lm-eval's context: each exemplar as `doc_to_text` + " " + `doc_to_target`, joined and followed by "\n\n",
+ * then the problem's `doc_to_text` (`Problem: {problem}\nAnswer:`).
+ */
+export function hendrycksMathPrompt(problem: string, fewshot: readonly HendrycksMathExemplar[] = []): string {
+  const examples = fewshot.map((example) => `Problem: ${example.problem}\nAnswer: ${example.answer}\n\n`);
+  return `${examples.join('')}Problem: ${problem}\nAnswer:`;
 }
 
 /**

@@ -26,19 +26,27 @@ export const hendrycksMathSubjectTasks = hendrycksMathSubjects.map((subject) => 
   ...HendrycksMathSubject[],
 ];
 
+/** A split of the MATH data: `test` is scored, `train` holds lm-eval's few-shot exemplars. */
+export type HendrycksMathSplit = 'test' | 'train';
+
 /**
- * The test split of one subject on the Hub. There is no offline copy in shared/datasets and no published sha256:
- * the Hub hash is recorded on first download; an offline copy must be this same parquet file.
+ * A split of one subject on the Hub. There is no offline copy in shared/datasets and no published sha256: the
+ * Hub hash is recorded on first download; an offline copy must be this same parquet file.
  */
-export function hendrycksMathTestFile(subject: HendrycksMathSubject): DatasetFileV1 {
+export function hendrycksMathFile(subject: HendrycksMathSubject, split: HendrycksMathSplit): DatasetFileV1 {
   const config = hendrycksMathSubjects.find((entry) => entry.task === subject)?.config ?? subject;
   return {
     hub: {
       repository: 'EleutherAI/hendrycks_math',
       revision: hendrycksMathRevision,
-      path: `${config}/test-00000-of-00001.parquet`,
+      path: `${config}/${split}-00000-of-00001.parquet`,
     },
-    offlinePath: `hendrycks_math/${config}/test-00000-of-00001.parquet`,
+    offlinePath: `hendrycks_math/${config}/${split}-00000-of-00001.parquet`,
     sha256: { offline: '' },
   };
+}
+
+/** The test split of one subject (`hendrycksMathFile(subject, 'test')`). */
+export function hendrycksMathTestFile(subject: HendrycksMathSubject): DatasetFileV1 {
+  return hendrycksMathFile(subject, 'test');
 }

@@ -8,6 +8,7 @@ export {
 export { type HendrycksMathOptions, hendrycksMathOptionsSchema } from './hendrycks-math-options.js';
 export {
   aggregateHendrycksMath,
+  type HendrycksMathExemplar,
   type HendrycksMathProblem,
   hendrycksMathGoldAnswer,
   hendrycksMathPrompt,
@@ -16,7 +17,9 @@ export {
   subjectMetricName,
 } from './hendrycks-math-scorer.js';
 export {
+  type HendrycksMathSplit,
   type HendrycksMathSubject,
+  hendrycksMathFile,
   hendrycksMathRevision,
   hendrycksMathSubjects,
   hendrycksMathSubjectTasks,
