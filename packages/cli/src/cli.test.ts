@@ -392,6 +392,8 @@ describe('a plugin made for another @evalchemy/core', () => {
   const coreVersion = JSON.parse(
     readFileSync(fileURLToPath(new URL('../../core/package.json', import.meta.url)), 'utf8'),
   ).version as string;
+  const cliVersion = JSON.parse(readFileSync(join(packageDirectory, 'package.json'), 'utf8'))
+    .version as string;
 
   /** A project with one working benchmark, `legacy`, whose package declares `@evalchemy/core` `^9.0.0`. */
   async function projectWithLegacyPlugin(): Promise<{ project: string; directory: string }> {
@@ -437,9 +439,10 @@ export default {
   }
 
   const warningFor = (directory: string) =>
-    `warning: evalchemy-benchmark-legacy@0.9.0 (${directory}) declares the peer range "^9.0.0" for @evalchemy/core, ` +
-    `which leaves out the installed @evalchemy/core ${coreVersion}: it may not work. Install a version of ` +
-    `evalchemy-benchmark-legacy whose range includes ${coreVersion}, or an @evalchemy/cli built on a core in that range.`;
+    `warning: evalchemy-benchmark-legacy@0.9.0 (${directory}) needs @evalchemy/core ^9.0.0 (its peer range), and ` +
+    `this @evalchemy/cli ${cliVersion} runs with @evalchemy/core ${coreVersion}: it may not work. It was built for a ` +
+    'newer core: update @evalchemy/cli (npm install @evalchemy/cli@latest), or install an older version of ' +
+    `evalchemy-benchmark-legacy whose range includes ${coreVersion}.`;
 
   it('is listed with one warning naming the package, its range, the installed core and what to do', async () => {
     const { project, directory } = await projectWithLegacyPlugin();

@@ -1,4 +1,5 @@
 import type { PluginKind } from '@evalchemy/core';
+import { shippedConfigNames, shippedConfigsDirectory } from './config-file.js';
 import {
   conflictingPlugins,
   corePeerRangeWarnings,
@@ -8,7 +9,7 @@ import {
 
 /**
  * `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the
- * problem, and packages that claim the same name with each other. Plugins made for another core are warned
+ * problem, and packages that claim the same name with each other; then the shipped configs (`--config full`). Plugins made for another core are warned
  * about on stderr.
  */
 export async function listCommand(io: {
@@ -53,6 +54,10 @@ export async function listCommand(io: {
     if ('problem' in plugin.manifest)
       lines.push(`Invalid plugin manifest in ${plugin.packageName}: ${plugin.manifest.problem}`);
   }
+  lines.push(
+    `Configs (evalchemy run --config NAME): ${shippedConfigNames().join(', ')}`,
+    `  in ${shippedConfigsDirectory}`,
+  );
   io.stdout.write(`${lines.join('\n')}\n`);
   for (const warning of corePeerRangeWarnings(plugins)) io.stderr.write(`warning: ${warning}\n`);
   return 0;

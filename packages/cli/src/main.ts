@@ -12,7 +12,8 @@ const help = `evalchemy: automatic evaluation of large language models
 
 Commands:
   evalchemy run --model <backend> --model_args k=v,... --tasks a,b   run benchmarks (see run --help)
-  evalchemy list                                                     installed benchmarks, backends, sandboxes
+  evalchemy list                                                     installed benchmarks, backends, sandboxes,
+                                                                     and the shipped configs (run --config full)
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
                                                                      (see leaderboard --help; run --use_database)
   evalchemy sandbox build [--image NAME:TAG]                         build the Docker sandbox image

@@ -3,13 +3,20 @@ import { cp, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { installedVersion, ownVersion } from './installed-version.js';
+import { knownSubtasks } from './known-plugins.js';
 import {
   chooseSpecification,
+  corePeerRangeWarnings,
   discoverPlugins,
   findBenchmarks,
   findPlugin,
+  findPlugins,
   loadPlugin,
 } from './plugin-discovery.js';
+
+const cliVersion = ownVersion();
+const coreVersion = installedVersion('@evalchemy/core');
 
 /** A temporary project folder (its real path: tmpdir may be a link). */
 async function project(): Promise<string> {
@@ -129,9 +136,10 @@ describe('the contract versions a manifest lists', () => {
     const directory = join(root, 'node_modules', 'future-bench');
     await benchmarkPackage(directory, { name: 'future-bench', id: 'future', specification: ['v3', 'v2'] });
     await expect(load(root, 'future')).rejects.toThrow(
-      `Plugin package future-bench@1.0.0 (${directory}) implements contract versions v2, v3, and this CLI supports ` +
-        'version v1: it cannot run here. Install a version of future-bench that implements v1, or an ' +
-        '@evalchemy/cli that supports v2 or v3.',
+      `Plugin package future-bench@1.0.0 (${directory}) implements contract versions v2, v3, and this ` +
+        `@evalchemy/cli ${cliVersion} (@evalchemy/core ${coreVersion}) supports version v1: it cannot run here. ` +
+        'It was built for a newer @evalchemy/core: update @evalchemy/cli (npm install @evalchemy/cli@latest) to one ' +
+        'that supports v2 or v3, or install an older version of future-bench that implements v1.',
     );
     expect(existsSync(join(directory, 'imported'))).toBe(false);
   });
@@ -164,6 +172,11 @@ describe('two plugins claiming one name', () => {
     await expect(load(root, 'custom')).rejects.toThrow(
       `2 packages claim the benchmark "custom": @someone/custom@9.9.9 (${second}) and custom-bench@1.0.0 (${first})`,
     );
+    // Neither is the published package for the name: the user chooses, told how to remove either.
+    await expect(load(root, 'custom')).rejects.toThrow(
+      `Remove the one you do not want (@someone/custom: npm uninstall @someone/custom, in ${root}; ` +
+        `custom-bench: npm uninstall custom-bench, in ${root}), or give it another id, then run again.`,
+    );
     expect(existsSync(join(first, 'imported'))).toBe(false);
     expect(existsSync(join(second, 'imported'))).toBe(false);
   });
@@ -177,6 +190,11 @@ describe('two plugins claiming one name', () => {
     });
     await expect(load(root, 'gsm8k')).rejects.toThrow(
       /2 packages claim the benchmark "gsm8k": @evalchemy\/benchmark-gsm8k@.* and evil-bench@1\.0\.0/,
+    );
+    // The published package for gsm8k is the one to keep; the other is named with the command that removes it.
+    await expect(load(root, 'gsm8k')).rejects.toThrow(
+      '@evalchemy/benchmark-gsm8k is the published package for benchmark "gsm8k": keep it and remove ' +
+        `evil-bench@1.0.0 (npm uninstall evil-bench, in ${root}), or give that one another id and aliases.`,
     );
     expect((await load(root, 'evil')).id).toBe('evil');
   });
@@ -216,6 +234,10 @@ describe('two plugins claiming one name', () => {
       version: '2.0.0',
     });
     await expect(load(app, 'custom')).rejects.toThrow(/custom-bench@2\.0\.0 .* and custom-bench@1\.0\.0 /);
+    await expect(load(app, 'custom')).rejects.toThrow(
+      'These are 2 versions of one package: keep one and remove the others ' +
+        `(2.0.0: npm uninstall custom-bench, in ${app}; 1.0.0: npm uninstall custom-bench, in ${root}).`,
+    );
   });
 });
 
@@ -250,6 +272,112 @@ describe('the hint for a plugin that is not installed', () => {
   it('guesses no package name for a name no evalchemy package has', () => {
     expect(() => findPlugin([], 'benchmark', 'nosuchbench')).toThrow(
       'No benchmark named "nosuchbench" is installed. Installed benchmarks: (none). No @evalchemy package provides it either: check the spelling.',
+    );
+  });
+});
+
+describe('a plugin built for a newer core', () => {
+  it('is named with the core its peer range needs, and told to update @evalchemy/cli or take an older plugin', async () => {
+    const root = await project();
+    const directory = join(root, 'node_modules', 'tomorrow-bench');
+    await benchmarkPackage(directory, { name: 'tomorrow-bench', id: 'tomorrow' });
+    const packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
+    packageJson.peerDependencies = { '@evalchemy/core': '>=99.0.0' };
+    await writeFile(join(directory, 'package.json'), JSON.stringify(packageJson));
+    const plugins = await discoverPlugins(root);
+    expect(corePeerRangeWarnings(plugins)).toEqual([
+      `tomorrow-bench@1.0.0 (${directory}) needs @evalchemy/core >=99.0.0 (its peer range), and this ` +
+        `@evalchemy/cli ${cliVersion} runs with @evalchemy/core ${coreVersion}: it may not work. It was built for a ` +
+        'newer core: update @evalchemy/cli (npm install @evalchemy/cli@latest), or install an older version of ' +
+        `tomorrow-bench whose range includes ${coreVersion}.`,
+    ]);
+  });
+
+  it('made for an older core instead, is told to update the plugin', async () => {
+    const root = await project();
+    const directory = join(root, 'node_modules', 'yesterday-bench');
+    await benchmarkPackage(directory, { name: 'yesterday-bench', id: 'yesterday' });
+    const packageJson = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8'));
+    packageJson.peerDependencies = { '@evalchemy/core': '<0.0.1' };
+    await writeFile(join(directory, 'package.json'), JSON.stringify(packageJson));
+    const [warning] = corePeerRangeWarnings(await discoverPlugins(root));
+    expect(warning).toContain(
+      `Install a version of yesterday-bench whose range includes ${coreVersion} (npm install yesterday-bench@latest)`,
+    );
+  });
+});
+
+describe('the plugins of a run that are not installed', () => {
+  it('are all named at once, each with the package that provides it, and one command installs them', async () => {
+    const withoutSome = (await discoverPlugins(await project())).filter(
+      (plugin) =>
+        !['@evalchemy/benchmark-mtbench', '@evalchemy/benchmark-ifeval', '@evalchemy/backend-vllm'].includes(
+          plugin.packageName,
+        ),
+    );
+    expect(() =>
+      findPlugins(withoutSome, [
+        { kind: 'backend', name: 'hf' },
+        { kind: 'benchmark', name: 'gsm8k' },
+        { kind: 'benchmark', name: 'MTBench' },
+        { kind: 'benchmark', name: 'mt_bench' },
+        { kind: 'benchmark', name: 'IFEval' },
+        { kind: 'benchmark', name: 'LiveBench' },
+      ]),
+    ).toThrow(
+      '4 of the plugins this run needs are not installed, nothing was run:\n' +
+        '  backend "hf": npm install @evalchemy/backend-vllm\n' +
+        '  benchmark "MTBench": npm install @evalchemy/benchmark-mtbench\n' +
+        '  benchmark "IFEval": npm install @evalchemy/benchmark-ifeval\n' +
+        '  benchmark "LiveBench": no @evalchemy package provides it: check the spelling\n' +
+        'Install them with: npm install @evalchemy/backend-vllm @evalchemy/benchmark-mtbench @evalchemy/benchmark-ifeval\n' +
+        'Installed backends: ',
+    );
+  });
+
+  it("count a tag's members that are not installed, with the rest", async () => {
+    const withoutSome = (await discoverPlugins(await project())).filter(
+      (plugin) => !['arc_easy', 'mtbench'].includes(String(plugin.manifest.id)),
+    );
+    expect(() =>
+      findPlugins(withoutSome, [
+        { kind: 'benchmark', name: 'ai2_arc' },
+        { kind: 'benchmark', name: 'MTBench' },
+      ]),
+    ).toThrow(
+      '2 of the plugins this run needs are not installed, nothing was run:\n' +
+        '  benchmark "arc_easy" (of the tag "ai2_arc"): npm install @evalchemy/benchmark-arc_easy\n' +
+        '  benchmark "MTBench": npm install @evalchemy/benchmark-mtbench\n' +
+        'Install them with: npm install @evalchemy/benchmark-arc_easy @evalchemy/benchmark-mtbench\n',
+    );
+    const all = await discoverPlugins(await project());
+    expect(
+      findPlugins(all, [{ kind: 'benchmark', name: 'ai2_arc' }]).map((plugin) => plugin.manifest.id),
+    ).toEqual(['arc_challenge', 'arc_easy']);
+  });
+
+  it('say of a subtask among them how to run it', async () => {
+    const plugins = await discoverPlugins(await project());
+    expect(() =>
+      findPlugins(plugins, [
+        { kind: 'benchmark', name: 'hendrycks_math_algebra' },
+        { kind: 'benchmark', name: 'LiveBench' },
+      ]),
+    ).toThrow(
+      '  benchmark "hendrycks_math_algebra": part of the benchmark hendrycks_math, not one of its own: run ' +
+        `hendrycks_math with tasks.hendrycks_math.${knownSubtasks.hendrycks_math_algebra!.option}: ` +
+        '[hendrycks_math_algebra] in a --config file\n' +
+        '  benchmark "LiveBench": no @evalchemy package provides it: check the spelling\n',
+    );
+  });
+
+  it('one alone gets the message of findPlugin; all installed, the plugins in order', async () => {
+    const plugins = await discoverPlugins(await project());
+    expect(
+      findPlugins(plugins, [{ kind: 'benchmark', name: 'GSM8K' }]).map((plugin) => plugin.packageName),
+    ).toEqual(['@evalchemy/benchmark-gsm8k']);
+    expect(() => findPlugins(plugins, [{ kind: 'benchmark', name: 'nosuchbench' }])).toThrow(
+      'No benchmark named "nosuchbench" is installed.',
     );
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@evalchemy/core';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
-import { installedVersion } from './installed-version.js';
+import { installedVersion, ownVersion } from './installed-version.js';
 import { knownPlugins, knownSubtasks, knownTags } from './known-plugins.js';
 
 /** A plugin package found on disk, not yet imported. */
@@ -223,27 +223,139 @@ export function describePlugin(plugin: DiscoveredPlugin): string {
  */
 export function findPlugin(plugins: DiscoveredPlugin[], kind: PluginKind, name: string): DiscoveredPlugin {
   const claimants = plugins.filter((plugin) => pluginAnswersTo(plugin, kind, name));
-  if (claimants.length > 1) {
-    throw new PluginLoadError(
-      `${claimants.length} packages claim the ${kind} "${name}": ${claimants.map(describePlugin).join(' and ')}. ` +
-        'Uninstall or remove the one you do not want (or give it another id), then run again.',
-    );
-  }
+  if (claimants.length > 1) throw conflictError(kind, name, claimants);
   const [match] = claimants;
   if (match === undefined) {
-    const installed = plugins
-      .filter((plugin) => plugin.manifest.kind === kind)
-      .map((plugin) => plugin.manifest.id ?? plugin.packageName)
-      .sort();
     const packageName = findKnownPlugin(kind, name)?.packageName;
     throw new PluginLoadError(
-      `No ${kind} named "${name}" is installed. Installed ${plurals[kind]}: ${installed.length > 0 ? installed.join(', ') : '(none)'}. ` +
+      `No ${kind} named "${name}" is installed. ${installedList(plugins, kind)} ` +
         (packageName
           ? `It is published as ${packageName}: install it (npm install ${packageName}) and run again.`
           : 'No @evalchemy package provides it either: check the spelling.'),
     );
   }
   return match;
+}
+
+/**
+ * `findPlugin` (`findBenchmarks` for a benchmark, tags included) for every plugin a run names, checked together
+ * before any is imported: all the names that no installed plugin answers to, and the missing members of a tag,
+ * are in one error, each with the package that provides it, and one `npm install` command for them all. One
+ * missing plugin alone gets the message of `findPlugin` or `findBenchmarks`.
+ */
+export function findPlugins(
+  plugins: DiscoveredPlugin[],
+  wanted: readonly { kind: PluginKind; name: string }[],
+): DiscoveredPlugin[] {
+  const missing: ReturnType<typeof missingPlugins> = [];
+  const seen = new Set<string>();
+  for (const { kind, name } of wanted) {
+    // A name given twice (`MTBench,mtbench`) is reported once.
+    if (seen.has(`${kind}:${normaliseName(name)}`)) continue;
+    seen.add(`${kind}:${normaliseName(name)}`);
+    missing.push(...missingPlugins(plugins, kind, name));
+  }
+  if (missing.length > 1) {
+    const lines = missing.map(
+      ({ label, packageName, advice }) =>
+        `  ${label}: ${advice ?? (packageName ? `npm install ${packageName}` : 'no @evalchemy package provides it: check the spelling')}`,
+    );
+    const packages = [...new Set(missing.flatMap(({ packageName }) => packageName ?? []))];
+    const kinds = [...new Set(missing.map(({ kind }) => kind))];
+    throw new PluginLoadError(
+      `${missing.length} of the plugins this run needs are not installed, nothing was run:\n${lines.join('\n')}\n` +
+        (packages.length > 0
+          ? `Install ${packages.length > 1 ? 'them' : 'it'} with: npm install ${packages.join(' ')}\n`
+          : '') +
+        kinds.map((kind) => installedList(plugins, kind)).join(' '),
+    );
+  }
+  return wanted.flatMap(({ kind, name }) =>
+    kind === 'benchmark' ? findBenchmarks(plugins, name) : [findPlugin(plugins, kind, name)],
+  );
+}
+
+/** What of the plugin (or, for a benchmark tag, the plugins) `name` selects is not installed. */
+function missingPlugins(
+  plugins: DiscoveredPlugin[],
+  kind: PluginKind,
+  name: string,
+): { label: string; packageName: string | undefined; kind: PluginKind; advice?: string }[] {
+  if (plugins.some((plugin) => pluginAnswersTo(plugin, kind, name))) return [];
+  if (kind === 'benchmark') {
+    const wanted = normaliseName(name);
+    const tagged = plugins.filter(
+      ({ manifest }) =>
+        manifest.kind === 'benchmark' &&
+        'tags' in manifest &&
+        manifest.tags.some((tag) => normaliseName(tag) === wanted),
+    );
+    const knownTag = Object.keys(knownTags).find((tag) => normaliseName(tag) === wanted);
+    if (tagged.length > 0 || knownTag !== undefined) {
+      return (knownTag === undefined ? [] : (knownTags[knownTag] ?? []))
+        .filter((id) => !tagged.some((plugin) => plugin.manifest.id === id))
+        .map((id) => ({
+          label: `benchmark "${id}" (of the tag "${name}")`,
+          packageName: `@evalchemy/benchmark-${id}`,
+          kind,
+        }));
+    }
+  }
+  const subtask =
+    kind === 'benchmark'
+      ? Object.entries(knownSubtasks).find(([task]) => normaliseName(task) === normaliseName(name))?.[1]
+      : undefined;
+  if (subtask !== undefined) {
+    return [
+      {
+        label: `benchmark "${name}"`,
+        packageName: undefined,
+        kind,
+        advice: `part of the benchmark ${subtask.benchmark}, not one of its own: run ${subtask.benchmark} with tasks.${subtask.benchmark}.${subtask.option}: [${name}] in a --config file`,
+      },
+    ];
+  }
+  return [{ label: `${kind} "${name}"`, packageName: findKnownPlugin(kind, name)?.packageName, kind }];
+}
+
+function installedList(plugins: DiscoveredPlugin[], kind: PluginKind): string {
+  const installed = plugins
+    .filter((plugin) => plugin.manifest.kind === kind)
+    .map((plugin) => plugin.manifest.id ?? plugin.packageName)
+    .sort();
+  return `Installed ${plurals[kind]}: ${installed.length > 0 ? installed.join(', ') : '(none)'}.`;
+}
+
+/**
+ * Two or more packages answer to one name: which to remove. The published `@evalchemy` package for the name is
+ * the one to keep; two versions of one package, the one in the project; else the user chooses.
+ */
+function conflictError(kind: PluginKind, name: string, claimants: DiscoveredPlugin[]): PluginLoadError {
+  const official = findKnownPlugin(kind, name)?.packageName;
+  const removal = (plugin: DiscoveredPlugin) => {
+    const installedIn = /^(.*?)[\\/]node_modules[\\/]/.exec(plugin.directory)?.[1];
+    return installedIn === undefined
+      ? `delete or rename its folder ${plugin.directory} (a workspace package), or change its manifest id`
+      : `npm uninstall ${plugin.packageName}, in ${installedIn}`;
+  };
+  const others = claimants.filter((plugin) => plugin.packageName !== official);
+  const sameName = new Set(claimants.map((plugin) => plugin.packageName)).size === 1;
+  let advice: string;
+  if (official !== undefined && others.length < claimants.length) {
+    advice =
+      `${official} is the published package for ${kind} "${name}": keep it and remove ` +
+      `${others.map((plugin) => `${plugin.packageName}@${plugin.packageVersion} (${removal(plugin)})`).join(' and ')}, ` +
+      'or give that one another id and aliases.';
+  } else if (sameName) {
+    advice =
+      `These are ${claimants.length} versions of one package: keep one and remove the others (` +
+      `${claimants.map((plugin) => `${plugin.packageVersion}: ${removal(plugin)}`).join('; ')}).`;
+  } else {
+    advice = `Remove the one you do not want (${claimants.map((plugin) => `${plugin.packageName}: ${removal(plugin)}`).join('; ')}), or give it another id, then run again.`;
+  }
+  return new PluginLoadError(
+    `${claimants.length} packages claim the ${kind} "${name}": ${claimants.map(describePlugin).join(' and ')}. ${advice}`,
+  );
 }
 
 /**
@@ -303,6 +415,7 @@ function validManifest(plugin: DiscoveredPlugin): PluginManifest {
  * One warning per plugin whose declared `@evalchemy/core` peer range leaves out the core this CLI runs with: it
  * was made for another release of the contract and may fail in ways the checks of `loadPlugin` cannot see. A
  * warning, not an error: the wide ranges plugins declare (`>=0.1.0`) leave out a core only when they mean to.
+ * A range that starts above the installed core asks for a newer CLI; one that ends below it, for a newer plugin.
  */
 export function corePeerRangeWarnings(plugins: readonly DiscoveredPlugin[]): string[] {
   const core = installedVersion('@evalchemy/core');
@@ -311,29 +424,45 @@ export function corePeerRangeWarnings(plugins: readonly DiscoveredPlugin[]): str
       ({ corePeerRange }) =>
         corePeerRange !== undefined && !semver.satisfies(core, corePeerRange, { includePrerelease: true }),
     )
-    .map(
-      (plugin) =>
-        `${describePlugin(plugin)} declares the peer range "${plugin.corePeerRange}" for @evalchemy/core, which ` +
-        `leaves out the installed @evalchemy/core ${core}: it may not work. Install a version of ` +
-        `${plugin.packageName} whose range includes ${core}, or an @evalchemy/cli built on a core in that range.`,
-    );
+    .map((plugin) => {
+      const range = plugin.corePeerRange!;
+      const lowest = semver.validRange(range) === null ? null : semver.minVersion(range);
+      const needsNewer = lowest !== null && semver.gt(lowest, core);
+      const what =
+        `${describePlugin(plugin)} needs @evalchemy/core ${range} (its peer range), and this @evalchemy/cli ` +
+        `${ownVersion()} runs with @evalchemy/core ${core}: it may not work.`;
+      return needsNewer
+        ? `${what} It was built for a newer core: update @evalchemy/cli (npm install @evalchemy/cli@latest), or ` +
+            `install an older version of ${plugin.packageName} whose range includes ${core}.`
+        : `${what} Install a version of ${plugin.packageName} whose range includes ${core} ` +
+            `(npm install ${plugin.packageName}@latest), or an @evalchemy/cli built on a core in that range.`;
+    });
 }
 
 /**
  * The contract version a plugin runs as: the newest one both its manifest and this CLI support. When there is
- * none, the error names the package, what it implements and what this CLI supports, before any of its code runs.
+ * none, the error names the package, what it implements and what this CLI supports, and which to update, before
+ * any of its code runs.
  */
 export function chooseSpecification(plugin: DiscoveredPlugin): string {
-  const oldestFirst = (a: string, b: string) => Number(a.slice(1)) - Number(b.slice(1));
+  const number = (version: string) => Number(version.slice(1));
+  const oldestFirst = (a: string, b: string) => number(a) - number(b);
   const implemented = [...validManifest(plugin).specification].sort(oldestFirst);
   const chosen = implemented.filter((version) => supportedSpecifications.includes(version)).at(-1);
   if (chosen === undefined) {
     const versions = (list: readonly string[]) => `version${list.length > 1 ? 's' : ''} ${list.join(', ')}`;
+    const newest = Math.max(...supportedSpecifications.map(number));
+    const newer = implemented.every((version) => number(version) > newest);
+    const cli = `@evalchemy/cli ${ownVersion()} (@evalchemy/core ${installedVersion('@evalchemy/core')})`;
     throw new PluginLoadError(
-      `Plugin package ${describePlugin(plugin)} implements contract ${versions(implemented)}, and this CLI ` +
-        `supports ${versions(supportedSpecifications)}: it cannot run here. Install a version of ` +
-        `${plugin.packageName} that implements ${supportedSpecifications.join(' or ')}, or an @evalchemy/cli ` +
-        `that supports ${implemented.join(' or ')}.`,
+      `Plugin package ${describePlugin(plugin)} implements contract ${versions(implemented)}, and this ` +
+        `${cli} supports ${versions(supportedSpecifications)}: it cannot run here. ` +
+        (newer
+          ? `It was built for a newer @evalchemy/core: update @evalchemy/cli (npm install @evalchemy/cli@latest) to ` +
+            `one that supports ${implemented.join(' or ')}, or install an older version of ${plugin.packageName} ` +
+            `that implements ${supportedSpecifications.join(' or ')}.`
+          : `Install a version of ${plugin.packageName} that implements ${supportedSpecifications.join(' or ')} ` +
+            `(npm install ${plugin.packageName}@latest), or an @evalchemy/cli that supports ${implemented.join(' or ')}.`),
       { packageName: plugin.packageName },
     );
   }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   cacheDirectory,
   createDatasetResolver,
@@ -9,7 +9,7 @@ import {
   runEvaluation,
 } from '@evalchemy/runner';
 import { parseRunFlags, runHelp } from './arguments.js';
-import { type ConfigFile, readConfigFile } from './config-file.js';
+import { type ConfigFile, loadConfigFile } from './config-file.js';
 import { exitCodes, firstExitCode } from './exit-codes.js';
 import { installedVersion, ownVersion } from './installed-version.js';
 import { printable } from './leaderboard-tables.js';
@@ -46,9 +46,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     io.stdout.write(`${runHelp}\n`);
     return 0;
   }
-  const config: ConfigFile = flags.config ? await readConfigFile(resolve(io.cwd, flags.config)) : {};
+  const file = flags.config ? await loadConfigFile(flags.config, io.cwd) : undefined;
+  const config: ConfigFile = file?.config ?? {};
   const configuration = buildRunConfiguration(flags, config, io.cwd);
   const reporter = createProgressReporter(io.stderr);
+  for (const warning of file?.warnings ?? []) reporter.log.warn(warning);
+  // The notes say how the file's batch sizes became the run's concurrency, which a flag replaces.
+  if (flags.concurrency === undefined && flags['batch-size'] === undefined)
+    for (const note of file?.notes ?? []) reporter.log.info(note);
   const unused = unusedLeaderboardFlags(flags, config);
   if (unused.length > 0)
     reporter.log.warn(

@@ -15,6 +15,7 @@ import {
   discoverPlugins,
   findBenchmarks,
   findPlugin,
+  findPlugins,
   loadPlugin,
   pluginAnswersTo,
 } from './plugin-discovery.js';
@@ -71,6 +72,11 @@ export async function loadRunPlugins(
   context: LoadContext,
 ): Promise<RunPlugins> {
   const plugins = await discoverPlugins(context.cwd);
+  // Every missing plugin of the run at once (a suite naming three uninstalled tasks: one error, three packages).
+  findPlugins(plugins, [
+    { kind: 'backend', name: configuration.model.backend },
+    ...configuration.tasks.map(({ name }) => ({ kind: 'benchmark' as const, name })),
+  ]);
   const versions: Record<string, string> = {};
   const load = pluginLoader(context.log);
   const loadBackendProvider = async (name: string) => {
