@@ -16,14 +16,31 @@ export function normaliseFlags(argv: string[]): string[] {
   });
 }
 
+/**
+ * Flags whose value is optional, as lm-evaluation-harness's argparse `nargs="?"`: alone (the end of the line,
+ * or another flag next) they take `const`, else the next word.
+ */
+const optionalValueFlags: Readonly<Record<string, string>> = { '--apply-chat-template': 'True' };
+
+/** `normaliseFlags`, and a value for an optional-value flag given alone. */
+function normaliseRunFlags(argv: string[]): string[] {
+  const normalised = normaliseFlags(argv);
+  return normalised.flatMap((argument, index) => {
+    const constant = optionalValueFlags[argument];
+    if (constant === undefined) return [argument];
+    const next = normalised[index + 1];
+    return next === undefined || next.startsWith('-') ? [`${argument}=${constant}`] : [argument];
+  });
+}
+
 export const runFlags = {
-  model: { type: 'string' },
-  'model-args': { type: 'string' },
-  tasks: { type: 'string' },
-  'output-path': { type: 'string' },
-  limit: { type: 'string' },
+  model: { type: 'string', short: 'm' },
+  'model-args': { type: 'string', short: 'a' },
+  tasks: { type: 'string', short: 't' },
+  'output-path': { type: 'string', short: 'o' },
+  limit: { type: 'string', short: 'L' },
   debug: { type: 'boolean' },
-  'batch-size': { type: 'string' },
+  'batch-size': { type: 'string', short: 'b' },
   concurrency: { type: 'string' },
   seed: { type: 'string' },
   'max-tokens': { type: 'string' },
@@ -33,7 +50,7 @@ export const runFlags = {
   'annotator-model': { type: 'string' },
   'judge-backend': { type: 'string' },
   'judge-args': { type: 'string' },
-  'predict-only': { type: 'boolean' },
+  'predict-only': { type: 'boolean', short: 'x' },
   config: { type: 'string' },
   'no-cache': { type: 'boolean' },
   sandbox: { type: 'string' },
@@ -44,15 +61,63 @@ export const runFlags = {
   'created-by': { type: 'string' },
   'creation-location': { type: 'string' },
   'is-external-model': { type: 'boolean' },
+  'overwrite-database': { type: 'boolean' },
   'database-url': { type: 'string' },
+  // lm-evaluation-harness's flags (`lm_eval/__main__.py` setup_parser, 0.4.x).
+  'num-fewshot': { type: 'string', short: 'f' },
+  'gen-kwargs': { type: 'string' },
+  'apply-chat-template': { type: 'string' },
+  'fewshot-as-multiturn': { type: 'boolean' },
+  'log-samples': { type: 'boolean', short: 's' },
+  verbosity: { type: 'string', short: 'v' },
+  'show-config': { type: 'boolean' },
+  'include-path': { type: 'string' },
+  'trust-remote-code': { type: 'boolean' },
+  // Accepted for compatibility; each is a warning saying why it has no effect here (`ignoredFlags`).
+  'max-batch-size': { type: 'string' },
+  device: { type: 'string' },
+  'use-cache': { type: 'string', short: 'c' },
+  'cache-requests': { type: 'string' },
+  'check-integrity': { type: 'boolean' },
+  'write-out': { type: 'boolean', short: 'w' },
+  'wandb-args': { type: 'string' },
+  'wandb-config-args': { type: 'string' },
+  'hf-hub-log-args': { type: 'string' },
+  samples: { type: 'string', short: 'E' },
+  metadata: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * lm-evaluation-harness's and Evalchemy's flags that have no effect here, each with why: accepted so that their
+ * command lines run unchanged, and named in a warning, never silently.
+ */
+export const ignoredFlags = {
+  'max-batch-size': 'batches are not sized by trial here; --batch_size (requests in flight) bounds concurrency',
+  device:
+    'backends choose their own devices (vllm: tensor_parallel_size, data_parallel_size, CUDA_VISIBLE_DEVICES; llamacpp: gpu=); an API model has none',
+  'use-cache':
+    'responses are always cached in the response cache (EVALCHEMY_CACHE_DIR, or the user cache directory; --no_cache turns it off), not in the SQLite file given',
+  'cache-requests': 'requests are built afresh on every run; only responses are cached',
+  'check-integrity': 'there are no per-task test suites to run before a run',
+  'write-out': 'the prompts sent are in the samples files',
+  'wandb-args': 'there is no Weights & Biases logging',
+  'wandb-config-args': 'there is no Weights & Biases logging',
+  'hf-hub-log-args': 'results are not pushed to the Hugging Face Hub (see --use_database for a leaderboard)',
+  samples: 'selecting samples by index is not supported; --limit takes the first N of each task',
+  metadata: 'task configs take no metadata; per-task options go in --config (tasks.<task>.<option>)',
+} as const satisfies Partial<Record<keyof typeof runFlags, string>>;
+
+/** The `--snake_case` spelling of a flag, for messages. */
+export function flagName(name: string): string {
+  return `--${name.replaceAll('-', '_')}`;
+}
 
 export type RunFlags = ReturnType<typeof parseRunFlags>;
 
 export function parseRunFlags(argv: string[]) {
   try {
-    return parseArgs({ args: normaliseFlags(argv), options: runFlags, strict: true, allowPositionals: false })
+    return parseArgs({ args: normaliseRunFlags(argv), options: runFlags, strict: true, allowPositionals: false })
       .values;
   } catch (error) {
     throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy run --help" for the flags.`);

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ConfigurationError } from '@evalchemy/core';
 import {
   cacheDirectory,
   createDatasetResolver,
@@ -48,12 +51,25 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   }
   const config: ConfigFile = flags.config ? await readConfigFile(resolve(io.cwd, flags.config)) : {};
   const configuration = buildRunConfiguration(flags, config, io.cwd);
-  const reporter = createProgressReporter(io.stderr);
+  for (const directory of configuration.includePaths) {
+    if (!existsSync(directory)) {
+      throw new ConfigurationError(
+        `--include_path ${directory} does not exist: give a folder of plugin packages (each with an "evalchemy" manifest in its package.json).`,
+      );
+    }
+  }
+  const reporter = createProgressReporter(io.stderr, { verbosity: configuration.verbosity });
+  for (const warning of configuration.warnings) reporter.log.warn(warning);
   const unused = unusedLeaderboardFlags(flags, config);
   if (unused.length > 0)
     reporter.log.warn(
       `${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} only with --use_database, which was not given: the run is not added to the leaderboard.`,
     );
+  if (configuration.debug && configuration.leaderboard !== undefined) {
+    reporter.log.warn(
+      '--debug with --use_database: a debug run is not added to the leaderboard (as Evalchemy); its results files are written as usual.',
+    );
+  }
   const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
@@ -61,10 +77,17 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (judges !== '') io.stdout.write(`${judges}\n`);
   const cost = formatCost(outcome);
   if (cost !== '') io.stdout.write(`${cost}\n`);
+  if (configuration.showConfig) await showConfig(outcome.resultsPath, io);
   const code = reportProblems(outcome, io.stderr);
-  if (configuration.leaderboard === undefined) return code;
+  if (configuration.leaderboard === undefined || configuration.debug) return code;
   // The run's own exit code comes first: a push that fails never hides what went wrong in the run.
   return firstExitCode([code, await pushToLeaderboard(outcome.resultsPath, configuration.leaderboard, io)]);
+}
+
+/** `--show_config`: the results file's `config`, the run's effective configuration, as JSON on stdout. */
+async function showConfig(resultsPath: string, io: CommandIo): Promise<void> {
+  const results = JSON.parse(await readFile(resultsPath, 'utf8')) as { config?: unknown };
+  io.stdout.write(`Configuration:\n${JSON.stringify(results.config ?? {}, null, 2)}\n`);
 }
 
 /**
@@ -118,6 +141,7 @@ export function createRunSettings(
     tasks: plugins.tasks,
     datasets: createDatasetResolver({ ...datasetResolverSettingsFromEnv(io.env), log }),
     outputPath: configuration.outputPath,
+    resultsFile: configuration.resultsFile,
     cache: new ResponseCache({
       directory: join(cacheDirectory(io.env), 'responses'),
       enabled: !configuration.noCache,
@@ -126,6 +150,8 @@ export function createRunSettings(
     concurrency: configuration.concurrency,
     seed: configuration.seed,
     limit: configuration.limit,
+    debug: configuration.debug,
+    generation: configuration.generation,
     maxTokens: configuration.maxTokens,
     systemInstruction: configuration.systemInstruction,
     predictOnly: configuration.predictOnly,
@@ -141,8 +167,21 @@ export function createRunSettings(
       model_args: redactSecrets(configuration.model.args.values),
       tasks: plugins.taskOptions,
       limit: configuration.limit ?? null,
+      debug: configuration.debug,
       seed: configuration.seed,
+      ...(configuration.seeds !== undefined
+        ? {
+            random_seed: configuration.seeds[0],
+            numpy_seed: configuration.seeds[1],
+            torch_seed: configuration.seeds[2],
+            fewshot_seed: configuration.seeds[3],
+          }
+        : {}),
       max_tokens: configuration.maxTokens ?? null,
+      num_fewshot: configuration.numFewshot ?? null,
+      gen_kwargs: configuration.genKwargs ?? null,
+      apply_chat_template: configuration.chatTemplate.applyChatTemplate,
+      fewshot_as_multiturn: configuration.chatTemplate.fewshotAsMultiturn,
       concurrency: configuration.concurrency,
       system_instruction: configuration.systemInstruction ?? null,
       annotator_model: judged ? configuration.annotatorModel : null,
