@@ -93,7 +93,8 @@ export const runFlags = {
  * command lines run unchanged, and named in a warning, never silently.
  */
 export const ignoredFlags = {
-  'max-batch-size': 'batches are not sized by trial here; --batch_size (requests in flight) bounds concurrency',
+  'max-batch-size':
+    'batches are not sized by trial here; --batch_size (requests in flight) bounds concurrency',
   device:
     'backends choose their own devices (vllm: tensor_parallel_size, data_parallel_size, CUDA_VISIBLE_DEVICES; llamacpp: gpu=); an API model has none',
   'use-cache':
@@ -117,8 +118,12 @@ export type RunFlags = ReturnType<typeof parseRunFlags>;
 
 export function parseRunFlags(argv: string[]) {
   try {
-    return parseArgs({ args: normaliseRunFlags(argv), options: runFlags, strict: true, allowPositionals: false })
-      .values;
+    return parseArgs({
+      args: normaliseRunFlags(argv),
+      options: runFlags,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
     throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy run --help" for the flags.`);
   }
@@ -167,19 +172,33 @@ export function parseAmount(value: string | undefined, flag: string): number | u
 }
 
 export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v,...] --tasks a,b [options]
+(Evalchemy's "python -m eval.eval" and lm-evaluation-harness's "lm_eval" command lines run unchanged.)
 
-  --model NAME              backend id (openai, llamacpp, replay, ...; see "evalchemy list")
-  --model_args K=V,...      backend options, e.g. model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1;
+  -m, --model NAME          backend id (openai, llamacpp, replay, ...; see "evalchemy list"); lm-eval's names work:
+                            local-completions, local-chat-completions (openai on that endpoint), hf (vllm)
+  -a, --model_args K=V,...  backend options, e.g. model=gpt-4o-mini,base_url=http://127.0.0.1:8000/v1;
                             price_input=,price_output= (USD per million tokens), requests_per_minute=,
-                            tokens_per_minute= on API backends
+                            tokens_per_minute= on API backends; lm-eval's pretrained=, num_concurrent=,
+                            timeout= (seconds), max_retries=, tokenized_requests=False, revision= (vllm),
+                            api_base=, and base_url= as the full .../v1/chat/completions or .../v1/completions
+                            URL (the endpoint chooses chat or completion prompts)
   --model_name NAME         the model (as model= in --model_args); with --model curator, PROVIDER/MODEL
                             (openai/…, anthropic/…, gemini/…) chooses the backend, and api_base= its server
-  --tasks A,B               benchmarks to run (names are case-insensitive: MTBench = mtbench)
-  --output_path DIR         where results go (default ./results)
-  --limit N                 only the first N samples of each task
-  --debug                   a few samples per task (limit 5), for a quick check
-  --batch_size, --concurrency N   requests in flight at once (default 32)
-  --seed N                  base seed (default 0); generation i of a sample uses seed + i
+  -t, --tasks A,B           benchmarks to run (names are case-insensitive: MTBench = mtbench)
+  -o, --output_path DIR|FILE.json   where results go (default ./results): DIR/<model>/results_<time>.json, or
+                            exactly FILE.json with the samples files beside it
+  -L, --limit N|0<N<1       only the first N samples of each task; below 1, that share of each (rounded up)
+  --debug                   each task's debug size (Evalchemy's: 2 for its benchmarks; else 5), for a quick
+                            check; a debug run is not added to the leaderboard
+  -b, --batch_size N|auto|auto:N, --concurrency N   requests in flight at once (default and auto: 32)
+  --seed N|A,B,C,D          base seed (default 0); generation i of a sample uses seed + i. lm-eval's four
+                            values (random, numpy, torch, few-shot): the first is the seed, the others warn
+  -f, --num_fewshot N       the num_fewshot option of every task that has one (a warning names the others)
+  --gen_kwargs K=V,...      every generating task's temperature=, top_p=, max_gen_toks= (max tokens), until=
+                            (a stop string), do_sample=False (greedy); other keys warn
+  --apply_chat_template [True|False|NAME]   chat backends get chat prompts (True); False chooses the
+                            completions endpoint of openai and vllm; a template NAME warns (the model's own is used)
+  --fewshot_as_multiturn    few-shot exemplars as chat turns: what chat prompts do here
   --max_tokens N            overrides every task's max generated tokens
   --max_cost USD            budget over the model's and the judges' requests: a request that could exceed it
                             is not sent, the requests in flight finish, results cover what was done (exit 3)
@@ -191,21 +210,34 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
                             different ones is an error. The openai judge's key comes from
                             EVALCHEMY_JUDGE_API_KEY or OPENAI_API_KEY, its URL from EVALCHEMY_JUDGE_BASE_URL,
                             else OPENAI_BASE_URL, unless --judge_args gives api_key or base_url
-  --predict_only            generate and save responses without scoring
+  -x, --predict_only        generate and save responses without scoring
+  -s, --log_samples         accepted: the samples files are always written
   --sandbox auto|docker|process   where generated code runs (default auto)
   --confirm_run_unsafe_code run generated code without isolation when no sandbox is available
   --config FILE.yaml        tasks, per-task options, judges per task and role, limits
                             (schema: @evalchemy/cli/config.schema.json); flags win over the file
+  --include_path DIR        a folder of more plugin packages (each with an "evalchemy" manifest), searched too
   --no_cache                neither read nor fill the response cache
   --show_all_metrics        every metric in the results table, not only each task's headline metrics
+  --show_config             print the run's configuration (the results file's config) after the run
+  -v, --verbosity LEVEL     CRITICAL, ERROR, WARNING, INFO (default) or DEBUG: the least severe messages shown
+  --trust_remote_code       vllm (and hf): trust_remote_code=true; other backends: a warning
   --use_database            add the run to the leaderboard when it ends (see "evalchemy leaderboard --help"),
                             under --model_name when given; a push that fails keeps the results files (exit 6)
   --model_id UUID           with --use_database: record the run under this existing row of models
   --created_by NAME, --creation_location TEXT, --is_external_model   with --use_database: recorded with
                             new rows (defaults: the user name, the host name, not external)
+  --overwrite-database, --overwrite_database   with --use_database: accepted; every task is always run
+                            (Evalchemy skips tasks the database has for --model_id unless this is given)
   --database_url URL        with --use_database: a PostgreSQL server (postgres://user:password@host/db); else
                             EVALCHEMY_DATABASE_URL, else DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, else
                             the embedded database in EVALCHEMY_LEADERBOARD_DIR or the user's data directory
+
+  -h, --help                this help
+
+Accepted with no effect here (each a warning saying why): --max_batch_size, --device, -c/--use_cache,
+--cache_requests, --check_integrity, -w/--write_out, --wandb_args, --wandb_config_args, --hf_hub_log_args,
+-E/--samples, --metadata.
 
 Both --snake_case and --kebab-case spellings are accepted.
 

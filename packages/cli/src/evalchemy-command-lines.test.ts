@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readResultsFile, readSamplesFile, type ScriptedServer, sharedDatasetsDirectory, startScriptedServer } from '@evalchemy/test-kit';
+import {
+  readResultsFile,
+  readSamplesFile,
+  type ScriptedServer,
+  sharedDatasetsDirectory,
+  startScriptedServer,
+} from '@evalchemy/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evalchemy, resultsIn } from './__fixtures__/evalchemy-cli.js';
 
@@ -19,9 +25,12 @@ const answer18 = () => 'Janet sells 16 - 3 - 4 = 9 eggs, 9 * 2 = 18. The answer 
 const output = () => mkdtemp(join(tmpdir(), 'evalchemy-command-lines-'));
 /** Lines of a shared data file: a task's size, counted independently of the CLI. */
 const datasetSize = (path: string) =>
-  readFileSync(join(sharedDatasetsDirectory(), path), 'utf8').split('\n').filter((line) => line.trim() !== '').length;
+  readFileSync(join(sharedDatasetsDirectory(), path), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '').length;
 /** The generation requests the server received (not `GET /v1/models`). */
-const generations = (scripted: ScriptedServer) => scripted.requests.filter((request) => request.method === 'POST');
+const generations = (scripted: ScriptedServer) =>
+  scripted.requests.filter((request) => request.method === 'POST');
 
 describe('lm-evaluation-harness command lines', () => {
   it('runs an lm_eval line with short forms, --gen_kwargs, --num_fewshot and --output_path FILE.json', async () => {
@@ -260,7 +269,7 @@ describe('lm-evaluation-harness command lines', () => {
 });
 
 describe('Evalchemy command lines', () => {
-  it('--debug runs Evalchemy\'s debug size of each task: 2 for IFEval, the default 5 for gsm8k', async () => {
+  it("--debug runs Evalchemy's debug size of each task: 2 for IFEval, the default 5 for gsm8k", async () => {
     server = await startScriptedServer({ reply: answer18 });
     const directory = await output();
     const result = await evalchemy([
@@ -293,7 +302,13 @@ describe('Evalchemy command lines', () => {
         name: 'third-party-echo-task',
         version: '1.0.0',
         type: 'module',
-        evalchemy: { manifestVersion: 1, kind: 'benchmark', id: 'echo_task', entry: './index.js', specification: 'v1' },
+        evalchemy: {
+          manifestVersion: 1,
+          kind: 'benchmark',
+          id: 'echo_task',
+          entry: './index.js',
+          specification: 'v1',
+        },
       }),
     );
     // A benchmark without dependencies: its options schema is duck-typed (what the CLI calls of a zod schema).

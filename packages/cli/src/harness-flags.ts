@@ -42,7 +42,9 @@ export function parseSeed(value: string): SeedSetting {
     );
   }
   const values = (
-    parsed.length === 1 ? [parsed[0]!, parsed[0]!, parsed[0]!, parsed[0]!] : [...parsed, harnessDefaultSeeds[3]]
+    parsed.length === 1
+      ? [parsed[0]!, parsed[0]!, parsed[0]!, parsed[0]!]
+      : [...parsed, harnessDefaultSeeds[3]]
   ).slice(0, 4) as SeedSetting['values'];
   const warnings: string[] = [];
   const [random, numpy, torch, fewshot] = values;
@@ -112,7 +114,11 @@ function harnessValue(text: string): string | number | boolean {
  * string; the value cannot hold a comma) and `do_sample=False` (greedy: temperature 0 unless one is given,
  * as lm-eval's vLLM and API models do) are honoured; any other key is a warning.
  */
-export function parseGenKwargs(text: string): { generation: GenerationSetting; recorded: Record<string, unknown>; warnings: string[] } {
+export function parseGenKwargs(text: string): {
+  generation: GenerationSetting;
+  recorded: Record<string, unknown>;
+  warnings: string[];
+} {
   const raw = parseKeyValueList(text, '--gen_kwargs');
   const recorded: Record<string, unknown> = {};
   const generation: GenerationSetting = {};
@@ -137,7 +143,9 @@ export function parseGenKwargs(text: string): { generation: GenerationSetting; r
       case 'max_tokens': {
         const tokens = number(key, value, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
         if (generation.maxTokens !== undefined && generation.maxTokens !== tokens) {
-          throw new ConfigurationError('--gen_kwargs gives max_gen_toks and max_tokens two different values: give one.');
+          throw new ConfigurationError(
+            '--gen_kwargs gives max_gen_toks and max_tokens two different values: give one.',
+          );
         }
         generation.maxTokens = tokens;
         break;
@@ -159,7 +167,7 @@ export function parseGenKwargs(text: string): { generation: GenerationSetting; r
   if (recorded.do_sample === false && generation.temperature === undefined) generation.temperature = 0;
   if (recorded.do_sample === true && generation.temperature === undefined) {
     warnings.push(
-      "--gen_kwargs do_sample=True without temperature: each task keeps its own temperature (often 0, greedy); give temperature= to sample.",
+      '--gen_kwargs do_sample=True without temperature: each task keeps its own temperature (often 0, greedy); give temperature= to sample.',
     );
   }
   return { generation, recorded, warnings };

@@ -58,7 +58,8 @@ function applyHarnessFlags(
   const name = named.toLowerCase();
   const values = { ...routed.args.values };
   const endpoint = harnessEndpoints[name];
-  if (endpoint !== undefined && values.api === undefined && !isEndpointUrl(values.base_url)) values.api = endpoint;
+  if (endpoint !== undefined && values.api === undefined && !isEndpointUrl(values.base_url))
+    values.api = endpoint;
   if (harness.applyChatTemplate === false) {
     if (!endpointChoosing.has(name)) {
       harness.warn(

@@ -79,7 +79,11 @@ export const runConfigurationSchema = z.object({
   numFewshot: z.number().int().nonnegative().optional(),
   /** `--gen_kwargs`: what replaces each generating task's own settings; `genKwargs` as given (recorded). */
   generation: z
-    .object({ temperature: z.number().optional(), topP: z.number().optional(), stop: z.array(z.string()).optional() })
+    .object({
+      temperature: z.number().optional(),
+      topP: z.number().optional(),
+      stop: z.array(z.string()).optional(),
+    })
     .optional(),
   genKwargs: z.record(z.string(), z.unknown()).optional(),
   /** `--apply_chat_template` (null: not given) and `--fewshot_as_multiturn`, as recorded. */
@@ -148,7 +152,11 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
   const chatTemplate = parseChatTemplate(flags);
   warnings.push(...(seeds?.warnings ?? []), ...(gen?.warnings ?? []), ...chatTemplate.warnings);
   const maxTokensFlag = parseInteger(flags['max-tokens'], '--max_tokens', 1);
-  if (maxTokensFlag !== undefined && gen?.generation.maxTokens !== undefined && gen.generation.maxTokens !== maxTokensFlag) {
+  if (
+    maxTokensFlag !== undefined &&
+    gen?.generation.maxTokens !== undefined &&
+    gen.generation.maxTokens !== maxTokensFlag
+  ) {
     throw new ConfigurationError(
       `--max_tokens ${maxTokensFlag} and --gen_kwargs max_gen_toks=${gen.generation.maxTokens} give two different maximums: give one.`,
     );
@@ -284,7 +292,14 @@ function leaderboardSettings(
 export function unusedLeaderboardFlags(flags: RunFlags, config: ConfigFile): string[] {
   if (flags['use-database'] ?? config.use_database) return [];
   return (
-    ['model-id', 'created-by', 'creation-location', 'is-external-model', 'database-url', 'overwrite-database'] as const
+    [
+      'model-id',
+      'created-by',
+      'creation-location',
+      'is-external-model',
+      'database-url',
+      'overwrite-database',
+    ] as const
   )
     .filter((name) => flags[name] !== undefined)
     .map((name) => `--${name.replaceAll('-', '_')}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BackendV1, DatasetRecordV1 } from '@evalchemy/core';
 import { modelIdentity } from './request-path.js';
-import { judgesOf, requestedLimitOf, type RunSettings, type TaskSelection } from './run-settings.js';
+import { judgesOf, type RunSettings, requestedLimitOf, type TaskSelection } from './run-settings.js';
 import { stableStringify } from './stable-json.js';
 
 /**
