@@ -227,8 +227,8 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --model_id UUID           with --use_database: record the run under this existing row of models
   --created_by NAME, --creation_location TEXT, --is_external_model   with --use_database: recorded with
                             new rows (defaults: the user name, the host name, not external)
-  --overwrite-database, --overwrite_database   with --use_database: accepted; every task is always run
-                            (Evalchemy skips tasks the database has for --model_id unless this is given)
+  --overwrite-database, --overwrite_database   with --use_database --model_id: run also the tasks the
+                            leaderboard already has for that model (without it they are skipped, as Evalchemy)
   --database_url URL        with --use_database: a PostgreSQL server (postgres://user:password@host/db); else
                             EVALCHEMY_DATABASE_URL, else DB_HOST, DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, else
                             the embedded database in EVALCHEMY_LEADERBOARD_DIR or the user's data directory

@@ -373,6 +373,47 @@ export default {
     expect(missing.stderr).toMatch(/--include_path .*nowhere does not exist/);
   });
 
+  it('--model_id without --overwrite-database runs only the tasks the leaderboard lacks for that model', async () => {
+    server = await startScriptedServer({ reply: answer18 });
+    const leaderboardDirectory = await mkdtemp(join(tmpdir(), 'evalchemy-command-lines-leaderboard-'));
+    const env = { EVALCHEMY_LEADERBOARD_DIR: leaderboardDirectory };
+    const run = async (extra: string[]) =>
+      evalchemy(
+        [
+          'run',
+          '--model',
+          'openai',
+          '--model_args',
+          `model=m,base_url=${server!.url}`,
+          '--tasks',
+          'gsm8k',
+          '--limit',
+          '1',
+          '--output_path',
+          await output(),
+          '--use_database',
+          ...extra,
+        ],
+        { env },
+      );
+    const first = await run([]);
+    expect(first.exitCode).toBe(0);
+    const exported = await evalchemy(['leaderboard', 'export', '--csv', '-'], { env });
+    const [header, row] = exported.stdout.trim().split('\n');
+    const modelId = row!.split(',')[header!.split(',').indexOf('model_id')]!;
+    expect(generations(server)).toHaveLength(1);
+
+    const again = await run(['--model_id', modelId]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/All tasks \(gsm8k\) were found in the leaderboard/);
+    expect(generations(server)).toHaveLength(1);
+
+    const overwrite = await run(['--model_id', modelId, '--overwrite-database', '--no_cache']);
+    expect(overwrite.exitCode).toBe(0);
+    expect(overwrite.stdout).toMatch(/Leaderboard: run .* added/);
+    expect(generations(server)).toHaveLength(2);
+  });
+
   it('lists every accepted flag in run --help', async () => {
     const result = await evalchemy(['run', '--help']);
     expect(result.exitCode).toBe(0);

@@ -70,7 +70,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       '--debug with --use_database: a debug run is not added to the leaderboard (as Evalchemy); its results files are written as usual.',
     );
   }
-  const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
+  const loaded = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
+  const plugins = await withoutTasksDone(configuration, loaded, io, reporter.log);
+  if (plugins === undefined) return exitCodes.done;
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
   const judges = formatJudgeAudit(outcome.judgeAudit);
@@ -82,6 +84,52 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (configuration.leaderboard === undefined || configuration.debug) return code;
   // The run's own exit code comes first: a push that fails never hides what went wrong in the run.
   return firstExitCode([code, await pushToLeaderboard(outcome.resultsPath, configuration.leaderboard, io)]);
+}
+
+/**
+ * Evalchemy's `--model_id` without `--overwrite-database`: the tasks the leaderboard already has results of for
+ * that model are not run again (Evalchemy's `check_if_already_done`). Undefined when none is left to run.
+ */
+async function withoutTasksDone(
+  configuration: RunConfiguration,
+  plugins: RunPlugins,
+  io: CommandIo,
+  log: ReturnType<typeof createProgressReporter>['log'],
+): Promise<RunPlugins | undefined> {
+  const settings = configuration.leaderboard;
+  const modelId = settings?.modelFlags['model-id'];
+  if (settings === undefined || modelId === undefined || settings.overwrite) return plugins;
+  const leaderboard = await openCliLeaderboard({ databaseUrl: settings.databaseUrl, io });
+  let done: Set<string>;
+  try {
+    done = new Set((await leaderboard.runs({ modelId })).flatMap((run) => run.tasks));
+  } finally {
+    await leaderboard.close();
+  }
+  const skipped = plugins.tasks
+    .filter((task) => done.has(task.benchmark.id))
+    .map((task) => task.benchmark.id);
+  if (skipped.length === 0) return plugins;
+  if (skipped.length === plugins.tasks.length) {
+    io.stdout.write(
+      `All tasks (${skipped.join(', ')}) were found in the leaderboard for model ${modelId}: nothing to run (--overwrite-database runs them again).\n`,
+    );
+    return undefined;
+  }
+  log.info(
+    `Already in the leaderboard for model ${modelId}, not run again: ${skipped.join(', ')} (--overwrite-database runs them again).`,
+  );
+  const keep = <Value>(record: Record<string, Value>) =>
+    Object.fromEntries(Object.entries(record).filter(([task]) => !done.has(task)));
+  const tasks = plugins.tasks.filter((task) => !done.has(task.benchmark.id));
+  return {
+    ...plugins,
+    tasks,
+    taskOptions: keep(plugins.taskOptions),
+    judges: keep(plugins.judges),
+    judgeRecords: keep(plugins.judgeRecords),
+    sandbox: tasks.some((task) => task.benchmark.requirements.sandbox) ? plugins.sandbox : undefined,
+  };
 }
 
 /** `--show_config`: the results file's `config`, the run's effective configuration, as JSON on stdout. */
