@@ -228,7 +228,8 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     debug: flags.debug ?? false,
     concurrency:
       parseInteger(flags.concurrency, '--concurrency', 1) ??
-      (batchSize === 'auto' ? DEFAULT_CONCURRENCY : batchSize) ??
+      // `auto` leaves the choice to the config file, else the default, as not giving it does.
+      (batchSize === 'auto' ? undefined : batchSize) ??
       config.concurrency ??
       DEFAULT_CONCURRENCY,
     seed: seeds !== undefined ? (seeds.seed ?? 0) : (config.seed ?? 0),
