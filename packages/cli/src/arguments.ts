@@ -134,6 +134,15 @@ export function parseRunFlags(argv: string[]) {
  * secrets (`api_key=...`), and a stray comma splits one into items that look like anything.
  */
 export function parseKeyValueList(text: string, flag: string): Record<string, string> {
+  const json = parseJsonObject(text, flag);
+  if (json !== undefined) {
+    return Object.fromEntries(
+      Object.entries(json).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    );
+  }
   const result: Record<string, string> = {};
   let previousKey: string | undefined;
   for (const [position, part] of text.split(',').entries()) {
@@ -150,6 +159,29 @@ export function parseKeyValueList(text: string, flag: string): Record<string, st
     result[previousKey] = part.slice(equals + 1).trim();
   }
   return result;
+}
+
+/**
+ * lm-evaluation-harness (0.4.9+) also takes `--model_args` and `--gen_kwargs` as a JSON object
+ * (`'{"pretrained":"m","until":["\\n\\n"]}'`): the object, or undefined for text that is not JSON. Like
+ * `parseKeyValueList`, a message never shows the text.
+ */
+export function parseJsonObject(text: string, flag: string): Record<string, unknown> | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    // The parser's message quotes the text, which may hold a key: it is not shown.
+    throw new ConfigurationError(
+      `${flag} starts with "{" but is not valid JSON: use double quotes for JSON strings, or write k=v,… items. The text is not shown, as it may hold secrets.`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigurationError(`${flag} as JSON must be an object of option names and values.`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 export function parseInteger(value: string | undefined, flag: string, minimum: number): number | undefined {
@@ -181,7 +213,7 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
                             tokens_per_minute= on API backends; lm-eval's pretrained=, num_concurrent=,
                             timeout= (seconds), max_retries=, tokenized_requests=False, revision= (vllm),
                             api_base=, and base_url= as the full .../v1/chat/completions or .../v1/completions
-                            URL (the endpoint chooses chat or completion prompts)
+                            URL (the endpoint chooses chat or completion prompts); a JSON object works too
   --model_name NAME         the model (as model= in --model_args); with --model curator, PROVIDER/MODEL
                             (openai/…, anthropic/…, gemini/…) chooses the backend, and api_base= its server
   -t, --tasks A,B           benchmarks to run (names are case-insensitive: MTBench = mtbench)
@@ -195,7 +227,7 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
                             values (random, numpy, torch, few-shot): the first is the seed, the others warn
   -f, --num_fewshot N       the num_fewshot option of every task that has one (a warning names the others)
   --gen_kwargs K=V,...      every generating task's temperature=, top_p=, max_gen_toks= (max tokens), until=
-                            (a stop string), do_sample=False (greedy); other keys warn
+                            (a stop string), do_sample=False (greedy); other keys warn; or a JSON object
   --apply_chat_template [True|False|NAME]   chat backends get chat prompts (True); False chooses the
                             completions endpoint of openai and vllm; a template NAME warns (the model's own is used)
   --fewshot_as_multiturn    few-shot exemplars as chat turns: what chat prompts do here

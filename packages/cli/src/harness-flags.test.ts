@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunFlags } from './arguments.js';
+import { parseKeyValueList, parseRunFlags } from './arguments.js';
 import { parseBatchSize, parseGenKwargs, parseLimit, parseSeed, parseVerbosity } from './harness-flags.js';
 import { routeModel } from './model-routing.js';
 
@@ -59,6 +59,17 @@ describe('--gen_kwargs', () => {
     expect(warnings).toEqual([expect.stringMatching(/--gen_kwargs top_k is not supported here/)]);
   });
 
+  it("takes lm-eval 0.4.9's JSON form, with until as a list", () => {
+    expect(
+      parseGenKwargs('{"temperature":0,"until":["\\n\\n","Question:"],"max_gen_toks":64}').generation,
+    ).toEqual({
+      temperature: 0,
+      stop: ['\n\n', 'Question:'],
+      maxTokens: 64,
+    });
+    expect(() => parseGenKwargs("{'temperature':0}")).toThrow(/not valid JSON/);
+  });
+
   it('reads do_sample=False as greedy unless a temperature is given', () => {
     expect(parseGenKwargs('do_sample=False').generation).toEqual({ temperature: 0 });
     expect(parseGenKwargs('do_sample=false,temperature=0.3').generation).toEqual({ temperature: 0.3 });
@@ -67,6 +78,33 @@ describe('--gen_kwargs', () => {
   it('refuses a value out of range, naming the key', () => {
     expect(() => parseGenKwargs('temperature=hot')).toThrow(/--gen_kwargs temperature must be a number/);
     expect(() => parseGenKwargs('top_p=1.5')).toThrow(/top_p must be a number in \(0, 1\]/);
+  });
+});
+
+describe('--model_args as JSON', () => {
+  it("takes lm-eval 0.4.9's JSON object, values as text for the backend's schema", () => {
+    expect(
+      parseKeyValueList(
+        '{"pretrained":"org/m","num_concurrent":4,"tokenized_requests":false}',
+        '--model_args',
+      ),
+    ).toEqual({
+      pretrained: 'org/m',
+      num_concurrent: '4',
+      tokenized_requests: 'false',
+    });
+  });
+
+  it('never shows the text of invalid JSON, which may hold a key', () => {
+    const error = (() => {
+      try {
+        parseKeyValueList('{"api_key": sk-secret-value}', '--model_args');
+      } catch (caught) {
+        return String(caught);
+      }
+    })();
+    expect(error).toMatch(/--model_args starts with "\{" but is not valid JSON/);
+    expect(error).not.toContain('sk-sec');
   });
 });
 

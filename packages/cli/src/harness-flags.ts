@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@evalchemy/core';
-import { flagName, ignoredFlags, parseKeyValueList, type RunFlags } from './arguments.js';
+import { flagName, ignoredFlags, parseJsonObject, parseKeyValueList, type RunFlags } from './arguments.js';
 
 /**
  * lm-evaluation-harness's flags (0.4.x `lm_eval/__main__.py`) as this CLI honours them. Each parser returns
@@ -119,18 +119,19 @@ export function parseGenKwargs(text: string): {
   recorded: Record<string, unknown>;
   warnings: string[];
 } {
-  const raw = parseKeyValueList(text, '--gen_kwargs');
+  const json = parseJsonObject(text, '--gen_kwargs');
+  const raw: Record<string, unknown> = json ?? parseKeyValueList(text, '--gen_kwargs');
   const recorded: Record<string, unknown> = {};
   const generation: GenerationSetting = {};
   const warnings: string[] = [];
   const number = (key: string, value: unknown, check: (n: number) => boolean, what: string): number => {
     if (typeof value !== 'number' || !check(value)) {
-      throw new ConfigurationError(`--gen_kwargs ${key} must be ${what}, got "${raw[key]}".`);
+      throw new ConfigurationError(`--gen_kwargs ${key} must be ${what}, got "${String(raw[key])}".`);
     }
     return value;
   };
-  for (const [key, text] of Object.entries(raw)) {
-    const value = harnessValue(text);
+  for (const [key, given] of Object.entries(raw)) {
+    const value = typeof given === 'string' && json === undefined ? harnessValue(given) : given;
     recorded[key] = value;
     switch (key) {
       case 'temperature':
@@ -150,12 +151,20 @@ export function parseGenKwargs(text: string): {
         generation.maxTokens = tokens;
         break;
       }
-      case 'until':
-        generation.stop = [text];
+      case 'until': {
+        // As text, `until=5` is the stop string "5", not a number.
+        const stop = Array.isArray(value) ? value : [json === undefined ? given : value];
+        if (!stop.every((item) => typeof item === 'string')) {
+          throw new ConfigurationError('--gen_kwargs until must be a string, or in JSON a list of strings.');
+        }
+        generation.stop = stop as string[];
         break;
+      }
       case 'do_sample':
         if (typeof value !== 'boolean') {
-          throw new ConfigurationError(`--gen_kwargs do_sample must be True or False, got "${text}".`);
+          throw new ConfigurationError(
+            `--gen_kwargs do_sample must be True or False, got "${String(given)}".`,
+          );
         }
         break;
       default:
