@@ -58,6 +58,14 @@ export const geminiOptionsSchema = z
     for (const problem of harnessOptionProblems(options)) {
       context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
     }
+    // `pretrained` becomes the model, which goes into the request's URL path: the same check as `model`'s.
+    if (options.pretrained !== undefined && /\.\.|[?&]/.test(options.pretrained)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['pretrained'],
+        message: 'a model name without "..", "?" or "&"',
+      });
+    }
   })
   // Rewritten in place (not a transform) so the schema keeps its shape, which names the accepted keys.
   .overwrite((options) => foldHarnessOptions(options, 600_000));
