@@ -185,6 +185,25 @@ describe('lm-eval model names and --trust_remote_code', () => {
     ).toBeUndefined();
   });
 
+  it('reads --apply_chat_template False as the completions endpoint where the backend has one, else warns', () => {
+    const vllm = harness({ applyChatTemplate: false });
+    expect(
+      routeModel('vllm', { values: { model: 'x' }, source }, undefined, vllm.flags).args.values.api,
+    ).toBe('completions');
+    expect(vllm.warnings).toEqual([]);
+    const chat = harness({ applyChatTemplate: false });
+    expect(
+      routeModel('local-chat-completions', { values: { model: 'x' }, source }, undefined, chat.flags).args
+        .values.api,
+    ).toBe('chat');
+    expect(chat.warnings).toEqual([expect.stringMatching(/its chat endpoint gets chat prompts/)]);
+    const anthropic = harness({ applyChatTemplate: false });
+    routeModel('anthropic', { values: { model: 'x' }, source }, undefined, anthropic.flags);
+    expect(anthropic.warnings).toEqual([
+      expect.stringMatching(/backend anthropic has no completions endpoint/),
+    ]);
+  });
+
   it('gives vllm trust_remote_code and warns for an API backend', () => {
     const vllm = harness({ trustRemoteCode: true });
     expect(
