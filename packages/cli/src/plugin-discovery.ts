@@ -52,7 +52,16 @@ const plurals: Record<PluginKind, string> = {
  * copy next to the CLI first; two different packages claiming one name are both kept, and `findPlugin`
  * refuses that name.
  */
-export async function discoverPlugins(workingDirectory: string): Promise<DiscoveredPlugin[]> {
+export async function discoverPlugins(
+  workingDirectory: string,
+  options: {
+    /**
+     * `--include_path` folders, searched last: each a plugin package itself, a folder of plugin packages, or a
+     * `node_modules`-like tree (scoped folders, and a `node_modules` inside it).
+     */
+    includePaths?: readonly string[];
+  } = {},
+): Promise<DiscoveredPlugin[]> {
   const cliDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const cliNodeModules = ancestors(cliDirectory).find((directory) =>
     directory.endsWith(`${'/'}node_modules`),
@@ -64,6 +73,13 @@ export async function discoverPlugins(workingDirectory: string): Promise<Discove
   ];
   for (const directory of ancestors(workingDirectory)) {
     packageDirectories.push(...(await nodeModulesPackages(join(directory, 'node_modules'))));
+  }
+  for (const directory of options.includePaths ?? []) {
+    packageDirectories.push(
+      directory,
+      ...(await nodeModulesPackages(directory)),
+      ...(await nodeModulesPackages(join(directory, 'node_modules'))),
+    );
   }
 
   const plugins: DiscoveredPlugin[] = [];

@@ -11,7 +11,17 @@ interface Writable {
  * Shows a run's progress: on a terminal, one redrawn bar per task (done/total, rate, ETA, failures); otherwise
  * plain log lines at most every 10% or 15 seconds, so CI logs stay readable.
  */
-export function createProgressReporter(stream: Writable): { onEvent(event: RunEvent): void; log: LoggerV1 } {
+export function createProgressReporter(
+  stream: Writable,
+  options: {
+    /** `--verbosity`: the least severe messages shown (default INFO; DEBUG adds debug lines, ERROR hides warnings). */
+    verbosity?: 'CRITICAL' | 'ERROR' | 'WARNING' | 'INFO' | 'DEBUG';
+  } = {},
+): { onEvent(event: RunEvent): void; log: LoggerV1 } {
+  const verbosity = options.verbosity ?? 'INFO';
+  const shows = (level: 'WARNING' | 'INFO' | 'DEBUG') =>
+    ['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'].indexOf(verbosity) >=
+    ['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'].indexOf(level);
   const interactive = stream.isTTY === true;
   let current:
     | { task: string; total: number; startedAt: number; lastLogAt: number; lastLoggedDone: number }
@@ -38,9 +48,15 @@ export function createProgressReporter(stream: Writable): { onEvent(event: RunEv
 
   return {
     log: {
-      info: (message) => line(message),
-      warn: (message) => line(`warning: ${message}`),
-      debug: () => {},
+      info: (message) => {
+        if (shows('INFO')) line(message);
+      },
+      warn: (message) => {
+        if (shows('WARNING')) line(`warning: ${message}`);
+      },
+      debug: (message) => {
+        if (shows('DEBUG')) line(`debug: ${message}`);
+      },
     },
     onEvent(event) {
       switch (event.type) {

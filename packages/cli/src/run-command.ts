@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigurationError } from '@evalchemy/core';
 import {
   cacheDirectory,
   createDatasetResolver,
@@ -49,7 +52,15 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const file = flags.config ? await loadConfigFile(flags.config, io.cwd) : undefined;
   const config: ConfigFile = file?.config ?? {};
   const configuration = buildRunConfiguration(flags, config, io.cwd);
-  const reporter = createProgressReporter(io.stderr);
+  for (const directory of configuration.includePaths) {
+    if (!existsSync(directory)) {
+      throw new ConfigurationError(
+        `--include_path ${directory} does not exist: give a folder of plugin packages (each with an "evalchemy" manifest in its package.json).`,
+      );
+    }
+  }
+  const reporter = createProgressReporter(io.stderr, { verbosity: configuration.verbosity });
+  for (const warning of configuration.warnings) reporter.log.warn(warning);
   for (const warning of file?.warnings ?? []) reporter.log.warn(warning);
   // The notes say how the file's batch sizes became the run's concurrency, which a flag replaces.
   if (flags.concurrency === undefined && flags['batch-size'] === undefined)
@@ -59,17 +70,77 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     reporter.log.warn(
       `${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} only with --use_database, which was not given: the run is not added to the leaderboard.`,
     );
-  const plugins = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
+  if (configuration.debug && configuration.leaderboard !== undefined) {
+    reporter.log.warn(
+      '--debug with --use_database: a debug run is not added to the leaderboard (as Evalchemy); its results files are written as usual.',
+    );
+  }
+  const loaded = await loadRunPlugins(configuration, { cwd: io.cwd, env: io.env, log: reporter.log });
+  const plugins = await withoutTasksDone(configuration, loaded, io, reporter.log);
+  if (plugins === undefined) return exitCodes.done;
   const outcome = await runEvaluation(createRunSettings(configuration, plugins, io, reporter));
   io.stdout.write(`\n${formatResultsTable(outcome.tasks, { showAll: configuration.showAllMetrics })}\n`);
   const judges = formatJudgeAudit(outcome.judgeAudit);
   if (judges !== '') io.stdout.write(`${judges}\n`);
   const cost = formatCost(outcome);
   if (cost !== '') io.stdout.write(`${cost}\n`);
+  if (configuration.showConfig) await showConfig(outcome.resultsPath, io);
   const code = reportProblems(outcome, io.stderr);
-  if (configuration.leaderboard === undefined) return code;
+  if (configuration.leaderboard === undefined || configuration.debug) return code;
   // The run's own exit code comes first: a push that fails never hides what went wrong in the run.
   return firstExitCode([code, await pushToLeaderboard(outcome.resultsPath, configuration.leaderboard, io)]);
+}
+
+/**
+ * Evalchemy's `--model_id` without `--overwrite-database`: the tasks the leaderboard already has results of for
+ * that model are not run again (Evalchemy's `check_if_already_done`). Undefined when none is left to run.
+ */
+async function withoutTasksDone(
+  configuration: RunConfiguration,
+  plugins: RunPlugins,
+  io: CommandIo,
+  log: ReturnType<typeof createProgressReporter>['log'],
+): Promise<RunPlugins | undefined> {
+  const settings = configuration.leaderboard;
+  const modelId = settings?.modelFlags['model-id'];
+  if (settings === undefined || modelId === undefined || settings.overwrite) return plugins;
+  const leaderboard = await openCliLeaderboard({ databaseUrl: settings.databaseUrl, io });
+  let done: Set<string>;
+  try {
+    done = new Set((await leaderboard.runs({ modelId })).flatMap((run) => run.tasks));
+  } finally {
+    await leaderboard.close();
+  }
+  const skipped = plugins.tasks
+    .filter((task) => done.has(task.benchmark.id))
+    .map((task) => task.benchmark.id);
+  if (skipped.length === 0) return plugins;
+  if (skipped.length === plugins.tasks.length) {
+    io.stdout.write(
+      `All tasks (${skipped.join(', ')}) were found in the leaderboard for model ${modelId}: nothing to run (--overwrite-database runs them again).\n`,
+    );
+    return undefined;
+  }
+  log.info(
+    `Already in the leaderboard for model ${modelId}, not run again: ${skipped.join(', ')} (--overwrite-database runs them again).`,
+  );
+  const keep = <Value>(record: Record<string, Value>) =>
+    Object.fromEntries(Object.entries(record).filter(([task]) => !done.has(task)));
+  const tasks = plugins.tasks.filter((task) => !done.has(task.benchmark.id));
+  return {
+    ...plugins,
+    tasks,
+    taskOptions: keep(plugins.taskOptions),
+    judges: keep(plugins.judges),
+    judgeRecords: keep(plugins.judgeRecords),
+    sandbox: tasks.some((task) => task.benchmark.requirements.sandbox) ? plugins.sandbox : undefined,
+  };
+}
+
+/** `--show_config`: the results file's `config`, the run's effective configuration, as JSON on stdout. */
+async function showConfig(resultsPath: string, io: CommandIo): Promise<void> {
+  const results = JSON.parse(await readFile(resultsPath, 'utf8')) as { config?: unknown };
+  io.stdout.write(`Configuration:\n${JSON.stringify(results.config ?? {}, null, 2)}\n`);
 }
 
 /**
@@ -123,6 +194,7 @@ export function createRunSettings(
     tasks: plugins.tasks,
     datasets: createDatasetResolver({ ...datasetResolverSettingsFromEnv(io.env), log }),
     outputPath: configuration.outputPath,
+    resultsFile: configuration.resultsFile,
     cache: new ResponseCache({
       directory: join(cacheDirectory(io.env), 'responses'),
       enabled: !configuration.noCache,
@@ -131,6 +203,8 @@ export function createRunSettings(
     concurrency: configuration.concurrency,
     seed: configuration.seed,
     limit: configuration.limit,
+    debug: configuration.debug,
+    generation: configuration.generation,
     maxTokens: configuration.maxTokens,
     systemInstruction: configuration.systemInstruction,
     predictOnly: configuration.predictOnly,
@@ -146,8 +220,21 @@ export function createRunSettings(
       model_args: redactSecrets(configuration.model.args.values),
       tasks: plugins.taskOptions,
       limit: configuration.limit ?? null,
+      debug: configuration.debug,
       seed: configuration.seed,
+      ...(configuration.seeds !== undefined
+        ? {
+            random_seed: configuration.seeds[0],
+            numpy_seed: configuration.seeds[1],
+            torch_seed: configuration.seeds[2],
+            fewshot_seed: configuration.seeds[3],
+          }
+        : {}),
       max_tokens: configuration.maxTokens ?? null,
+      num_fewshot: configuration.numFewshot ?? null,
+      gen_kwargs: configuration.genKwargs ?? null,
+      apply_chat_template: configuration.chatTemplate.applyChatTemplate,
+      fewshot_as_multiturn: configuration.chatTemplate.fewshotAsMultiturn,
       concurrency: configuration.concurrency,
       system_instruction: configuration.systemInstruction ?? null,
       annotator_model: judged ? configuration.annotatorModel : null,

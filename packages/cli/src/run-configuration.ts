@@ -1,14 +1,22 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '@evalchemy/core';
 import { z } from 'zod';
 import { parseAmount, parseInteger, parseKeyValueList, type RunFlags } from './arguments.js';
 import type { ConfigFile } from './config-file.js';
+import {
+  ignoredFlagWarnings,
+  parseBatchSize,
+  parseChatTemplate,
+  parseGenKwargs,
+  parseLimit,
+  parseSeed,
+  parseVerbosity,
+} from './harness-flags.js';
 import { routeModel } from './model-routing.js';
 import { pushModelOptions } from './open-cli-leaderboard.js';
 
 /** The judge backend when neither flags nor the config file name one. */
 export const DEFAULT_JUDGE_BACKEND = 'openai';
-const DEBUG_LIMIT = 5;
 const DEFAULT_CONCURRENCY = 32;
 
 /**
@@ -58,10 +66,41 @@ export const runConfigurationSchema = z.object({
   maxCostUsd: z.number().nonnegative().optional(),
   /** The config file's `judge_prices`: US dollars per million tokens by judge model. */
   judgePrices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })).optional(),
-  limit: z.number().int().positive().optional(),
+  /** A count of samples per task, or a share of each task below 1 (`--limit 0.1`). */
+  limit: z.number().positive().optional(),
+  /** `--debug`: each task's own debug size (`BenchmarkV1.debugLimit`), instead of `limit`. */
+  debug: z.boolean(),
   concurrency: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
+  /** lm-evaluation-harness's four `--seed` values, as given (recorded); absent without `--seed`. */
+  seeds: z.array(z.number().int().nonnegative().nullable()).length(4).optional(),
   maxTokens: z.number().int().positive().optional(),
+  /** `--num_fewshot`: the `num_fewshot` option of every task that has one. */
+  numFewshot: z.number().int().nonnegative().optional(),
+  /** `--gen_kwargs`: what replaces each generating task's own settings; `genKwargs` as given (recorded). */
+  generation: z
+    .object({
+      temperature: z.number().optional(),
+      topP: z.number().optional(),
+      stop: z.array(z.string()).optional(),
+    })
+    .optional(),
+  genKwargs: z.record(z.string(), z.unknown()).optional(),
+  /** `--apply_chat_template` (null: not given) and `--fewshot_as_multiturn`, as recorded. */
+  chatTemplate: z.object({
+    applyChatTemplate: z.union([z.boolean(), z.string(), z.null()]),
+    fewshotAsMultiturn: z.boolean(),
+  }),
+  /** `--output_path FILE.json`: the results file's exact path (absolute); `outputPath` is then its folder. */
+  resultsFile: z.string().optional(),
+  /** `--include_path`: folders of more plugin packages (absolute). */
+  includePaths: z.array(z.string()),
+  /** `--verbosity`: the least severe messages shown. */
+  verbosity: z.enum(['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG']),
+  /** `--show_config`: print the results' configuration after the run. */
+  showConfig: z.boolean(),
+  /** What the flags ask that cannot be honoured, said before the run. */
+  warnings: z.array(z.string()),
   systemInstruction: z.string().optional(),
   predictOnly: z.boolean(),
   noCache: z.boolean(),
@@ -77,6 +116,8 @@ export const runConfigurationSchema = z.object({
   leaderboard: z
     .object({
       databaseUrl: z.string().optional(),
+      /** `--overwrite-database`: with `--model_id`, also run the tasks the leaderboard has for that model. */
+      overwrite: z.boolean().optional(),
       modelFlags: z.object({
         'model-id': z.string().optional(),
         'model-name': z.string().optional(),
@@ -105,11 +146,44 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
   if (sandbox !== 'auto' && sandbox !== 'docker' && sandbox !== 'process') {
     throw new ConfigurationError(`--sandbox must be auto, docker or process, got "${sandbox}".`);
   }
+  const warnings = ignoredFlagWarnings(flags);
+  const seeds = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
+  const gen = flags['gen-kwargs'] !== undefined ? parseGenKwargs(flags['gen-kwargs']) : undefined;
+  const chatTemplate = parseChatTemplate(flags);
+  warnings.push(...(seeds?.warnings ?? []), ...(gen?.warnings ?? []), ...chatTemplate.warnings);
+  const maxTokensFlag = parseInteger(flags['max-tokens'], '--max_tokens', 1);
+  if (
+    maxTokensFlag !== undefined &&
+    gen?.generation.maxTokens !== undefined &&
+    gen.generation.maxTokens !== maxTokensFlag
+  ) {
+    throw new ConfigurationError(
+      `--max_tokens ${maxTokensFlag} and --gen_kwargs max_gen_toks=${gen.generation.maxTokens} give two different maximums: give one.`,
+    );
+  }
+  const limitFlag = parseLimit(flags.limit);
+  if (flags.debug && limitFlag !== undefined) {
+    warnings.push(`--debug runs each task's debug size; --limit ${flags.limit} is not used.`);
+  }
+  const batchSize = parseBatchSize(flags['batch-size']);
+  const output = resolve(cwd, flags['output-path'] ?? config.output_path ?? 'results');
+  const resultsFile = /\.json$/i.test(output) ? output : undefined;
+  const { temperature, topP, stop } = gen?.generation ?? {};
+  const generation = {
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topP !== undefined ? { topP } : {}),
+    ...(stop !== undefined ? { stop } : {}),
+  };
   const configuration: RunConfiguration = {
     model: routeModel(
       backend,
       pluginArgs(flags['model-args'], config.model_args, '--model_args', 'model_args'),
       flags['model-name'] ?? config.model_name,
+      {
+        applyChatTemplate: chatTemplate.applyChatTemplate,
+        trustRemoteCode: flags['trust-remote-code'] ?? false,
+        warn: (message) => warnings.push(message),
+      },
     ),
     tasks,
     judges: {
@@ -150,17 +224,33 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     annotatorModel: flags['annotator-model'] ?? config.annotator_model ?? 'auto',
     judgePrices: config.judge_prices,
     maxCostUsd: parseAmount(flags['max-cost'], '--max_cost') ?? config.max_cost,
-    limit: flags.debug ? DEBUG_LIMIT : (parseInteger(flags.limit, '--limit', 1) ?? config.limit),
+    limit: flags.debug ? undefined : (limitFlag ?? config.limit),
+    debug: flags.debug ?? false,
     concurrency:
-      parseInteger(flags.concurrency ?? flags['batch-size'], '--concurrency', 1) ??
+      parseInteger(flags.concurrency, '--concurrency', 1) ??
+      // `auto` leaves the choice to the config file, else the default, as not giving it does.
+      (batchSize === 'auto' ? undefined : batchSize) ??
       config.concurrency ??
       DEFAULT_CONCURRENCY,
-    seed: parseInteger(flags.seed, '--seed', 0) ?? config.seed ?? 0,
-    maxTokens: parseInteger(flags['max-tokens'], '--max_tokens', 1) ?? config.max_tokens,
+    seed: seeds !== undefined ? (seeds.seed ?? 0) : (config.seed ?? 0),
+    ...(seeds !== undefined ? { seeds: seeds.values } : {}),
+    maxTokens: maxTokensFlag ?? gen?.generation.maxTokens ?? config.max_tokens,
+    numFewshot: parseInteger(flags['num-fewshot'], '--num_fewshot', 0),
+    ...(Object.keys(generation).length > 0 ? { generation } : {}),
+    ...(gen !== undefined ? { genKwargs: gen.recorded } : {}),
+    chatTemplate: {
+      applyChatTemplate: chatTemplate.applyChatTemplate,
+      fewshotAsMultiturn: chatTemplate.fewshotAsMultiturn,
+    },
+    ...(resultsFile !== undefined ? { resultsFile } : {}),
+    includePaths: flags['include-path'] !== undefined ? [resolve(cwd, flags['include-path'])] : [],
+    verbosity: parseVerbosity(flags.verbosity) ?? 'INFO',
+    showConfig: flags['show-config'] ?? false,
+    warnings,
     systemInstruction: flags['system-instruction'] ?? config.system_instruction,
     predictOnly: flags['predict-only'] ?? config.predict_only ?? false,
     noCache: flags['no-cache'] ?? config.no_cache ?? false,
-    outputPath: resolve(cwd, flags['output-path'] ?? config.output_path ?? 'results'),
+    outputPath: resultsFile !== undefined ? dirname(resultsFile) : output,
     sandbox,
     allowUnsafeCode: flags['confirm-run-unsafe-code'] ?? config.confirm_run_unsafe_code ?? false,
     showAllMetrics: flags['show-all-metrics'] ?? false,
@@ -194,6 +284,7 @@ function leaderboardSettings(
   pushModelOptions(modelFlags);
   return {
     ...(flags['database-url'] !== undefined ? { databaseUrl: flags['database-url'] } : {}),
+    ...(flags['overwrite-database'] ? { overwrite: true } : {}),
     modelFlags: Object.fromEntries(Object.entries(modelFlags).filter(([, value]) => value !== undefined)),
   };
 }
@@ -201,7 +292,16 @@ function leaderboardSettings(
 /** The leaderboard flags given without `--use_database`, which they need (for a warning). */
 export function unusedLeaderboardFlags(flags: RunFlags, config: ConfigFile): string[] {
   if (flags['use-database'] ?? config.use_database) return [];
-  return (['model-id', 'created-by', 'creation-location', 'is-external-model', 'database-url'] as const)
+  return (
+    [
+      'model-id',
+      'created-by',
+      'creation-location',
+      'is-external-model',
+      'database-url',
+      'overwrite-database',
+    ] as const
+  )
     .filter((name) => flags[name] !== undefined)
     .map((name) => `--${name.replaceAll('-', '_')}`);
 }

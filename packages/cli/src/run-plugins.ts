@@ -71,7 +71,7 @@ export async function loadRunPlugins(
   configuration: RunConfiguration,
   context: LoadContext,
 ): Promise<RunPlugins> {
-  const plugins = await discoverPlugins(context.cwd);
+  const plugins = await discoverPlugins(context.cwd, { includePaths: configuration.includePaths });
   // Every missing plugin of the run at once (a suite naming three uninstalled tasks: one error, three packages).
   findPlugins(plugins, [
     { kind: 'backend', name: configuration.model.backend },
@@ -105,10 +105,11 @@ export async function loadRunPlugins(
     // Two spellings of one task (`MTBench,mtbench`) run it once, with the options of the first.
     if (benchmark.id in taskOptions) continue;
     versions[plugin.packageName] = plugin.packageVersion;
+    const fewshot = withNumFewshot(benchmark, rawOptions, configuration.numFewshot, context.log);
     const options = parsePluginOptions(
       benchmark.optionsSchema,
-      rawOptions,
-      `options of task ${benchmark.id} (${plugin.packageName})`,
+      fewshot.options,
+      `options of task ${benchmark.id} (${plugin.packageName}${fewshot.fromFlag ? '; num_fewshot from --num_fewshot' : ''})`,
     );
     taskOptions[benchmark.id] = options;
     taskPlugins.set(benchmark.id, plugin);
@@ -284,6 +285,32 @@ function judgeLevelsByTask(
     byTask.set(task, { ...levels, key });
   }
   return byTask;
+}
+
+/**
+ * `--num_fewshot N` sets the `num_fewshot` option of every task that has one, over the config file's (flags
+ * win); a task without it is named in a warning, as lm-evaluation-harness warns for each task it overrides.
+ */
+function withNumFewshot(
+  benchmark: { id: string; optionsSchema: unknown },
+  options: Record<string, unknown>,
+  numFewshot: number | undefined,
+  log: LoggerV1,
+): { options: Record<string, unknown>; fromFlag: boolean } {
+  if (numFewshot === undefined) return { options, fromFlag: false };
+  const shape = (benchmark.optionsSchema as { shape?: Record<string, unknown> }).shape;
+  if (shape === undefined || !('num_fewshot' in shape)) {
+    log.warn(
+      `--num_fewshot ${numFewshot} does not apply to task ${benchmark.id}: it has no num_fewshot option (its prompt has no few-shot exemplars to set).`,
+    );
+    return { options, fromFlag: false };
+  }
+  if (options.num_fewshot !== undefined && options.num_fewshot !== numFewshot) {
+    log.warn(
+      `Overwriting num_fewshot of task ${benchmark.id} in --config (${String(options.num_fewshot)}) with --num_fewshot ${numFewshot}.`,
+    );
+  }
+  return { options: { ...options, num_fewshot: numFewshot }, fromFlag: true };
 }
 
 /** `--judge_args`, or `judges.mtbench.args in --config`. */

@@ -53,6 +53,8 @@ export abstract class CodeBenchmark<Data, Options extends CodeBenchmarkOptions>
   readonly specificationVersion = 'v1' as const;
   readonly kind = 'benchmark' as const;
   readonly requirements = { sandbox: true };
+  /** Evalchemy's `--debug` size for its code benchmarks (`examples[:2]` in each `eval_instruct.py`). */
+  readonly debugLimit = 2;
   readonly primaryMetric: string = 'pass@1';
   abstract readonly id: string;
   abstract readonly version: string;

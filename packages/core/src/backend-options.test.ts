@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { backendLimitsOf } from './backend-options.js';
+import { z } from 'zod';
+import {
+  backendLimitsOf,
+  foldHarnessOptions,
+  harnessOptionProblems,
+  harnessOptionsShape,
+  harnessOptionWarnings,
+} from './backend-options.js';
 import { BackendCallError, ConfigurationError, retryAfterMsOf } from './errors.js';
+import { parsePluginOptions } from './options.js';
 
 describe('backendLimitsOf', () => {
   it('turns price and rate options into the backend price and capabilities', () => {
@@ -41,5 +49,49 @@ describe('retryAfterMsOf', () => {
         isRetryable: true,
       },
     );
+  });
+});
+
+describe("lm-evaluation-harness's model_args on an API backend", () => {
+  const schema = z
+    .object({
+      ...harnessOptionsShape,
+      model: z.string().optional(),
+      concurrency: z.coerce.number().optional(),
+      timeout_ms: z.coerce.number().optional(),
+    })
+    .superRefine((options, context) => {
+      for (const problem of harnessOptionProblems(options))
+        context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    })
+    .overwrite((options) => foldHarnessOptions(options, 600_000));
+
+  it('folds pretrained, num_concurrent and timeout (seconds) into the backend options', () => {
+    expect(
+      parsePluginOptions(
+        schema,
+        { pretrained: 'm', num_concurrent: '4', timeout: '30', tokenized_requests: 'False' },
+        'x',
+      ),
+    ).toEqual({ model: 'm', concurrency: 4, timeout_ms: 30_000, tokenized_requests: false });
+    expect(parsePluginOptions(schema, { model: 'm' }, 'x')).toEqual({ model: 'm', timeout_ms: 600_000 });
+  });
+
+  it('refuses both spellings of one option, and no model', () => {
+    expect(() => parsePluginOptions(schema, { model: 'm', pretrained: 'n' }, 'x')).toThrow(
+      /give either model or pretrained/,
+    );
+    expect(() => parsePluginOptions(schema, {}, 'x')).toThrow(/give the model as model=NAME/);
+    expect(() => parsePluginOptions(schema, { model: 'm', unknown_key: '1' }, 'x')).toThrow(
+      /unknown option "unknown_key"/,
+    );
+  });
+
+  it('warns for tokenized_requests=True and a revision', () => {
+    expect(harnessOptionWarnings('anthropic', { tokenized_requests: true, revision: 'main' })).toEqual([
+      expect.stringMatching(/tokenized_requests=True cannot be honoured/),
+      expect.stringMatching(/revision=main has no effect/),
+    ]);
+    expect(harnessOptionWarnings('anthropic', { tokenized_requests: false })).toEqual([]);
   });
 });

@@ -64,3 +64,91 @@ export function backendLimitsOf(options: BackendLimitOptions): {
     },
   };
 }
+
+/** `true`/`false` from the command line (`True`/`False`, as lm-evaluation-harness writes them) or a boolean. */
+const harnessFlag = z.union([z.boolean(), z.stringbool()]);
+
+/**
+ * lm-evaluation-harness's and Evalchemy's `--model_args` spellings that an API backend accepts beside its own
+ * (`model`, `concurrency`, `timeout_ms`), spread into its options schema; `foldHarnessOptions` (in the schema's
+ * `overwrite`) folds them into the backend's own, and `harnessOptionWarnings` says what cannot be honoured.
+ */
+export const harnessOptionsShape = {
+  /** Same as `model`. */
+  pretrained: z.string().min(1).optional(),
+  /** Same as `concurrency`. */
+  num_concurrent: z.coerce.number().int().positive().optional(),
+  /** Timeout of one HTTP attempt, in seconds (as `timeout_ms` × 1000). */
+  timeout: z.coerce.number().positive().optional(),
+  /** Sending token ids instead of text: text is always sent (`False`); `True` is a warning. */
+  tokenized_requests: harnessFlag.optional(),
+  /** A checkpoint revision: an API serves the model it serves, so it is a warning. */
+  revision: z.string().min(1).optional(),
+};
+
+/** The options of `harnessOptionsShape` that never change answers: list them in `answerNeutralOptions`. */
+export const harnessOptionNames = ['tokenized_requests', 'revision'] as const;
+
+interface HarnessOptionValues {
+  model?: string | undefined;
+  pretrained?: string | undefined;
+  concurrency?: number | undefined;
+  num_concurrent?: number | undefined;
+  timeout_ms?: number | undefined;
+  timeout?: number | undefined;
+}
+
+/** An option given in both spellings, or no model at all: the problems, for the schema's `superRefine`. */
+export function harnessOptionProblems(options: HarnessOptionValues): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  for (const [name, alias] of [
+    ['model', 'pretrained'],
+    ['concurrency', 'num_concurrent'],
+    ['timeout_ms', 'timeout'],
+  ] as const) {
+    if (options[name] !== undefined && options[alias] !== undefined) {
+      problems.push({
+        path: alias,
+        message: `give either ${name} or ${alias}, not both (${alias} is lm-evaluation-harness's spelling)`,
+      });
+    }
+  }
+  if (options.model === undefined && options.pretrained === undefined) {
+    problems.push({ path: 'model', message: 'give the model as model=NAME (or pretrained=NAME)' });
+  }
+  return problems;
+}
+
+/** The options with lm-evaluation-harness's spellings folded into the backend's own (`timeout_ms` always set). */
+export function foldHarnessOptions<Options extends HarnessOptionValues>(
+  options: Options,
+  defaultTimeoutMs: number,
+): Options {
+  const { pretrained, num_concurrent, timeout, ...rest } = options;
+  const concurrency = rest.concurrency ?? num_concurrent;
+  return {
+    ...rest,
+    model: rest.model ?? pretrained,
+    timeout_ms: rest.timeout_ms ?? (timeout !== undefined ? Math.round(timeout * 1000) : defaultTimeoutMs),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  } as Options;
+}
+
+/** What an API backend cannot honour of `harnessOptionsShape`, one warning each. */
+export function harnessOptionWarnings(
+  backend: string,
+  options: { tokenized_requests?: boolean | undefined; revision?: string | undefined },
+): string[] {
+  return [
+    ...(options.tokenized_requests === true
+      ? [
+          `backend ${backend}: tokenized_requests=True cannot be honoured: requests carry text, which the API tokenizes (as tokenized_requests=False).`,
+        ]
+      : []),
+    ...(options.revision !== undefined
+      ? [
+          `backend ${backend}: revision=${options.revision} has no effect: the API decides which checkpoint it serves.`,
+        ]
+      : []),
+  ];
+}

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, StorageError } from '@evalchemy/core';
@@ -27,6 +27,16 @@ describe('readRunFiles and findResultsFiles', () => {
     const read = await readRunFiles(path);
     expect(read.resultsPath).toBe(path);
     expect(read.results).toEqual(run.results);
+    expect(read.samples).toEqual(run.samples);
+  });
+
+  it('reads the samples beside a results file of any name (--output_path FILE.json) by the run start time', async () => {
+    const run = buildRun({ tasks: [{ task: 'gsm8k', scores: [1, 0] }] });
+    const directory = join(root, 'named');
+    const written = await writeRunFiles(directory, run);
+    const path = join(directory, 'my-run.json');
+    await rename(written, path);
+    const read = await readRunFiles(path);
     expect(read.samples).toEqual(run.samples);
   });
 

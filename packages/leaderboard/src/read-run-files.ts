@@ -35,7 +35,10 @@ export async function readRunFiles(path: string): Promise<Omit<PushInput, 'model
     );
   }
   const results: ResultsFileV1 = parsed.data;
-  const timestamp = resultsNamePattern.exec(basename(resultsPath))?.[1];
+  // A results file written elsewhere (`--output_path FILE.json`) has its samples under its start time.
+  const timestamp =
+    resultsNamePattern.exec(basename(resultsPath))?.[1] ??
+    results.timing?.start?.replaceAll(':', '-').replace(/Z$/, '');
   const samples: Record<string, SampleRecordV1[]> = {};
   if (timestamp !== undefined) {
     for (const task of Object.keys(results.tasks)) {

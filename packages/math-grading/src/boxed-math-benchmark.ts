@@ -96,6 +96,8 @@ export class BoxedMathBenchmark<Options extends BoxedMathOptions>
   readonly version: string;
   readonly description: string;
   readonly optionsSchema: BenchmarkV1<MathProblem, Options>['optionsSchema'];
+  /** Evalchemy's `--debug` size for its math benchmarks (`questions[:2]` in each `eval_instruct.py`). */
+  readonly debugLimit = 2;
   readonly primaryMetric: string;
 
   constructor(private readonly definition: BoxedMathDefinition<Options>) {

@@ -9,6 +9,14 @@ export type { RunEvent } from './events.js';
 export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';
 export { type RunOutcome, runEvaluation, sanitizeModelName } from './run-evaluation.js';
-export { answerOptionsOf, type RunSettings, type TaskSelection } from './run-settings.js';
+export {
+  answerOptionsOf,
+  defaultDebugLimit,
+  effectiveSampleCount,
+  type GenerationOverrides,
+  type RunSettings,
+  requestedLimitOf,
+  type TaskSelection,
+} from './run-settings.js';
 export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
 export type { TaskOutcome } from './task-run.js';

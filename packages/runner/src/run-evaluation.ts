@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type BackendV1,
   ConfigurationError,
@@ -84,7 +84,10 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const gitHash = gitCommit(settings.workingDirectory ?? process.cwd());
   const environment = describeEnvironment();
   const timestamp = startedAt.toISOString().replaceAll(':', '-').replace('Z', '');
-  const directory = join(settings.outputPath, sanitizeModelName(backend.modelId));
+  const directory =
+    settings.resultsFile !== undefined
+      ? dirname(settings.resultsFile)
+      : join(settings.outputPath, sanitizeModelName(backend.modelId));
   await Promise.all([
     createDirectory(directory).catch((error: unknown) => {
       throw storageError(
@@ -209,7 +212,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     await settings.cache.close();
   }
 
-  const resultsPath = join(directory, `results_${timestamp}.json`);
+  const resultsPath = settings.resultsFile ?? join(directory, `results_${timestamp}.json`);
   const results = buildResultsFile({
     runId,
     settings,

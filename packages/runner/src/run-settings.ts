@@ -22,8 +22,13 @@ export interface RunSettings {
   backend: BackendV1;
   tasks: TaskSelection[];
   datasets: DatasetResolverV1;
-  /** Results go to `<outputPath>/<sanitized model>/`. */
+  /** Results go to `<outputPath>/<sanitized model>/`, unless `resultsFile` is given. */
   outputPath: string;
+  /**
+   * Where the results file goes, exactly (`--output_path FILE.json`, as lm-evaluation-harness); the samples
+   * files go beside it. Undefined: `<outputPath>/<sanitized model>/results_<timestamp>.json`.
+   */
+  resultsFile?: string | undefined;
   cache: ResponseCache;
   /**
    * Bound on concurrent calls to each backend (with the backend's own bound): the model's, and each judge
@@ -32,8 +37,21 @@ export interface RunSettings {
   concurrency: number;
   /** Base seed; generation i of a sample is sent with seed `seed + i`. */
   seed: number;
-  /** Only the first `limit` samples of each task. */
+  /**
+   * Only the first samples of each task: `limit` of them when it is 1 or more (a fraction is cut off), or
+   * `ceil(size * limit)` when it is below 1 (a share of each task, as lm-evaluation-harness's `--limit`).
+   */
   limit?: number | undefined;
+  /**
+   * `--debug`: each task runs its first `debugLimit` samples (the benchmark's, else `defaultDebugLimit`),
+   * instead of `limit`.
+   */
+  debug?: boolean | undefined;
+  /**
+   * Generation settings that replace every generating plan's own (`--gen_kwargs`): temperature, top-p, stop
+   * strings. Loglikelihood plans are left as they are.
+   */
+  generation?: GenerationOverrides | undefined;
   /** Overrides every plan's `maxTokens`. */
   maxTokens?: number | undefined;
   /** Replaces the system message of chat plans. */
@@ -78,6 +96,32 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** Directory whose git commit is recorded; default the process's working directory. */
   workingDirectory?: string;
+}
+
+/** `RunSettings.generation`: each field given replaces the plan's own. */
+export interface GenerationOverrides {
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  stop?: string[] | undefined;
+}
+
+/** Samples a task runs under `--debug` when its benchmark declares no `debugLimit`. */
+export const defaultDebugLimit = 5;
+
+/**
+ * How many samples a task is asked for: its debug size under `debug`, else `limit` as the user gave it
+ * (a count, or a share below 1); undefined for all. As recorded in the task's identity.
+ */
+export function requestedLimitOf(settings: RunSettings, task: TaskSelection): number | undefined {
+  if (settings.debug) return task.benchmark.debugLimit ?? defaultDebugLimit;
+  return settings.limit;
+}
+
+/** The samples a task of `size` samples runs: lm-evaluation-harness's `get_sample_size`. */
+export function effectiveSampleCount(requested: number | undefined, size: number): number {
+  if (requested === undefined) return size;
+  const count = requested < 1 ? Math.ceil(size * requested) : Math.floor(requested);
+  return Math.min(count, size);
 }
 
 /** The distinct judge backends of a run, in the order first named. */

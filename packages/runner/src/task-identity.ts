@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BackendV1, DatasetRecordV1 } from '@evalchemy/core';
 import { modelIdentity } from './request-path.js';
-import { judgesOf, type RunSettings, type TaskSelection } from './run-settings.js';
+import { judgesOf, type RunSettings, requestedLimitOf, type TaskSelection } from './run-settings.js';
 import { stableStringify } from './stable-json.js';
 
 /**
@@ -27,10 +27,14 @@ export function taskIdentity(
     datasets: datasets.map((file) => file.sha256).sort(),
     model: backend(settings.backend),
     overrides: {
-      limit: settings.limit ?? null,
+      limit: requestedLimitOf(settings, task) ?? null,
       max_tokens: settings.maxTokens ?? null,
       seed: settings.seed,
       system_instruction: settings.systemInstruction ?? null,
+      // Only when given, so that the identities of runs without it stay what they were.
+      ...(settings.generation !== undefined && Object.keys(settings.generation).length > 0
+        ? { generation: settings.generation }
+        : {}),
     },
     judges: Object.fromEntries(
       Object.entries(judgesOf(settings, task)).map(([role, judge]) => [role, backend(judge)]),

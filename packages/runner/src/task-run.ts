@@ -25,7 +25,12 @@ import type { RunEvent } from './events.js';
 import { judgesForSample } from './judge-service.js';
 import type { RecordingResolver } from './recording-resolver.js';
 import type { RequestPath } from './request-path.js';
-import type { RunSettings, TaskSelection } from './run-settings.js';
+import {
+  effectiveSampleCount,
+  type RunSettings,
+  requestedLimitOf,
+  type TaskSelection,
+} from './run-settings.js';
 import type { RunState } from './run-state.js';
 import { buildSampleRecord, countWarning, type SampleResult, warningsOf } from './sample-record.js';
 
@@ -103,7 +108,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     seed: settings.seed,
     log: settings.log,
   });
-  const total = settings.limit === undefined ? source.size : Math.min(settings.limit, source.size);
+  const total = effectiveSampleCount(requestedLimitOf(settings, task), source.size);
   context.emit({ type: 'task-start', task: benchmark.id, total });
 
   const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
@@ -291,6 +296,10 @@ function applyOverrides(plan: SamplePlanV1, settings: RunSettings): SamplePlanV1
   if (plan.type === 'loglikelihood') return plan;
   const parameters = { ...plan.parameters };
   if (settings.maxTokens !== undefined) parameters.maxTokens = settings.maxTokens;
+  const generation = settings.generation;
+  if (generation?.temperature !== undefined) parameters.temperature = generation.temperature;
+  if (generation?.topP !== undefined) parameters.topP = generation.topP;
+  if (generation?.stop !== undefined) parameters.stop = [...generation.stop];
   if (plan.type === 'chat' && settings.systemInstruction !== undefined) {
     return { ...plan, system: settings.systemInstruction, parameters };
   }

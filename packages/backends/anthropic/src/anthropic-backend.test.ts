@@ -497,7 +497,9 @@ describe('anthropic backend: configuration', () => {
         'price_input',
         'price_output',
         'requests_per_minute',
+        'revision',
         'timeout_ms',
+        'tokenized_requests',
         'tokens_per_minute',
       ].sort(),
     );

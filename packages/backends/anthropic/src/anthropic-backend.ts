@@ -12,6 +12,7 @@ import {
   callWithOwnSignal,
   type GenerateRequestV1,
   type GenerateResultV1,
+  harnessOptionWarnings,
   parsePluginOptions,
   retryAfterMsOf,
   type TokenPriceV1,
@@ -84,6 +85,7 @@ export class AnthropicBackend implements BackendV1 {
   constructor(options: AnthropicOptions, context: BackendCreateContextV1) {
     this.#options = options;
     this.modelId = options.model;
+    for (const warning of harnessOptionWarnings('anthropic', options)) context.log.warn(warning);
     const url = parseBaseUrl(options.base_url ?? (context.env.ANTHROPIC_BASE_URL || defaultBaseUrl));
     // The SDK appends `/v1/messages` to the base as text: a query would come before the path (it is sent as
     // the default query instead), and a base ending in /v1 (as OpenAI-style URLs do) would give /v1/v1.
@@ -316,7 +318,7 @@ export function createAnthropicBackend(
     options as Record<string, unknown>,
     'backend anthropic',
   );
-  return new AnthropicBackend(parsed, {
+  return new AnthropicBackend(parsed as AnthropicOptions, {
     env: context.env ?? {},
     log: context.log ?? { info() {}, warn() {}, debug() {} },
   });

@@ -1,4 +1,4 @@
-import { type BackendProviderV1, backendLimitOptionNames } from '@evalchemy/core';
+import { type BackendProviderV1, backendLimitOptionNames, harnessOptionNames } from '@evalchemy/core';
 import { AnthropicBackend } from './anthropic-backend.js';
 import { type AnthropicOptions, anthropicOptionsSchema } from './anthropic-options.js';
 import { VERSION } from './version.js';
@@ -17,9 +17,10 @@ const anthropicProvider: BackendProviderV1<AnthropicOptions> = {
   kind: 'backend',
   id: 'anthropic',
   version: VERSION,
-  optionsSchema: anthropicOptionsSchema,
+  optionsSchema: anthropicOptionsSchema as BackendProviderV1<AnthropicOptions>['optionsSchema'],
   // base_url may hold credentials; the runner identifies the server by the backend's credential-free endpoint.
   answerNeutralOptions: [
+    ...harnessOptionNames,
     'api_key',
     'base_url',
     'max_retries',

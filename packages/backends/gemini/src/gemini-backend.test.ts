@@ -469,6 +469,14 @@ describe('gemini backend: options', () => {
     expect(server.requests[0]!.headers['x-goog-api-key']).toBe(key);
   });
 
+  it("takes lm-evaluation-harness's pretrained as the model, with the model's checks", () => {
+    const backend = createGeminiBackend({ pretrained: 'gemini-2.5-pro', api_key: key, timeout: '30' });
+    expect(backend.modelId).toBe('gemini-2.5-pro');
+    expect(() => createGeminiBackend({ pretrained: '../models/x', api_key: key })).toThrow(
+      /pretrained: a model name without/,
+    );
+  });
+
   it('names api_key and both variables when there is no key', () => {
     const error = (() => {
       try {

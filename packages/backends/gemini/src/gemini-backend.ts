@@ -11,6 +11,7 @@ import {
   callWithOwnSignal,
   type GenerateRequestV1,
   type GenerateResultV1,
+  harnessOptionWarnings,
   parsePluginOptions,
   retryAfterMsOf,
   type TokenPriceV1,
@@ -67,6 +68,7 @@ export class GeminiBackend implements BackendV1 {
   constructor(options: GeminiOptions, context: BackendCreateContextV1) {
     this.#options = options;
     this.modelId = options.model;
+    for (const warning of harnessOptionWarnings('gemini', options)) context.log.warn(warning);
     const limits = backendLimitsOf(options);
     if (limits.price) this.price = limits.price;
     const vertex = options.vertexai ?? options.project_id !== undefined;
@@ -403,7 +405,7 @@ export function createGeminiBackend(
     options as Record<string, unknown>,
     'backend gemini',
   );
-  return new GeminiBackend(parsed, {
+  return new GeminiBackend(parsed as GeminiOptions, {
     env: context.env ?? {},
     log: context.log ?? { info() {}, warn() {}, debug() {} },
   });

@@ -1,4 +1,4 @@
-import { type BackendProviderV1, backendLimitOptionNames } from '@evalchemy/core';
+import { type BackendProviderV1, backendLimitOptionNames, harnessOptionNames } from '@evalchemy/core';
 import { GeminiBackend } from './gemini-backend.js';
 import { type GeminiOptions, geminiOptionsSchema } from './gemini-options.js';
 import { VERSION } from './version.js';
@@ -13,9 +13,10 @@ const geminiProvider: BackendProviderV1<GeminiOptions> = {
   kind: 'backend',
   id: 'gemini',
   version: VERSION,
-  optionsSchema: geminiOptionsSchema,
+  optionsSchema: geminiOptionsSchema as BackendProviderV1<GeminiOptions>['optionsSchema'],
   // Where the model is reached is recorded as the backend's endpoint (and project/location in describe()).
   answerNeutralOptions: [
+    ...harnessOptionNames,
     'api_key',
     'base_url',
     'vertexai',

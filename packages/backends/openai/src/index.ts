@@ -13,7 +13,7 @@ const openAIProvider: BackendProviderV1<OpenAIOptions> = {
   kind: 'backend',
   id: 'openai',
   version: VERSION,
-  optionsSchema: openAIOptionsSchema,
+  optionsSchema: openAIOptionsSchema as BackendProviderV1<OpenAIOptions>['optionsSchema'],
   // base_url may hold credentials; the runner identifies the server by the backend's credential-free endpoint.
   answerNeutralOptions: [
     'base_url',
@@ -22,6 +22,8 @@ const openAIProvider: BackendProviderV1<OpenAIOptions> = {
     'timeout_ms',
     'max_response_bytes',
     'concurrency',
+    'tokenized_requests',
+    'revision',
     ...backendLimitOptionNames,
   ],
   createBackend: (options, context) => new OpenAIBackend(options, context),

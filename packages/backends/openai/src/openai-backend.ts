@@ -113,6 +113,16 @@ export class OpenAIBackend implements BackendV1 {
   constructor(options: OpenAIOptions, context: BackendCreateContextV1) {
     this.#options = options;
     this.modelId = options.model;
+    if (options.tokenized_requests === true) {
+      context.log.warn(
+        'backend openai: tokenized_requests=True cannot be honoured: requests carry text, which the server tokenizes (as tokenized_requests=False).',
+      );
+    }
+    if (options.revision !== undefined) {
+      context.log.warn(
+        `backend openai: revision=${options.revision} has no effect: the server decides which checkpoint it serves (give vllm's revision= to launch one).`,
+      );
+    }
     const url = parseBaseUrl(options.base_url ?? (context.env.OPENAI_BASE_URL || defaultBaseUrl));
     // The SDK appends paths to the base URL as text, so a query (`?api_key=`) would come before the path:
     // it is sent as the SDK's default query instead.
@@ -415,7 +425,7 @@ export function createOpenAIBackend(
     options as Record<string, unknown>,
     'backend openai',
   );
-  return new OpenAIBackend(parsed, {
+  return new OpenAIBackend(parsed as OpenAIOptions, {
     env: context.env ?? {},
     log: context.log ?? { info() {}, warn() {}, debug() {} },
   });

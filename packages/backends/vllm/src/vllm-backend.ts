@@ -62,6 +62,11 @@ export class VllmBackend implements BackendV1 {
     this.#options = options;
     this.#context = context;
     this.modelId = options.model;
+    if (options.tokenized_requests === true) {
+      context.log.warn(
+        'backend vllm: tokenized_requests=True cannot be honoured: requests carry text, which vLLM tokenizes (as tokenized_requests=False).',
+      );
+    }
     const limits = backendLimitsOf(options);
     this.price = limits.price ?? { input: 0, output: 0 };
     this.#binary = resolveVllmBinary(options.vllm_bin, context.env);

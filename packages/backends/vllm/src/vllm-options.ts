@@ -48,10 +48,19 @@ export const vllmOptionsSchema = z
     concurrency: z.coerce.number().int().positive().optional(),
     /** Same as `concurrency` (the `--model hf` spelling); `auto` means no bound. */
     batch_size: z.union([z.literal('auto'), z.coerce.number().int().positive()]).optional(),
+    /** Same as `concurrency` (lm-evaluation-harness's API-model spelling). */
+    num_concurrent: z.coerce.number().int().positive().optional(),
+    /**
+     * lm-evaluation-harness's choice of sending token ids instead of text: text is always sent here (`False`);
+     * `True` is a warning.
+     */
+    tokenized_requests: flag.optional(),
     /** Retries after a 5xx, timeout, reset or malformed answer (rate-limit answers go back to the runner). */
     max_retries: z.coerce.number().int().min(0).default(5),
-    /** Timeout of one HTTP attempt, in milliseconds. */
-    timeout_ms: z.coerce.number().int().positive().default(600_000),
+    /** Timeout of one HTTP attempt, in milliseconds. Default 600000. */
+    timeout_ms: z.coerce.number().int().positive().optional(),
+    /** Timeout of one HTTP attempt, in seconds (lm-evaluation-harness's `timeout`). */
+    timeout: z.coerce.number().positive().optional(),
   })
   .refine((options) => options.model !== undefined || options.pretrained !== undefined, {
     message:
@@ -62,20 +71,30 @@ export const vllmOptionsSchema = z
     message: 'give either model or pretrained, not both (they are the same option)',
     path: ['pretrained'],
   })
-  .refine((options) => options.concurrency === undefined || options.batch_size === undefined, {
-    message: 'give either concurrency or batch_size, not both (they are the same option)',
-    path: ['batch_size'],
+  .refine(
+    (options) =>
+      [options.concurrency, options.batch_size, options.num_concurrent].filter((value) => value !== undefined)
+        .length <= 1,
+    {
+      message: 'give one of concurrency, batch_size and num_concurrent (they are the same option)',
+      path: ['batch_size'],
+    },
+  )
+  .refine((options) => options.timeout_ms === undefined || options.timeout === undefined, {
+    message: 'give either timeout_ms or timeout (in seconds), not both',
+    path: ['timeout'],
   })
   // Rewritten in place (not a transform) so the schema keeps its shape, which names the accepted keys; and one
   // spelling only reaches the results identity, so `pretrained=X` and `model=X` are one setup.
-  .overwrite(({ pretrained, batch_size, ...options }) => ({
+  .overwrite(({ pretrained, batch_size, num_concurrent, timeout, ...options }) => ({
     ...options,
     model: options.model ?? pretrained,
-    concurrency: options.concurrency ?? (batch_size === 'auto' ? undefined : batch_size),
+    concurrency: options.concurrency ?? num_concurrent ?? (batch_size === 'auto' ? undefined : batch_size),
+    timeout_ms: options.timeout_ms ?? (timeout !== undefined ? Math.round(timeout * 1000) : 600_000),
   }));
 
 /** Parsed options of the vllm backend (`model` always set: `pretrained` is folded into it). */
-export type VllmOptions = z.output<typeof vllmOptionsSchema> & { model: string };
+export type VllmOptions = z.output<typeof vllmOptionsSchema> & { model: string; timeout_ms: number };
 /** Options as a caller may write them (defaults may be left out). */
 export type VllmOptionsInput = z.input<typeof vllmOptionsSchema>;
 
@@ -88,6 +107,9 @@ export const vllmAnswerNeutralOptions = [
   'timeout_ms',
   'concurrency',
   'batch_size',
+  'num_concurrent',
+  'timeout',
+  'tokenized_requests',
   'tensor_parallel_size',
   'data_parallel_size',
   'gpu_memory_utilization',

@@ -37,6 +37,26 @@ describe('options', () => {
     expect(parse({ pretrained: 'org/name', batch_size: 'auto' }).concurrency).toBeUndefined();
   });
 
+  it("read lm-evaluation-harness's num_concurrent as concurrency and timeout (seconds) as timeout_ms", () => {
+    const harness = parse({
+      pretrained: 'org/name',
+      num_concurrent: '8',
+      timeout: '30',
+      tokenized_requests: 'False',
+    });
+    expect(harness).toMatchObject({
+      model: 'org/name',
+      concurrency: 8,
+      timeout_ms: 30_000,
+      tokenized_requests: false,
+    });
+    expect('num_concurrent' in harness || 'timeout' in harness).toBe(false);
+    expect(parse({ model: 'm' }).timeout_ms).toBe(600_000);
+    expect(() => parse({ model: 'm', concurrency: '2', num_concurrent: '3' })).toThrow(
+      /give one of concurrency/,
+    );
+  });
+
   it('have vLLM defaults and coerce strings', () => {
     const options = parse({ model: 'm', trust_remote_code: 'false', max_model_len: '4096' });
     expect(options).toMatchObject({

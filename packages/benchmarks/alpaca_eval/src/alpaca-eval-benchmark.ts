@@ -65,6 +65,8 @@ export class AlpacaEvalBenchmark implements BenchmarkV1<AlpacaEvalInstruction, A
       },
     },
   };
+  /** Evalchemy's `--debug` size (`dataset.select(range(2))`). */
+  readonly debugLimit = 2;
   readonly primaryMetric = 'win_rate';
   /** The length-controlled win rate is AlpacaEval 2.0's headline number; it is absent when its files are. */
   readonly headlineMetrics = ['win_rate', 'length_controlled_winrate', 'discrete_win_rate'];

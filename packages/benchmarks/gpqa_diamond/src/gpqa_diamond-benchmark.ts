@@ -58,6 +58,7 @@ export class GpqaDiamondBenchmark implements BenchmarkV1<GpqaDiamondItem, GpqaDi
   readonly description = description;
   readonly optionsSchema = gpqa_diamondOptionsSchema;
   readonly requirements = {};
+  readonly debugLimit = 2; // Evalchemy's --debug size (questions[:2])
   readonly primaryMetric = 'accuracy_avg';
   readonly #dataset: DatasetFileV1;
   readonly #csvSha256: string | undefined;

@@ -63,6 +63,7 @@ export class IfevalBenchmark implements BenchmarkV1<IfevalItem, IfevalOptions> {
     'IFEval: 541 prompts with 25 kinds of verifiable instructions (strict and loose accuracy)';
   readonly optionsSchema: ReturnType<typeof ifevalOptionsSchemaWith>;
   readonly requirements = {};
+  readonly debugLimit = 2; // Evalchemy's --debug size (eval_range[:2])
   readonly primaryMetric = 'prompt_level_strict_acc';
   /** lm-evaluation-harness's four; the per-instruction accuracies stay in the results file. */
   readonly headlineMetrics = [

@@ -76,6 +76,8 @@ export class MixEvalBenchmark implements BenchmarkV1<MixEvalSampleData, MixEvalO
       },
     },
   };
+  /** Evalchemy's `--debug` size (`raw_inputs[:2]`), for MixEval and MixEval-Hard. */
+  readonly debugLimit = 2;
   readonly primaryMetric = 'score';
   readonly headlineMetrics = ['score', 'score_free_form', 'score_multiple_choice'];
 

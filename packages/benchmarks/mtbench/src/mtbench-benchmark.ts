@@ -110,6 +110,8 @@ export class MTBenchBenchmark implements BenchmarkV1<MTBenchQuestion, MTBenchOpt
     },
   };
   /** Those of the default mode; `metricsFor` gives those of the mode a task runs in. */
+  /** Evalchemy's `--debug` size (`questions[:2]`). */
+  readonly debugLimit = 2;
   readonly primaryMetric: string;
   readonly headlineMetrics: readonly string[];
 

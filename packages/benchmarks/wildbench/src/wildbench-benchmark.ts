@@ -85,6 +85,8 @@ export class WildBenchBenchmark implements BenchmarkV1<WildBenchSampleData, Wild
       },
     },
   };
+  /** Evalchemy's `--debug` size (`dataset.select(range(min(2, len(dataset))))`). */
+  readonly debugLimit = 2;
   readonly primaryMetric: string;
   readonly headlineMetrics: readonly string[];
   private readonly dataset: DatasetFileV1;

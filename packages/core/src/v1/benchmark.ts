@@ -212,6 +212,11 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
    * core's `judgeRolesOf`.
    */
   judgesFor?(options: Options): Record<string, JudgeRoleV1>;
+  /**
+   * How many samples `--debug` runs (the first N, as `--limit N`). Optional; default 5. Benchmarks that
+   * Evalchemy also defines take Evalchemy's own debug size (its `eval_instruct.py` keeps `examples[:2]`: 2).
+   */
+  readonly debugLimit?: number;
   /** The metric shown first in the results table (e.g. `exact_match_flexible`). */
   readonly primaryMetric: string;
   /**

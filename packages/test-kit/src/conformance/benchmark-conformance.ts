@@ -102,6 +102,12 @@ export function runBenchmarkConformance<Data, Options>(
       expect(typeof benchmark.description).toBe('string');
       expect(benchmark.description.length).toBeGreaterThan(0);
       expect(typeof benchmark.primaryMetric).toBe('string');
+      // `--debug` runs this many samples: a count, when declared.
+      if (benchmark.debugLimit !== undefined) {
+        expect(Number.isInteger(benchmark.debugLimit) && benchmark.debugLimit >= 1, 'debugLimit ≥ 1').toBe(
+          true,
+        );
+      }
       expect(typeof benchmark.requirements).toBe('object');
     });
 
