@@ -2,10 +2,11 @@
 // storage in a given directory, third-party packages proxied from the npm registry npm is configured with,
 // `@evalchemy/*` served only from what is published to it, and one throwaway user whose token is written to
 // an npmrc. Verdaccio is the repository's devDependency: nothing is installed by hand.
+
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 
 export interface LocalRegistry {
@@ -89,7 +90,8 @@ export async function startLocalRegistry(directory: string, upstream: string): P
       body: JSON.stringify({ name: 'evalchemy-ci', password: `throwaway-${port}` }),
     });
     const { token } = (await user.json()) as { token?: string };
-    if (!user.ok || token === undefined) throw new Error(`Verdaccio refused the throwaway user (${user.status}).`);
+    if (!user.ok || token === undefined)
+      throw new Error(`Verdaccio refused the throwaway user (${user.status}).`);
     const npmrc = join(directory, 'npmrc');
     await writeFile(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
     return { url, npmrc, output: () => output, stop };

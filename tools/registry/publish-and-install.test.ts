@@ -10,7 +10,7 @@ import { existsSync, globSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import { execa, type Options } from 'execa';
+import { execa } from 'execa';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedServer, startScriptedServer } from '../../packages/test-kit/src/scripted-server.js';
@@ -37,10 +37,12 @@ const readManifest = (directory: string): Manifest =>
 /** The workspace's package folders, relative, as pnpm-workspace.yaml lists them. */
 function workspaceFolders(root: string): string[] {
   // The `packages:` list of pnpm-workspace.yaml, one `- pattern` a line.
-  const packages = [...readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').matchAll(/^\s+-\s+['"]?([^'"\s#]+)/gm)].map(
-    (match) => match[1] as string,
-  );
-  return packages.flatMap((pattern) => globSync(`${pattern}/package.json`, { cwd: root }).map(dirname)).sort();
+  const packages = [
+    ...readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').matchAll(/^\s+-\s+['"]?([^'"\s#]+)/gm),
+  ].map((match) => match[1] as string);
+  return packages
+    .flatMap((pattern) => globSync(`${pattern}/package.json`, { cwd: root }).map(dirname))
+    .sort();
 }
 
 let work: string;
@@ -68,10 +70,12 @@ async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
  * path into this checkout (no workspace `node_modules/.bin` that could stand in for a missing dependency), a
  * fresh HOME, the suite's npm cache and config, and only the local registry.
  */
-function userEnvironment(): Record<string, string> {
+function userEnvironment(): Record<string, string> & { PATH: string } {
   const inherited = (process.env.PATH ?? '')
     .split(delimiter)
-    .filter((entry) => entry !== '' && !entry.startsWith(repository) && !entry.includes(`node_modules${sep}.bin`));
+    .filter(
+      (entry) => entry !== '' && !entry.startsWith(repository) && !entry.includes(`node_modules${sep}.bin`),
+    );
   return {
     PATH: [dirname(process.execPath), ...inherited].join(delimiter),
     HOME: join(work, 'home'),
@@ -89,15 +93,23 @@ function userEnvironment(): Record<string, string> {
   };
 }
 
-function run(command: string, args: string[], cwd: string, options: Options = {}) {
-  return execa(command, args, {
+interface Finished {
+  exitCode?: number;
+  command: string;
+  stdout: string;
+  /** stdout and stderr interleaved. */
+  all: string;
+}
+
+async function run(command: string, args: string[], cwd: string): Promise<Finished> {
+  const result = await execa(command, args, {
     cwd,
     env: userEnvironment(),
     extendEnv: false,
     reject: false,
     all: true,
-    ...options,
   });
+  return { exitCode: result.exitCode, command: result.command, stdout: result.stdout, all: result.all };
 }
 
 /** Asserts a command's success, showing its output when it failed. */
@@ -116,7 +128,9 @@ async function listFiles(directory: string): Promise<string[]> {
 
 /** The plugins `evalchemy list` shows: package names. */
 function listedPackages(stdout: string): string[] {
-  return [...stdout.matchAll(/^ {2}\S+\s+((?:@[^/\s]+\/)?[^@\s]+)@\d\S*/gm)].map((match) => match[1] as string).sort();
+  return [...stdout.matchAll(/^ {2}\S+\s+((?:@[^/\s]+\/)?[^@\s]+)@\d\S*/gm)]
+    .map((match) => match[1] as string)
+    .sort();
 }
 
 beforeAll(async () => {
@@ -128,7 +142,9 @@ beforeAll(async () => {
   server = await startScriptedServer({
     // gsm8k's answer format; the hello template's benchmark (2+3) scores it by exact match.
     reply: ({ messages = [], prompt = '' }) =>
-      `${messages.map((message) => message.content).join('\n')}${prompt}`.includes('Answer with a number only')
+      `${messages.map((message) => message.content).join('\n')}${prompt}`.includes(
+        'Answer with a number only',
+      )
         ? '5'
         : 'The answer is 18.',
     recordRequests: false,
@@ -153,7 +169,11 @@ beforeAll(async () => {
   // pnpm (from .tools) and npm on PATH; the registry and the throwaway user's token through the npm config.
   const releaseEnvironment = {
     ...userEnvironment(),
-    PATH: [dirname(process.execPath), join(repository, '.tools', 'node_modules', '.bin'), ...userEnvironment().PATH.split(delimiter)].join(delimiter),
+    PATH: [
+      dirname(process.execPath),
+      join(repository, '.tools', 'node_modules', '.bin'),
+      ...userEnvironment().PATH.split(delimiter),
+    ].join(delimiter),
   };
   await timed('changeset version', async () => {
     const versioned = await execa(process.execPath, [changeset, 'version'], {
@@ -178,11 +198,19 @@ beforeAll(async () => {
     // `pnpm publish` reads the version a `workspace:` range stands for from the linked package in
     // node_modules: the links `pnpm install` makes between workspace packages, and nothing else installed.
     const byName = new Map(
-      workspaceFolders(release).map((folder) => [readManifest(join(release, folder)).name, join(release, folder)]),
+      workspaceFolders(release).map((folder) => [
+        readManifest(join(release, folder)).name,
+        join(release, folder),
+      ]),
     );
     for (const folder of workspaceFolders(release)) {
       const manifest = readManifest(join(release, folder));
-      const fields = [manifest.dependencies, manifest.devDependencies, manifest.peerDependencies, manifest.optionalDependencies];
+      const fields = [
+        manifest.dependencies,
+        manifest.devDependencies,
+        manifest.peerDependencies,
+        manifest.optionalDependencies,
+      ];
       for (const [dependency, range] of fields.flatMap((field) => Object.entries(field ?? {}))) {
         const target = byName.get(dependency);
         const link = join(release, folder, 'node_modules', dependency);
@@ -243,12 +271,23 @@ describe('the release flow', () => {
     const problems: string[] = [];
     for (const [name, directory] of tarballs) {
       const manifest = readManifest(directory);
-      for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const) {
+      for (const field of [
+        'dependencies',
+        'devDependencies',
+        'peerDependencies',
+        'optionalDependencies',
+      ] as const) {
         for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
           if (range.startsWith('workspace:')) problems.push(`${name} ${field}.${dependency}: ${range}`);
           const ours = published.get(dependency);
-          if (ours !== undefined && field !== 'devDependencies' && !semver.satisfies(ours.manifest.version, range)) {
-            problems.push(`${name} ${field}.${dependency}: ${range} excludes the published ${ours.manifest.version}`);
+          if (
+            ours !== undefined &&
+            field !== 'devDependencies' &&
+            !semver.satisfies(ours.manifest.version, range)
+          ) {
+            problems.push(
+              `${name} ${field}.${dependency}: ${range} excludes the published ${ours.manifest.version}`,
+            );
           }
         }
       }
@@ -271,9 +310,16 @@ describe('the release flow', () => {
       ]);
       for (const file of await listFiles(directory)) {
         // node-llama-cpp's published code is laid out in its dist with its own package.json; the template is source.
-        if (!file.endsWith('.js') || file.startsWith(join('dist', 'template')) || file.includes('node-llama-cpp/dist')) continue;
+        if (
+          !file.endsWith('.js') ||
+          file.startsWith(join('dist', 'template')) ||
+          file.includes('node-llama-cpp/dist')
+        )
+          continue;
         const source = await readFile(join(directory, file), 'utf8');
-        for (const match of source.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)) {
+        for (const match of source.matchAll(
+          /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+        )) {
           const specifier = (match[1] ?? match[2] ?? match[3]) as string;
           if (specifier.startsWith('.') || specifier.startsWith('node:') || builtins.has(specifier)) continue;
           const parts = specifier.split('/');
@@ -289,7 +335,9 @@ describe('the release flow', () => {
     const problems: string[] = [];
     for (const [name, directory] of tarballs) {
       const manifest = readManifest(directory);
-      const extras = (manifest.files ?? []).filter((entry) => !['dist', 'README.md', 'CHANGELOG.md'].includes(entry));
+      const extras = (manifest.files ?? []).filter(
+        (entry) => !['dist', 'README.md', 'CHANGELOG.md'].includes(entry),
+      );
       for (const file of await listFiles(directory)) {
         const top = file.split(sep)[0] as string;
         if (!['dist', 'README.md', 'CHANGELOG.md', 'package.json', 'LICENSE', ...extras].includes(top)) {
@@ -311,7 +359,9 @@ describe('the release flow', () => {
       const paths = bin === undefined ? [] : typeof bin === 'string' ? [bin] : Object.values(bin);
       return paths.map((path) => ({ name, path: join(directory, path) }));
     });
-    expect(bins.map(({ name }) => name)).toEqual(expect.arrayContaining(['@evalchemy/cli', '@evalchemy/create-plugin']));
+    expect(bins.map(({ name }) => name)).toEqual(
+      expect.arrayContaining(['@evalchemy/cli', '@evalchemy/create-plugin']),
+    );
     for (const { name, path } of bins) {
       expect(existsSync(path), `${name}: ${path}`).toBe(true);
       expect(readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n'), `${name}: ${path}`).toBe(true);
@@ -324,7 +374,9 @@ describe('a user with only the registry', () => {
   it('runs npx @evalchemy/cli list in an empty directory: no plugin installed', async () => {
     const empty = join(work, 'empty');
     await mkdir(empty);
-    const list = await timed('npx @evalchemy/cli list', () => run('npx', ['--yes', '@evalchemy/cli', 'list'], empty));
+    const list = await timed('npx @evalchemy/cli list', () =>
+      run('npx', ['--yes', '@evalchemy/cli', 'list'], empty),
+    );
     expectSuccess(list);
     expect(listedPackages(list.stdout)).toEqual([]);
     expect(list.stdout).toContain('Benchmarks:\n  (none installed)');
@@ -336,7 +388,9 @@ describe('a user with only the registry', () => {
     await mkdir(project);
     await writeFile(join(project, 'package.json'), '{ "name": "consumer", "private": true }\n');
     const selection = ['@evalchemy/cli', '@evalchemy/backend-openai', '@evalchemy/benchmark-gsm8k'];
-    expectSuccess(await timed('npm install (selective)', () => run('npm', ['install', ...selection], project)));
+    expectSuccess(
+      await timed('npm install (selective)', () => run('npm', ['install', ...selection], project)),
+    );
 
     const list = await run('npx', ['evalchemy', 'list'], project);
     expectSuccess(list);
@@ -345,7 +399,20 @@ describe('a user with only the registry', () => {
     const evaluation = await timed('evalchemy run gsm8k', () =>
       run(
         'npx',
-        ['evalchemy', 'run', '--model', 'openai', '--model_args', `model=m,base_url=${server.url}`, '--tasks', 'gsm8k', '--limit', '3', '--output_path', 'results'],
+        [
+          'evalchemy',
+          'run',
+          '--model',
+          'openai',
+          '--model_args',
+          `model=m,base_url=${server.url}`,
+          '--tasks',
+          'gsm8k',
+          '--limit',
+          '3',
+          '--output_path',
+          'results',
+        ],
         project,
       ),
     );
@@ -368,7 +435,10 @@ describe('a user with only the registry', () => {
     expect(manifest.name).toBe('evalchemy-benchmark-my_bench');
     for (const name of ['@evalchemy/core', '@evalchemy/test-kit']) {
       const range = manifest.devDependencies?.[name] as string;
-      expect(semver.satisfies(published.get(name)?.manifest.version as string, range), `${name} ${range}`).toBe(true);
+      expect(
+        semver.satisfies(published.get(name)?.manifest.version as string, range),
+        `${name} ${range}`,
+      ).toBe(true);
     }
     expectSuccess(await timed('plugin npm install', () => run('npm', ['install'], plugin)));
     const tested = await timed('plugin npm test', () => run('npm', ['test'], plugin));
@@ -377,7 +447,11 @@ describe('a user with only the registry', () => {
     expectSuccess(await timed('plugin npm publish', () => run('npm', ['publish'], plugin)));
 
     const project = join(work, 'consumer');
-    expectSuccess(await timed('npm install plugin', () => run('npm', ['install', 'evalchemy-benchmark-my_bench'], project)));
+    expectSuccess(
+      await timed('npm install plugin', () =>
+        run('npm', ['install', 'evalchemy-benchmark-my_bench'], project),
+      ),
+    );
     const list = await run('npx', ['evalchemy', 'list'], project);
     expect(listedPackages(list.stdout)).toEqual([
       '@evalchemy/backend-openai',
@@ -387,13 +461,26 @@ describe('a user with only the registry', () => {
     const evaluation = await timed('evalchemy run my_bench', () =>
       run(
         'npx',
-        ['evalchemy', 'run', '--model', 'openai', '--model_args', `model=m,base_url=${server.url}`, '--tasks', 'my_bench', '--output_path', 'plugin-results'],
+        [
+          'evalchemy',
+          'run',
+          '--model',
+          'openai',
+          '--model_args',
+          `model=m,base_url=${server.url}`,
+          '--tasks',
+          'my_bench',
+          '--output_path',
+          'plugin-results',
+        ],
         project,
       ),
     );
     expectSuccess(evaluation);
     const results = globSync('plugin-results/**/results_*.json', { cwd: project });
     expect(results).toHaveLength(1);
-    expect(JSON.stringify(JSON.parse(readFileSync(join(project, results[0] as string), 'utf8')))).toContain('my_bench');
+    expect(JSON.stringify(JSON.parse(readFileSync(join(project, results[0] as string), 'utf8')))).toContain(
+      'my_bench',
+    );
   }, 900_000);
 });

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CreatePluginError, type IdentifierForms, identifierForms, renameTemplate } from './identifier-forms.js';
+import {
+  CreatePluginError,
+  type IdentifierForms,
+  identifierForms,
+  renameTemplate,
+} from './identifier-forms.js';
 import { templateFiles } from './template.js';
 
 export interface CreateBenchmarkPackageSettings {
@@ -69,7 +74,9 @@ export async function createBenchmarkPackage(
     throw new CreatePluginError(`The template ${template} is missing: reinstall @evalchemy/create-plugin.`);
   }
   if (existsSync(directory)) {
-    throw new CreatePluginError(`${directory} already exists: choose another id or --directory, or remove it first.`);
+    throw new CreatePluginError(
+      `${directory} already exists: choose another id or --directory, or remove it first.`,
+    );
   }
 
   const files: string[] = [];
