@@ -300,6 +300,7 @@ describe('the release flow', () => {
   it('declares every package its published code imports', async () => {
     const builtins = new Set((await import('node:module')).builtinModules);
     const problems: string[] = [];
+    const imported = new Set<string>();
     for (const [name, directory] of tarballs) {
       const manifest = readManifest(directory);
       const declared = new Set([
@@ -324,10 +325,14 @@ describe('the release flow', () => {
           if (specifier.startsWith('.') || specifier.startsWith('node:') || builtins.has(specifier)) continue;
           const parts = specifier.split('/');
           const packageName = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+          imported.add(`${name} → ${packageName}`);
           if (!declared.has(packageName)) problems.push(`${name}: ${file} imports ${packageName}`);
         }
       }
     }
+    expect([...imported]).toEqual(
+      expect.arrayContaining(['@evalchemy/cli → @evalchemy/runner', '@evalchemy/backend-openai → openai']),
+    );
     expect([...new Set(problems)]).toEqual([]);
   });
 
