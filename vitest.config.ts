@@ -24,9 +24,16 @@ const tools = {
   test: { name: 'tools', root: join(root, 'tools'), include: ['*.test.ts'] },
 };
 
+// Publishing every package to a local Verdaccio and installing from it as a user (tools/registry): a project of
+// its own, so that the quick meta tests (`--project tools`) do not start a registry.
+const registry = {
+  extends: true as const,
+  test: { name: 'registry', root: join(root, 'tools', 'registry'), include: ['*.test.ts'] },
+};
+
 export default defineConfig({
   test: {
-    projects: [...projects, tools],
+    projects: [...projects, tools, registry],
     // @evalchemy/node-llama-cpp is node-llama-cpp's published code, laid out in its dist: loaded by Node as in
     // node_modules, not transformed as workspace source.
     server: { deps: { external: [/\/packages\/node-llama-cpp\/dist\//] } },

@@ -3,15 +3,19 @@
 // have no template package yet.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pluginManifestSchema } from '../packages/core/src/manifest.js';
+import {
+  CreatePluginError,
+  type IdentifierForms,
+  identifierForms,
+  renameTemplate,
+} from '../packages/create-plugin/src/identifier-forms.js';
+import { templateFiles } from '../packages/create-plugin/src/template.js';
 
-/** Thrown for a mistake of the caller (usage, id, existing folder); the command prints its message alone. */
-export class CreatePluginError extends Error {
-  override readonly name = 'CreatePluginError';
-}
+// The id's spellings and the renaming are @evalchemy/create-plugin's, which makes packages outside the repository.
+export { CreatePluginError, type IdentifierForms, identifierForms, renameTemplate };
 
 export interface CreatePluginSettings {
   /** Only `benchmark` is supported. */
@@ -32,24 +36,9 @@ export interface CreatedPlugin {
   files: string[];
 }
 
-/** The spellings of an id the template's `hello` is replaced with. */
-export interface IdentifierForms {
-  /** As given: folder, manifest id, package name suffix, task name (`arc_challenge`). */
-  id: string;
-  /** File names (`arc-challenge-scorer.ts`). */
-  kebab: string;
-  /** Functions and constants (`arcChallengeOptionsSchema`). */
-  camel: string;
-  /** Classes, types and factories (`ArcChallengeBenchmark`, `createArcChallenge`). */
-  pascal: string;
-  /** Upper-case constants (`ARC_CHALLENGE`). */
-  constant: string;
-}
-
 const templateId = 'hello';
 /** The template-only part of the template's README, dropped from the copy. */
 const templateOnlyBlock = /\n?<!-- template-only -->[\s\S]*?<!-- \/template-only -->\n?/g;
-const skippedEntries = new Set(['node_modules', 'dist', '.nx']);
 const defaultRoot = resolve(import.meta.dirname, '..');
 /** What new plugin packages start at, as every package in packages/ did. */
 const initialVersion = '0.1.0';
@@ -61,39 +50,6 @@ changeset. Only "benchmark" is supported for now.
 
 <id>: lowercase letters, digits, "_" and "-", starting with a letter (my_task, aime25, arc_challenge).
 --root: the repository to create it in (default: this checkout).`;
-
-/** The id's spellings; throws `CreatePluginError` when the id is not a valid plugin id. */
-export function identifierForms(id: string): IdentifierForms {
-  if (!pluginManifestSchema.shape.id.safeParse(id).success) {
-    throw new CreatePluginError(
-      `Invalid id "${id}": use lowercase letters, digits, "_" and "-", starting with a letter, e.g. my_task (the manifest's id pattern).`,
-    );
-  }
-  if (!/^[a-z]/.test(id)) {
-    throw new CreatePluginError(
-      `Invalid id "${id}": it must start with a letter, because it also names TypeScript functions and classes (create<Id>, <Id>Benchmark).`,
-    );
-  }
-  const words = id.split(/[-_]+/).filter((word) => word !== '');
-  const pascal = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
-  return {
-    id,
-    kebab: words.join('-'),
-    camel: pascal.charAt(0).toLowerCase() + pascal.slice(1),
-    pascal,
-    constant: words.join('_').toUpperCase(),
-  };
-}
-
-/** Replaces the template's id in a file name or a file's text by the spelling each place needs. */
-export function renameTemplate(text: string, forms: IdentifierForms): string {
-  return text
-    .replace(/HELLO/g, forms.constant)
-    .replace(/Hello/g, forms.pascal)
-    .replace(/hello(?=[A-Z])/g, forms.camel)
-    .replace(/hello(?=-)/g, forms.kebab)
-    .replace(/hello/g, forms.id);
-}
 
 /** Creates the package and its changeset; nothing is written when a check fails. */
 export async function createPlugin(settings: CreatePluginSettings): Promise<CreatedPlugin> {
@@ -140,16 +96,6 @@ export async function createPlugin(settings: CreatePluginSettings): Promise<Crea
     throw error;
   }
   return { packageName, directory, changeset, files };
-}
-
-/** The template's files, relative to it, without installed or built ones. */
-async function templateFiles(template: string): Promise<string[]> {
-  const entries = await readdir(template, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(template, join(entry.parentPath, entry.name)))
-    .filter((path) => !path.split(/[\\/]/).some((part) => skippedEntries.has(part)))
-    .sort();
 }
 
 function transformFile(path: string, text: string, forms: IdentifierForms, packageName: string): string {

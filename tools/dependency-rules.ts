@@ -19,6 +19,7 @@ export type Role =
   | 'sandbox-library'
   | 'backend-library'
   | 'leaderboard'
+  | 'create-plugin'
   | 'integration-tests';
 
 interface Rule {
@@ -85,6 +86,11 @@ export const rules: Record<Role, Rule> = {
     testsMay: ['test-kit'],
     says: 'the leaderboard reads results files through core and nothing else (the test-kit in its tests), so a team can install it alone',
   },
+  'create-plugin': {
+    may: [],
+    testsMay: ['core', 'test-kit'],
+    says: 'create-plugin imports no package of ours: core and the test-kit are devDependencies only, whose published ranges the packages it creates take',
+  },
   'integration-tests': {
     may: [
       'core',
@@ -146,6 +152,7 @@ export function roleOf(directory: string): Role | undefined {
       'sandbox-kit': 'sandbox-library',
       'node-llama-cpp': 'backend-library',
       leaderboard: 'leaderboard',
+      'create-plugin': 'create-plugin',
       'integration-tests': 'integration-tests',
     } as Record<string, Role>
   )[group];

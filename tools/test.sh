@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check: lint, typecheck and all test suites, the Docker and bubblewrap ones against the real
-# services, which tools/services.sh installs and starts when missing. Ends with "N passed, N failed, N skipped".
+# services, which tools/services.sh installs and starts when missing, and the registry suite (vitest project
+# `registry`, tools/registry): every public package published to a Verdaccio it starts on 127.0.0.1 (a
+# devDependency; third-party packages proxied from the npm registry, so it needs that registry reachable), then
+# installed and run from there as a user would. Ends with "N passed, N failed, N skipped".
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
