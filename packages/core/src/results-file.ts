@@ -159,6 +159,21 @@ const taskRecordSchema = z.object({
   judge_audit: z.record(z.string(), judgeAuditSchema).optional(),
 });
 
+/**
+ * The key of a metric's standard error in `results.<task>`: `<metric>_stderr`, and for lm-evaluation-harness's
+ * `<metric>,<filter>` keys its `<metric>_stderr,<filter>` (`exact_match,strict-match` →
+ * `exact_match_stderr,strict-match`).
+ */
+export function stderrKey(metric: string): string {
+  const comma = metric.indexOf(',');
+  return comma === -1 ? `${metric}_stderr` : `${metric.slice(0, comma)}_stderr${metric.slice(comma)}`;
+}
+
+/** Whether a key of `results.<task>` is a standard error (`acc_stderr`, `exact_match_stderr,strict-match`). */
+export function isStderrKey(key: string): boolean {
+  return /_stderr(,|$)/.test(key);
+}
+
 /** `results_<timestamp>.json`: the results of one run. Keys of per-task maps are task ids. */
 export const resultsFileSchema = z.object({
   /** Version of this format: 1. */
@@ -166,7 +181,7 @@ export const resultsFileSchema = z.object({
   /** Unique id of the run (a random UUID): two files with one `run_id` are copies of one run. */
   run_id: z.uuid(),
   /**
-   * Per task, its corpus metrics as lm-evaluation-harness writes them: `<metric>` and `<metric>_stderr`. Empty
+   * Per task, its corpus metrics as lm-evaluation-harness writes them: `<metric>` and its `stderrKey(<metric>)`. Empty
    * for a task that failed or ran with `--predict_only`.
    */
   results: z.record(z.string(), z.record(z.string(), metricValue)),

@@ -1,3 +1,4 @@
+import { isStderrKey, stderrKey } from '@evalchemy/core';
 import type { DifferenceBin, RunComparison, TaskComparison } from './compare-runs.js';
 import { html, type SafeHtml, trusted } from './html.js';
 import type {
@@ -318,7 +319,7 @@ export function renderRunPage(
     const primary = results.primary_metrics[task];
     // The primary metric first, then the others by name.
     const names = Object.keys(metrics)
-      .filter((name) => !name.endsWith('_stderr'))
+      .filter((name) => !isStderrKey(name))
       .sort((x, y) => (x === primary ? -1 : y === primary ? 1 : x.localeCompare(y)));
     const counts = results['n-samples'][task];
     const record = results.tasks[task];
@@ -339,7 +340,7 @@ export function renderRunPage(
     }
     return names.map(
       (name, i) =>
-        html`<tr>${i === 0 ? taskCells : ''}<td>${name}${name === primary ? html` <span class="metric-name">primary</span>` : ''}</td><td class="num">${formatNumber(metrics[name])}</td><td class="num stderr">${formatNumber(metrics[`${name}_stderr`])}</td>${i === 0 ? countCell : ''}</tr>`,
+        html`<tr>${i === 0 ? taskCells : ''}<td>${name}${name === primary ? html` <span class="metric-name">primary</span>` : ''}</td><td class="num">${formatNumber(metrics[name])}</td><td class="num stderr">${formatNumber(metrics[stderrKey(name)])}</td>${i === 0 ? countCell : ''}</tr>`,
     );
   });
   const sameModel = otherRuns.filter((other) => other.runId !== run.runId);

@@ -1,4 +1,4 @@
-import type { ResultsFileV1 } from '@evalchemy/core';
+import { isStderrKey, type ResultsFileV1, stderrKey } from '@evalchemy/core';
 import type {
   Leaderboard,
   LeaderboardCell,
@@ -144,7 +144,7 @@ export function createLeaderboard(location: LeaderboardLocation, driver: Leaderb
           runId: row.run_id,
           metric: row.primary_metric,
           value: numberOrNull(row.metrics[row.primary_metric]),
-          stderr: numberOrNull(row.metrics[`${row.primary_metric}_stderr`]),
+          stderr: numberOrNull(row.metrics[stderrKey(row.primary_metric)]),
           scored: row.scored,
         };
         entry.cells[row.task] = cell;
@@ -259,7 +259,7 @@ export function createLeaderboard(location: LeaderboardLocation, driver: Leaderb
           byModel.set(row.model_id, entry);
         }
         for (const [metric, value] of Object.entries(row.metrics)) {
-          if (metric.endsWith('_stderr')) continue;
+          if (isStderrKey(metric)) continue;
           const column = `${row.task}/${metric}`;
           columns.add(column);
           entry.values[column] = numberOrNull(value);

@@ -2,10 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import {
   ConfigurationError,
+  isStderrKey,
   type ResultsFileV1,
   resultsFileSchema,
   type SampleRecordV1,
   sampleRecordSchema,
+  stderrKey,
 } from '@evalchemy/core';
 import type { PushInput, PushOutcome } from './leaderboard.js';
 import type { LeaderboardDriver, LeaderboardQueryable } from './leaderboard-driver.js';
@@ -265,7 +267,7 @@ async function insertTask(
   const hash = createHash('sha256').update(parametersJson).digest('hex');
   for (const metric of Object.keys(metrics).sort()) {
     const score = metrics[metric];
-    if (metric.endsWith('_stderr') || typeof score !== 'number') continue;
+    if (isStderrKey(metric) || typeof score !== 'number') continue;
     const name = `${task}_${metric}`;
     await tx.query(
       `INSERT INTO evalsettings (id, name, parameters, eval_version_hash, task, metric)
@@ -276,7 +278,7 @@ async function insertTask(
       'SELECT id FROM evalsettings WHERE name = $1 AND eval_version_hash = $2 AND task IS NOT NULL',
       [name, hash],
     );
-    const stderr = metrics[`${metric}_stderr`];
+    const stderr = metrics[stderrKey(metric)];
     await tx.query(
       `INSERT INTO evalresults (id, model_id, eval_setting_id, score, created_by, creation_time, creation_location,
          completions_location, run_id, stderr)

@@ -1,10 +1,11 @@
-import type {
-  AggregateMetricV1,
-  BackendV1,
-  JudgeAuditRecordV1,
-  ResultsFileV1,
-  TaskRecordV1,
-  UsageRecordV1,
+import {
+  type AggregateMetricV1,
+  type BackendV1,
+  type JudgeAuditRecordV1,
+  type ResultsFileV1,
+  stderrKey,
+  type TaskRecordV1,
+  type UsageRecordV1,
 } from '@evalchemy/core';
 import { rateLimitRecord } from './adaptive-limit.js';
 import { type PricedModel, priceOf, roundDollars } from './prices.js';
@@ -176,7 +177,7 @@ function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<stri
   const flat: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) {
     flat[name] = metric.value;
-    if (metric.stderr !== undefined) flat[`${name}_stderr`] = metric.stderr;
+    if (metric.stderr !== undefined) flat[stderrKey(name)] = metric.stderr;
   }
   return finiteOrNull(flat);
 }

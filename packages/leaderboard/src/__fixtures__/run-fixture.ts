@@ -75,8 +75,9 @@ export function buildRun(run: FixtureRun): {
     results[task.task] = {
       [metric]: mean,
       [`${metric}_stderr`]: stderr,
-      strict_match: mean / 2,
-      strict_match_stderr: stderr === null ? null : stderr / 2,
+      // lm-eval's key form, with its standard error as lm-eval names it
+      'exact_match,strict-match': mean / 2,
+      'exact_match_stderr,strict-match': stderr === null ? null : stderr / 2,
     };
     primary[task.task] = metric;
     counts[task.task] = { effective: task.scores.length, scored: scored.length, failed };

@@ -161,10 +161,10 @@ export function describeStore(driverName: DriverName): void {
         const exported = await leaderboard.exportTable();
         expect(exported.columns).toEqual([
           'arc_challenge/acc_norm',
-          'arc_challenge/strict_match',
+          'arc_challenge/exact_match,strict-match',
           'gsm8k/exact_match',
+          'gsm8k/exact_match,strict-match',
           'gsm8k/exact_match_flexible',
-          'gsm8k/strict_match',
         ]);
         const mine = exported.rows.find((row) => row.modelName === 'stories260K');
         expect(mine?.values['gsm8k/exact_match_flexible']).toBe(gsm8kScores.mean);
@@ -180,16 +180,18 @@ export function describeStore(driverName: DriverName): void {
           completions_location: string | null;
         }>(
           `SELECT s.name, s.task, s.metric, e.score, e.stderr, e.completions_location
-           FROM evalresults e JOIN evalsettings s ON s.id = e.eval_setting_id WHERE e.run_id = $1 ORDER BY s.name`,
+           FROM evalresults e JOIN evalsettings s ON s.id = e.eval_setting_id WHERE e.run_id = $1 ORDER BY s.name COLLATE "C"`,
           [run.results.run_id],
         );
         expect(results.map((row) => row.name)).toEqual([
           'arc_challenge_acc_norm',
-          'arc_challenge_strict_match',
+          'arc_challenge_exact_match,strict-match',
+          'gsm8k_exact_match,strict-match',
           'gsm8k_exact_match_flexible',
-          'gsm8k_strict_match',
         ]);
-        expect(results[2]).toEqual({
+        // lm-eval's `exact_match_stderr,strict-match` is the standard error of `exact_match,strict-match`.
+        expect(results[2]?.stderr).toBe(gsm8kScores.stderr! / 2);
+        expect(results[3]).toEqual({
           name: 'gsm8k_exact_match_flexible',
           task: 'gsm8k',
           metric: 'exact_match_flexible',
