@@ -5,12 +5,14 @@
 # engine, and the sandbox image (built once, about 4 minutes, then kept). Safe to run again; it only does what is missing. Installing packages and
 # starting dockerd need root (or password-less sudo); without either it stops and says what is missing.
 # Needs the build of tools/bootstrap.sh (it builds the image with the CLI). First, the PostgreSQL server the
-# leaderboard suites run against (tools/services-postgres.sh, which also runs on its own). Debian's chromium at
+# leaderboard suites run against (tools/services-postgres.sh, which also runs on its own), and the single-node
+# Slurm the Slurm suite submits to (tools/services-slurm.sh, which also runs on its own). Debian's chromium at
 # /usr/bin/chromium, which the leaderboard page suites (*.browser.test.ts) drive through playwright-core.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 bash "$repo_root/tools/services-postgres.sh"
+bash "$repo_root/tools/services-slurm.sh"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
