@@ -7,6 +7,7 @@ import { listCommand } from './list-command.js';
 import { redactUrlCredentials } from './redact-secrets.js';
 import { type CommandIo, runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
+import { slurmCommand } from './slurm-command.js';
 
 const help = `evalchemy: automatic evaluation of large language models
 
@@ -17,6 +18,9 @@ Commands:
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
                                                                      (see leaderboard --help; run --use_database)
   evalchemy sandbox build [--image NAME:TAG]                         build the Docker sandbox image
+  evalchemy slurm submit --shards N … -- run …                       a sharded run as a Slurm array job and a
+  evalchemy slurm status [--job_dir DIR]                             merge job; its state, failed shards
+                                                                     resubmitted (see slurm --help)
   evalchemy config-schema                                            JSON Schema of --config files
   evalchemy --version`;
 
@@ -38,6 +42,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         return await leaderboardCommand(rest, io);
       case 'sandbox':
         return await sandboxCommand(rest, { ...io, log });
+      case 'slurm':
+        return await slurmCommand(rest, io);
       case 'config-schema':
         io.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
         return 0;
