@@ -120,12 +120,6 @@ export function checkShardCommand(command: readonly string[], engine: string): v
         `of every shard itself (results go to the job directory's ${jobFiles.results}/ folder); leave ${given.length === 1 ? 'it' : 'them'} out.`,
     );
   }
-  const positional = tokens.find((token) => token.kind === 'positional');
-  if (positional?.kind === 'positional') {
-    throw new ConfigurationError(
-      `"${positional.value}" in the command after "--" is not a flag of evalchemy run (a value with spaces needs quotes).`,
-    );
-  }
   for (const token of tokens) {
     if (token.kind !== 'option' || (token.name !== 'model-args' && token.name !== 'judge-args')) continue;
     const values =
