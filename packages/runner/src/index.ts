@@ -19,4 +19,5 @@ export {
   type TaskSelection,
 } from './run-settings.js';
 export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
+export { assignShards, contiguousShards } from './shard-assignment.js';
 export type { TaskOutcome } from './task-run.js';
