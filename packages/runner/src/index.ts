@@ -20,4 +20,11 @@ export {
 } from './run-settings.js';
 export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
 export { assignShards, contiguousShards } from './shard-assignment.js';
+export {
+  runIdFromName,
+  type ShardOfRun,
+  shardResultsFilePattern,
+  shardSuffix,
+} from './shard-files.js';
+export { estimateSampleCost } from './shard-selection.js';
 export type { TaskOutcome } from './task-run.js';

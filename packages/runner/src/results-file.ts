@@ -46,6 +46,9 @@ export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
   return {
     format_version: 1,
     run_id: run.runId,
+    ...(settings.shard !== undefined
+      ? { shard: { index: settings.shard.index, count: settings.shard.count } }
+      : {}),
     results: Object.fromEntries(outcomes.map((outcome) => [outcome.task, flattenMetrics(outcome.metrics)])),
     primary_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.primaryMetric])),
     headline_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.headlineMetrics])),
