@@ -6,6 +6,17 @@ export {
   datasetResolverSettingsFromEnv,
 } from './dataset-resolver.js';
 export type { RunEvent } from './events.js';
+export {
+  checkShardedRun,
+  findShardResults,
+  groupShardRuns,
+  type MergeOutcome,
+  type MergeSettings,
+  type MergeTaskPlugin,
+  mergeShardedRun,
+  type ShardedRun,
+  type ShardResultsFile,
+} from './merge-shards.js';
 export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';
 export { type RunOutcome, runEvaluation, sanitizeModelName } from './run-evaluation.js';
@@ -27,4 +38,5 @@ export {
   shardSuffix,
 } from './shard-files.js';
 export { estimateSampleCost } from './shard-selection.js';
+export { stableStringify } from './stable-json.js';
 export type { TaskOutcome } from './task-run.js';

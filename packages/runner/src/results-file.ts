@@ -176,7 +176,7 @@ function priceRecord(priced: PricedModel | undefined): NonNullable<JudgeAuditRec
 }
 
 /** `{ acc: { value, stderr } }` → `{ acc, acc_stderr }`, as lm-evaluation-harness writes metrics. */
-function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number | null> {
+export function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number | null> {
   const flat: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) {
     flat[name] = metric.value;
