@@ -63,6 +63,10 @@ export const runFlags = {
   'is-external-model': { type: 'boolean' },
   'overwrite-database': { type: 'boolean' },
   'database-url': { type: 'string' },
+  shard: { type: 'string' },
+  'num-shards': { type: 'string' },
+  'shard-index': { type: 'string' },
+  'run-id': { type: 'string' },
   // lm-evaluation-harness's flags (`lm_eval/__main__.py` setup_parser, 0.4.x).
   'num-fewshot': { type: 'string', short: 'f' },
   'gen-kwargs': { type: 'string' },
@@ -250,6 +254,11 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
                             (schema: @evalchemy/cli/config.schema.json); flags win over the file
   --include_path DIR        a folder of more plugin packages (each with an "evalchemy" manifest), searched too
   --no_cache                neither read nor fill the response cache
+  --shard I/N, --num_shards N --shard_index I   run only shard I's share of every task (0 ≤ I < N),
+                            balanced by each sample's expected cost; files are named ..._shard-I-of-N, and
+                            "evalchemy merge DIR" combines the shards into the results of one run
+  --run_id ID               the run's name (1–64 of A-Z a-z 0-9 . _ -; a UUID is used as it is): every shard
+                            of one run is given the same; without it a sharded run's id derives from the command
   --show_all_metrics        every metric in the results table, not only each task's headline metrics
   --show_config             print the run's configuration (the results file's config) after the run
   -v, --verbosity LEVEL     CRITICAL, ERROR, WARNING, INFO (default) or DEBUG: the least severe messages shown

@@ -4,6 +4,7 @@ import { configJsonSchema } from './config-file.js';
 import { exitCodeOf, Interrupted, signalExitCode } from './exit-codes.js';
 import { leaderboardCommand } from './leaderboard-command.js';
 import { listCommand } from './list-command.js';
+import { mergeCommand } from './merge-command.js';
 import { redactUrlCredentials } from './redact-secrets.js';
 import { type CommandIo, runCommand } from './run-command.js';
 import { sandboxCommand } from './sandbox-command.js';
@@ -13,6 +14,8 @@ const help = `evalchemy: automatic evaluation of large language models
 
 Commands:
   evalchemy run --model <backend> --model_args k=v,... --tasks a,b   run benchmarks (see run --help)
+  evalchemy merge DIR...                                             combine the shards of a sharded run
+                                                                     (run --shard I/N) into one result
   evalchemy list                                                     installed benchmarks, backends, sandboxes,
                                                                      and the shipped configs (run --config full)
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
@@ -38,6 +41,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         return await runCommand(rest, io);
       case 'list':
         return await listCommand(io);
+      case 'merge':
+        return await mergeCommand(rest, io);
       case 'leaderboard':
         return await leaderboardCommand(rest, io);
       case 'sandbox':

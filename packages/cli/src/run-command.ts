@@ -30,6 +30,7 @@ import { redactSecrets } from './redact-secrets.js';
 import { formatCost, formatJudgeAudit, formatResultsTable } from './results-table.js';
 import { buildRunConfiguration, type RunConfiguration, unusedLeaderboardFlags } from './run-configuration.js';
 import { loadRunPlugins, type RunPlugins } from './run-plugins.js';
+import { runIdOf } from './shard-flags.js';
 
 export interface CommandIo {
   stdout: { write(text: string): unknown };
@@ -189,6 +190,20 @@ export function createRunSettings(
 ): RunSettings {
   const { log } = reporter;
   const judged = Object.keys(plugins.judges).length > 0;
+  const runId = runIdOf(configuration.runName, configuration.shard, () => ({
+    model: plugins.backend.id,
+    model_id: plugins.backend.modelId,
+    model_args: plugins.answerOptions.get(plugins.backend) ?? {},
+    tasks: plugins.taskOptions,
+    limit: configuration.limit ?? null,
+    debug: configuration.debug,
+    seed: configuration.seed,
+    max_tokens: configuration.maxTokens ?? null,
+    generation: configuration.generation ?? null,
+    system_instruction: configuration.systemInstruction ?? null,
+    predict_only: configuration.predictOnly,
+    judges: plugins.judgeRecords,
+  }));
   return {
     backend: plugins.backend,
     tasks: plugins.tasks,
@@ -211,6 +226,8 @@ export function createRunSettings(
     judges: plugins.judges,
     judgePrices: configuration.judgePrices,
     maxCostUsd: configuration.maxCostUsd,
+    ...(configuration.shard !== undefined ? { shard: configuration.shard } : {}),
+    ...(runId !== undefined ? { runId } : {}),
     // What of each backend's options enters each task's identity in the results file.
     answerOptions: plugins.answerOptions,
     sandbox: plugins.sandbox,
@@ -245,6 +262,8 @@ export function createRunSettings(
       no_cache: configuration.noCache,
       sandbox: plugins.sandbox ? plugins.sandbox.id : null,
       output_path: configuration.outputPath,
+      ...(configuration.shard !== undefined ? { shard: configuration.shard } : {}),
+      ...(configuration.runName !== undefined ? { run_id: configuration.runName } : {}),
     },
     versions: {
       '@evalchemy/cli': ownVersion(),

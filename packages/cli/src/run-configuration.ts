@@ -14,6 +14,7 @@ import {
 } from './harness-flags.js';
 import { routeModel } from './model-routing.js';
 import { pushModelOptions } from './open-cli-leaderboard.js';
+import { parseRunName, parseShard } from './shard-flags.js';
 
 /** The judge backend when neither flags nor the config file name one. */
 export const DEFAULT_JUDGE_BACKEND = 'openai';
@@ -109,6 +110,10 @@ export const runConfigurationSchema = z.object({
   sandbox: z.enum(['auto', 'docker', 'process']),
   allowUnsafeCode: z.boolean(),
   showAllMetrics: z.boolean(),
+  /** `--shard I/N` (or `--num_shards N --shard_index I`): run only that shard's share of every task. */
+  shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
+  /** `--run_id`: the run's name, which gives the results' `run_id`. */
+  runName: z.string().optional(),
   /**
    * `--use_database`: where to push the run when it ends and how to record its model (Evalchemy's flags, as
    * given); absent without it.
@@ -166,6 +171,15 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     warnings.push(`--debug runs each task's debug size; --limit ${flags.limit} is not used.`);
   }
   const batchSize = parseBatchSize(flags['batch-size']);
+  const shard = parseShard(flags);
+  const runName = parseRunName(flags['run-id']);
+  if (shard !== undefined && (flags['use-database'] ?? config.use_database ?? false)) {
+    throw new ConfigurationError(
+      `--use_database with --shard ${shard.index}/${shard.count}: a shard's results are only its share of each task. ` +
+        'Run the shards without --use_database, merge the shards first (evalchemy merge DIR), then add the merged ' +
+        'results with evalchemy leaderboard push.',
+    );
+  }
   const output = resolve(cwd, flags['output-path'] ?? config.output_path ?? 'results');
   const resultsFile = /\.json$/i.test(output) ? output : undefined;
   const { temperature, topP, stop } = gen?.generation ?? {};
@@ -254,6 +268,8 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
     sandbox,
     allowUnsafeCode: flags['confirm-run-unsafe-code'] ?? config.confirm_run_unsafe_code ?? false,
     showAllMetrics: flags['show-all-metrics'] ?? false,
+    ...(shard !== undefined ? { shard } : {}),
+    ...(runName !== undefined ? { runName } : {}),
     ...((flags['use-database'] ?? config.use_database ?? false)
       ? { leaderboard: leaderboardSettings(flags, config) }
       : {}),

@@ -178,8 +178,17 @@ export function isStderrKey(key: string): boolean {
 export const resultsFileSchema = z.object({
   /** Version of this format: 1. */
   format_version: z.literal(1),
-  /** Unique id of the run (a random UUID): two files with one `run_id` are copies of one run. */
+  /**
+   * Id of the run: a random UUID, or for a named run (`--run_id`, or a sharded run) the UUID its name gives.
+   * Two unsharded files with one `run_id` are copies of one run; the shards of one run share it.
+   */
   run_id: z.uuid(),
+  /**
+   * Present in the results of one shard of a sharded run (`--shard I/N`): shard `index` (0-based) of
+   * `count`. Its metrics, `n-samples` and usage are of its share of each task only; `evalchemy merge`
+   * combines the shards into the results of the whole run (without this field). Absent before 0.2.
+   */
+  shard: z.object({ index: count, count: z.number().int().min(1) }).optional(),
   /**
    * Per task, its corpus metrics as lm-evaluation-harness writes them: `<metric>` and its `stderrKey(<metric>)`. Empty
    * for a task that failed or ran with `--predict_only`.

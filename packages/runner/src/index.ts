@@ -6,6 +6,17 @@ export {
   datasetResolverSettingsFromEnv,
 } from './dataset-resolver.js';
 export type { RunEvent } from './events.js';
+export {
+  checkShardedRun,
+  findShardResults,
+  groupShardRuns,
+  type MergeOutcome,
+  type MergeSettings,
+  type MergeTaskPlugin,
+  mergeShardedRun,
+  type ShardedRun,
+  type ShardResultsFile,
+} from './merge-shards.js';
 export { cacheDirectory } from './paths.js';
 export { ResponseCache } from './response-cache.js';
 export { type RunOutcome, runEvaluation, sanitizeModelName } from './run-evaluation.js';
@@ -19,4 +30,13 @@ export {
   type TaskSelection,
 } from './run-settings.js';
 export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
+export { assignShards, contiguousShards } from './shard-assignment.js';
+export {
+  runIdFromName,
+  type ShardOfRun,
+  shardResultsFilePattern,
+  shardSuffix,
+} from './shard-files.js';
+export { estimateSampleCost } from './shard-selection.js';
+export { stableStringify } from './stable-json.js';
 export type { TaskOutcome } from './task-run.js';

@@ -46,6 +46,9 @@ export function buildResultsFile(run: FinishedRun): ResultsFileV1 {
   return {
     format_version: 1,
     run_id: run.runId,
+    ...(settings.shard !== undefined
+      ? { shard: { index: settings.shard.index, count: settings.shard.count } }
+      : {}),
     results: Object.fromEntries(outcomes.map((outcome) => [outcome.task, flattenMetrics(outcome.metrics)])),
     primary_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.primaryMetric])),
     headline_metrics: Object.fromEntries(outcomes.map((outcome) => [outcome.task, outcome.headlineMetrics])),
@@ -173,7 +176,7 @@ function priceRecord(priced: PricedModel | undefined): NonNullable<JudgeAuditRec
 }
 
 /** `{ acc: { value, stderr } }` → `{ acc, acc_stderr }`, as lm-evaluation-harness writes metrics. */
-function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number | null> {
+export function flattenMetrics(metrics: Record<string, AggregateMetricV1>): Record<string, number | null> {
   const flat: Record<string, number> = {};
   for (const [name, metric] of Object.entries(metrics)) {
     flat[name] = metric.value;

@@ -20,6 +20,7 @@ import { buildResultsFile } from './results-file.js';
 import { describeEnvironment } from './run-environment.js';
 import { judgeBackendsOf, judgesOf, type RunSettings } from './run-settings.js';
 import { cacheRemedy, createRunState, type TaskUsage } from './run-state.js';
+import { shardSuffix } from './shard-files.js';
 import { leadingMetricsOf, outputRemedy, runTask, type TaskOutcome } from './task-run.js';
 
 export interface RunOutcome {
@@ -76,7 +77,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
   const emit = settings.onEvent ?? (() => {});
   checkRequirements(settings);
 
-  const runId = randomUUID();
+  const runId = settings.runId ?? randomUUID();
   const startedAt = new Date();
   // Facts that cannot change during the run are gathered while it runs (each may spawn a process: `git`
   // as a fallback, `nvidia-smi` where a driver exists): started here, read when the results are written.
@@ -212,7 +213,11 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
     await settings.cache.close();
   }
 
-  const resultsPath = settings.resultsFile ?? join(directory, `results_${timestamp}.json`);
+  const suffix = shardSuffix(settings.shard);
+  const resultsPath =
+    settings.resultsFile !== undefined
+      ? settings.resultsFile.replace(/(\.json)?$/, `${suffix}$1`)
+      : join(directory, `results_${timestamp}${suffix}.json`);
   const results = buildResultsFile({
     runId,
     settings,

@@ -10,6 +10,7 @@ import {
 } from '@evalchemy/core';
 import type { RunEvent } from './events.js';
 import type { ResponseCache } from './response-cache.js';
+import type { ShardOfRun } from './shard-files.js';
 
 /** A benchmark selected for a run, with its parsed options. */
 export interface TaskSelection {
@@ -80,6 +81,14 @@ export interface RunSettings {
    * price.
    */
   maxCostUsd?: number | undefined;
+  /**
+   * Run only this shard's share of every task (`--shard I/N`): the samples `assignShards` gives shard
+   * `index` of `count` by their expected cost. Files are named with `_shard-<index>-of-<count>`, and the
+   * results file records the shard; `evalchemy merge` combines the shards.
+   */
+  shard?: ShardOfRun | undefined;
+  /** The results file's `run_id` (a UUID; `runIdFromName` makes one of a name). Undefined: a random one. */
+  runId?: string | undefined;
   /** Sandbox for benchmarks that execute code. Started and stopped by the run. */
   sandbox?: SandboxV1 | undefined;
   /**

@@ -33,6 +33,8 @@ import {
 } from './run-settings.js';
 import type { RunState } from './run-state.js';
 import { buildSampleRecord, countWarning, type SampleResult, warningsOf } from './sample-record.js';
+import { shardSuffix } from './shard-files.js';
+import { estimateSampleCost, selectShard } from './shard-selection.js';
 
 export interface TaskOutcome {
   task: string;
@@ -108,17 +110,33 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     seed: settings.seed,
     log: settings.log,
   });
-  const total = effectiveSampleCount(requestedLimitOf(settings, task), source.size);
+  const limit = effectiveSampleCount(requestedLimitOf(settings, task), source.size);
+  const planContext = planContextOf(context.model.backend, options);
+  // A sharded run reads the task's samples (up to its limit) first and keeps this shard's share, by cost.
+  const selected =
+    settings.shard === undefined
+      ? undefined
+      : await selectShard(source.samples, limit, settings.shard, (sample) =>
+          estimateSampleCost(
+            benchmark,
+            sample,
+            applyOverrides(benchmark.doPlan(sample, planContext), settings),
+          ),
+        );
+  const total = selected?.length ?? limit;
   context.emit({ type: 'task-start', task: benchmark.id, total });
 
-  const samplesPath = join(context.directory, `samples_${benchmark.id}_${context.timestamp}.jsonl`);
+  const samplesPath = join(
+    context.directory,
+    `samples_${benchmark.id}_${context.timestamp}${shardSuffix(settings.shard)}.jsonl`,
+  );
   const partialPath = `${samplesPath}.partial`;
   const samplesFile = createWriteStream(partialPath);
   samplesFile.on('error', (error) =>
     context.state.stop(storageError('write the samples file', partialPath, error, outputRemedy)),
   );
   const writeLine = lineWriter(samplesFile);
-  const scored: ScoredSampleV1[] = [];
+  const scored: { index: number; sample: ScoredSampleV1 }[] = [];
   const judgeAudit: Record<string, VerdictCounts> = {};
   let done = 0;
   let failed = 0;
@@ -133,10 +151,13 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
       sampleError ??= record.error;
     } else if (score !== undefined) {
       scored.push({
-        id: sample.id,
-        metadata: sample.metadata ?? {},
-        metrics: score.metrics,
-        ...(score.details ? { details: score.details } : {}),
+        index,
+        sample: {
+          id: sample.id,
+          metadata: sample.metadata ?? {},
+          metrics: score.metrics,
+          ...(score.details ? { details: score.details } : {}),
+        },
       });
       addVerdicts(judgeAudit, score.judgeAudit);
     }
@@ -151,9 +172,8 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   let slotFreed: (() => void) | undefined;
   let written = false;
   try {
-    let index = 0;
-    for await (const sample of source.samples) {
-      if (index >= total || fatal !== undefined) break;
+    for await (const { sample, index } of selected ?? firstSamples(source.samples, limit)) {
+      if (fatal !== undefined) break;
       signal.throwIfAborted();
       while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
       if (fatal !== undefined) break;
@@ -167,7 +187,6 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
           slotFreed = undefined;
         });
       inFlight.add(running);
-      index += 1;
       // While the backend has idle slots (the start of a task, or a run of cache hits), this sample's
       // requests go out before the next sample is planned. Started together, every request would wait
       // for all of them to pass through the SDK (≈ 0.25 ms each: 16 ms for 64) before the first left.
@@ -185,7 +204,9 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   if (fatal !== undefined) throw fatal;
   await rename(partialPath, samplesPath);
 
-  const metrics = settings.predictOnly ? {} : aggregateTask(benchmark, options, scored, source.loaded);
+  const metrics = settings.predictOnly
+    ? {}
+    : aggregateShare(benchmark, options, inIndexOrder(scored), source.loaded, settings);
   return {
     task: benchmark.id,
     status: 'completed',
@@ -196,6 +217,57 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     samplesPath,
     datasets: context.datasets.files(),
     judgeAudit,
+  };
+}
+
+/** The first `limit` samples of a source, with their positions. */
+async function* firstSamples(
+  samples: AsyncIterable<SampleV1> | Iterable<SampleV1>,
+  limit: number,
+): AsyncGenerator<{ sample: SampleV1; index: number }> {
+  if (limit <= 0) return;
+  let index = 0;
+  for await (const sample of samples) {
+    yield { sample, index };
+    index += 1;
+    if (index >= limit) return;
+  }
+}
+
+/**
+ * The scored samples by their position in the task: aggregation sees them in one order whichever finished
+ * first, so that a float sum is the same to the last digit in every run of one command and in a merge.
+ */
+export function inIndexOrder(scored: readonly { index: number; sample: ScoredSampleV1 }[]): ScoredSampleV1[] {
+  return [...scored].sort((left, right) => left.index - right.index).map((entry) => entry.sample);
+}
+
+/**
+ * A task's metrics. A shard's are over its share only (the merge computes the run's); a corpus metric may
+ * not be defined over a share (no samples, one class only), so there a failure leaves the metrics empty.
+ */
+function aggregateShare(
+  benchmark: BenchmarkV1<unknown, unknown>,
+  options: unknown,
+  scored: readonly ScoredSampleV1[],
+  loaded: unknown,
+  settings: RunSettings,
+): Record<string, AggregateMetricV1> {
+  if (settings.shard === undefined) return aggregateTask(benchmark, options, scored, loaded);
+  try {
+    return aggregateTask(benchmark, options, scored, loaded);
+  } catch (error) {
+    settings.log.warn(
+      `Task ${benchmark.id}: the metrics of shard ${settings.shard.index} of ${settings.shard.count} alone could not be computed (${describeError(error)}); evalchemy merge computes the run's.`,
+    );
+    return {};
+  }
+}
+
+function planContextOf(backend: BackendV1, options: unknown) {
+  return {
+    options,
+    backend: { id: backend.id, modelId: backend.modelId, capabilities: backend.capabilities },
   };
 }
 
@@ -241,13 +313,7 @@ async function processSample(
   const { benchmark, options } = task;
   const { settings, signal } = context;
   const backend = context.model.backend;
-  const plan = applyOverrides(
-    benchmark.doPlan(sample, {
-      options,
-      backend: { id: backend.id, modelId: backend.modelId, capabilities: backend.capabilities },
-    }),
-    settings,
-  );
+  const plan = applyOverrides(benchmark.doPlan(sample, planContextOf(backend, options)), settings);
   checkCapability(plan, benchmark.id, backend);
   const record = (result: SampleResult) => buildSampleRecord(benchmark.id, sample, index, plan, result);
 

@@ -232,6 +232,13 @@ export interface BenchmarkV1<Data = unknown, Options = Record<string, unknown>> 
   metricsFor?(options: Options): { primaryMetric: string; headlineMetrics?: readonly string[] };
   doLoad(context: LoadContextV1<Options>): Promise<SampleSourceV1<Data>>;
   doPlan(sample: SampleV1<Data>, context: PlanContextV1<Options>): SamplePlanV1;
+  /**
+   * The expected cost of a sample relative to the task's others (any positive unit, e.g. expected output
+   * tokens × generations), which a sharded run (`--shard I/N`) balances across its shards. Called with the
+   * sample's plan, after the user's overrides; must be deterministic and cheap. Optional: by default the
+   * prompt's characters × generations × turns (loglikelihood: the context and continuations' characters).
+   */
+  estimateCost?(sample: SampleV1<Data>, plan: SamplePlanV1): number;
   doScore(
     sample: SampleV1<Data>,
     responses: SampleResponsesV1,

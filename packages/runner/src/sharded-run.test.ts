@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resultsFileSchema } from '@evalchemy/core';
+import { describe, expect, it } from 'vitest';
+import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
+import { settingsFor } from './__fixtures__/run-settings.js';
+import { runEvaluation } from './run-evaluation.js';
+import { runIdFromName } from './shard-files.js';
+
+const tasks = () => [{ benchmark: createArithmeticBenchmark({ size: 23 }), options: { offset: 0 } }];
+
+async function recordsIn(directory: string, name: RegExp): Promise<{ index: number; sample_id: string }[]> {
+  const file = (await readdir(directory)).find((entry) => name.test(entry));
+  if (file === undefined) throw new Error(`no file matching ${name} in ${directory}`);
+  return (await readFile(join(directory, file), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { index: number; sample_id: string });
+}
+
+describe('a sharded run', () => {
+  it('runs each sample in exactly one shard, with its own index, and names its files and results by the shard', async () => {
+    const single = await settingsFor({ tasks: tasks() });
+    await runEvaluation(single);
+    const all = await recordsIn(join(single.outputPath, 'scripted-model'), /^samples_arithmetic_.*\.jsonl$/);
+
+    const runId = runIdFromName('nightly-7');
+    const seen: { index: number; sample_id: string }[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const settings = await settingsFor({ tasks: tasks(), shard: { index, count: 3 }, runId });
+      const outcome = await runEvaluation(settings);
+      expect(outcome.resultsPath).toMatch(new RegExp(`results_[0-9T.-]+_shard-${index}-of-3\\.json$`));
+      const results = resultsFileSchema.parse(JSON.parse(await readFile(outcome.resultsPath, 'utf8')));
+      expect(results.shard).toEqual({ index, count: 3 });
+      expect(results.run_id).toBe(runId);
+      const share = await recordsIn(
+        join(settings.outputPath, 'scripted-model'),
+        new RegExp(`^samples_arithmetic_.*_shard-${index}-of-3\\.jsonl$`),
+      );
+      expect(share.length).toBeGreaterThan(0);
+      expect(results['n-samples'].arithmetic?.effective).toBe(share.length);
+      seen.push(...share);
+    }
+    const key = (record: { index: number; sample_id: string }) => `${record.index}:${record.sample_id}`;
+    expect(seen.map(key).sort()).toEqual(all.map(key).sort());
+  });
+
+  it('derives one UUID from one run name, and keeps a UUID as it is', () => {
+    expect(runIdFromName('nightly-7')).toBe(runIdFromName('nightly-7'));
+    expect(runIdFromName('nightly-7')).not.toBe(runIdFromName('nightly-8'));
+    expect(runIdFromName('nightly-7')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const uuid = '0B5E1D6A-3C1F-4B7A-9E2D-5F6A7B8C9D0E';
+    expect(runIdFromName(uuid)).toBe(uuid.toLowerCase());
+    expect(() => resultsFileSchema.shape.run_id.parse(runIdFromName('x'))).not.toThrow();
+  });
+});
