@@ -61,6 +61,7 @@ describe('evalchemy slurm submit --dry_run', () => {
     expect(array).toContain("#SBATCH --comment 'two words'\n");
     expect(array).toMatch(/#SBATCH --output=\S+\/logs\/shard_%A_%a\.out\n/);
     expect(array).toMatch(/#SBATCH --error=\S+\/logs\/shard_%A_%a\.err\n/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell variable the script expands
     expect(array).toContain('--shard "${SLURM_ARRAY_TASK_ID}/4"');
     const runId = /--run_id (\S+)/.exec(array)?.[1];
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);

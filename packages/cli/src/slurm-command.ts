@@ -514,7 +514,6 @@ async function status(argv: string[], io: CommandIo): Promise<number> {
       state.attempts[shard.index]! += 1;
       state.shardJobs[shard.index] = `${arrayJobId}_${shard.index}`;
       shard.note = ` → resubmitted as ${arrayJobId}_${shard.index} (attempt ${state.attempts[shard.index]} of ${attemptsAllowed})`;
-      shard.phase = 'pending';
     }
     state.resubmissions.push({ at: new Date().toISOString(), arrayJobId, shards: indices });
     messages.push(
@@ -581,7 +580,7 @@ async function status(argv: string[], io: CommandIo): Promise<number> {
     );
   }
   lines.push(
-    `  merge       ${(mergePhase === 'gone' ? 'unknown' : mergePhase).padEnd(10)} job ${state.mergeJobId} (${mergeDetail})`,
+    `  merge      ${(mergePhase === 'gone' ? 'unknown' : mergePhase).padEnd(10)} job ${state.mergeJobId} (${mergeDetail})`,
   );
   for (const shard of exhausted) {
     messages.push(
