@@ -14,6 +14,7 @@ import { knownTags } from './known-plugins.js';
 import { parseLeaderboardArguments } from './leaderboard-command.js';
 import { routeModel } from './model-routing.js';
 import { findKnownPlugin } from './plugin-discovery.js';
+import { parseSlurmStatusArguments, parseSlurmSubmitArguments } from './slurm-command.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const readmes = globSync(['README.md', 'packages/*/README.md', 'packages/*/*/README.md'], {
@@ -72,6 +73,15 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
         return [(error as Error).message];
       }
       return [];
+    case 'slurm':
+      try {
+        if (args[0] === 'status') parseSlurmStatusArguments(args.slice(1));
+        else if (args[0] === 'submit') parseSlurmSubmitArguments(args.slice(1));
+        else return [`"slurm ${args[0]}": the slurm commands are submit and status`];
+      } catch (error) {
+        return [(error as Error).message];
+      }
+      return args[0] === 'submit' ? runProblems(args.slice(args.indexOf('--') + 2), own) : [];
     case 'list':
     case 'config-schema':
     case '--version':
@@ -167,6 +177,8 @@ describe('README command lines', () => {
       '--sandbox bwrap',
     ],
     ['evalchemy sandbox pull', 'the only sandbox command is build'],
+    ['evalchemy slurm submit --shards 2 -- run --model openai --tasks nope', 'nope: no such'],
+    ['evalchemy slurm submit --shards 2 -- run --model openai --tasks gsm8k -o out', '-o/--output_path'],
     ['evalchemy leaderboard show', '"evalchemy leaderboard show" is not a command'],
     ['evalchemy leaderboard list --csv x.csv', "Unknown option '--csv'"],
   ])('%s is refused', async (line, problem) => {

@@ -444,11 +444,15 @@ async function resultsFiles(
   return { shards, merged, all };
 }
 
-async function status(argv: string[], io: CommandIo): Promise<number> {
-  let values: { 'job-dir'?: string; retries?: string; help?: boolean };
+/** The flags of `evalchemy slurm status`. */
+export function parseSlurmStatusArguments(argv: readonly string[]): {
+  'job-dir'?: string;
+  retries?: string;
+  help?: boolean;
+} {
   try {
-    values = parseArgs({
-      args: normaliseFlags(argv),
+    return parseArgs({
+      args: normaliseFlags([...argv]),
       options: {
         'job-dir': { type: 'string' },
         retries: { type: 'string' },
@@ -459,6 +463,10 @@ async function status(argv: string[], io: CommandIo): Promise<number> {
   } catch (error) {
     throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy slurm --help" for the flags.`);
   }
+}
+
+async function status(argv: string[], io: CommandIo): Promise<number> {
+  const values = parseSlurmStatusArguments(argv);
   if (values.help) {
     io.stdout.write(`${slurmHelp}\n`);
     return 0;
