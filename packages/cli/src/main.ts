@@ -21,9 +21,9 @@ Commands:
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
                                                                      (see leaderboard --help; run --use_database)
   evalchemy sandbox build [--image NAME:TAG]                         build the Docker sandbox image
-  evalchemy slurm submit --shards N … -- run …                       a sharded run as a Slurm array job and a
-  evalchemy slurm status [--job_dir DIR]                             merge job; its state, failed shards
-                                                                     resubmitted (see slurm --help)
+  evalchemy slurm submit --shards N … -- run …                       a sharded run on Slurm: an array job and a
+                                                                     merge job after it (see slurm --help)
+  evalchemy slurm status [--job_dir DIR]                             its shards' states; failed ones resubmitted
   evalchemy config-schema                                            JSON Schema of --config files
   evalchemy --version`;
 
