@@ -541,8 +541,9 @@ async function status(argv: string[], io: CommandIo): Promise<number> {
     : files.merged === undefined
       ? 'Slurm no longer lists the job and there is no merged results file'
       : `merged: ${files.merged}`;
-  // A merge job that never ran (cancelled for a failed dependency) is as good as gone.
-  const mergeNeverRan = mergePhase === 'gone' || (mergeInfo?.state === 'CANCELLED' && retry.length > 0);
+  // A cancelled merge job (Slurm's kill_invalid_depend cancels it when a shard fails; or a user) is submitted
+  // again, as is one Slurm forgot before it wrote the merged results.
+  const mergeNeverRan = mergePhase === 'gone' || mergeInfo?.state === 'CANCELLED';
   if (exhausted.length === 0 && mergePhase !== 'completed' && (retry.length > 0 || mergeNeverRan)) {
     const open = shards
       .filter((shard) => shard.phase !== 'completed')

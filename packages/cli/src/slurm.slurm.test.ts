@@ -105,6 +105,28 @@ function comparable(samples: Record<string, unknown>[]) {
   }));
 }
 
+/**
+ * An `--evalchemy` for the jobs whose first run of shard 1 gets a base URL on a port nobody listens on (its samples
+ * fail, so the array task fails); every other run gets the real one.
+ */
+async function flakyEvalchemy(cwd: string): Promise<string> {
+  const address = new URL(server.url).host;
+  const wrapper = join(cwd, 'flaky-evalchemy.sh');
+  await writeFile(
+    wrapper,
+    [
+      '#!/bin/bash',
+      `if [ "\${SLURM_ARRAY_TASK_ID:-}" = 1 ] && mkdir "${cwd}/shard-1-failed-once" 2>/dev/null; then`,
+      `  set -- "\${@//${address}/127.0.0.1:1}"`,
+      'fi',
+      `exec "${process.execPath}" "${bin}" "$@"`,
+      '',
+    ].join('\n'),
+  );
+  await chmod(wrapper, 0o755);
+  return wrapper;
+}
+
 describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', () => {
   it('runs 3 shards as an array job, merges them in the dependent job, equal to a single-process run', async () => {
     const single = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-single-'));
@@ -157,21 +179,7 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
 
   it('resubmits a shard that failed (its server unreachable the first time), and the merge then completes', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-retry-'));
-    // The first attempt of shard 1 gets a base URL on a port nobody listens on; every later attempt the real one.
-    const address = new URL(server.url).host;
-    const wrapper = join(cwd, 'flaky-evalchemy.sh');
-    await writeFile(
-      wrapper,
-      [
-        '#!/bin/bash',
-        `if [ "\${SLURM_ARRAY_TASK_ID:-}" = 1 ] && mkdir "${cwd}/shard-1-failed-once" 2>/dev/null; then`,
-        `  set -- "\${@//${address}/127.0.0.1:1}"`,
-        'fi',
-        `exec "${process.execPath}" "${bin}" "$@"`,
-        '',
-      ].join('\n'),
-    );
-    await chmod(wrapper, 0o755);
+    const wrapper = await flakyEvalchemy(cwd);
     const before = server.requestCount;
     const submitted = await evalchemy(
       [
@@ -211,6 +219,61 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
     const merged = await mergedOutput(join(jobDirectory, 'results', 'm'));
     expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, scored: limit, failed: 0 });
     expect(server.requestCount - before).toBe(limit);
+  });
+
+  it('stops resubmitting at the retry limit, saying so, and status --retries raises it', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-limit-'));
+    const wrapper = await flakyEvalchemy(cwd);
+    const submitted = await evalchemy(
+      [
+        'slurm',
+        'submit',
+        '--shards',
+        '2',
+        '--retries',
+        '0',
+        '--job_dir',
+        'job',
+        '--evalchemy',
+        wrapper,
+        '--',
+      ].concat(runCommand(',max_retries=0')),
+      { cwd },
+    );
+    expect(submitted.exitCode, submitted.stderr).toBe(0);
+    const jobDirectory = join(cwd, 'job');
+    const first = await statusUntilDone(jobDirectory);
+    expect(first.exitCode, first.outputs.join('\n')).toBe(1);
+    expect(first.outputs.at(-1)).toMatch(/shard 1 +failed/);
+    expect(first.outputs.at(-1)).toContain('Shard 1 failed 1 time, the retry limit (0)');
+    expect(first.outputs.join('\n')).not.toContain('Resubmitted');
+
+    const raised = await evalchemy(['slurm', 'status', '--job_dir', jobDirectory, '--retries', '1']);
+    expect(raised.stdout).toMatch(/Resubmitted shard 1 as array job \d+ \(--array=1\)\./);
+    expect(raised.exitCode).toBe(8);
+    const second = await statusUntilDone(jobDirectory);
+    expect(second.exitCode, second.outputs.join('\n')).toBe(0);
+  });
+
+  it('submits the merge job again when it was cancelled (as kill_invalid_depend does), and completes', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-cancelled-'));
+    const submitted = await evalchemy(
+      ['slurm', 'submit', '--shards', '2', '--job_dir', 'job', '--', ...runCommand()],
+      {
+        cwd,
+      },
+    );
+    expect(submitted.exitCode, submitted.stderr).toBe(0);
+    const mergeJob = /the merge as job (\d+)/.exec(submitted.stdout)![1]!;
+    expect(spawnSync('scancel', [mergeJob]).status).toBe(0);
+
+    const { exitCode, outputs } = await statusUntilDone(join(cwd, 'job'));
+    expect(exitCode, outputs.join('\n')).toBe(0);
+    const resubmitted = /Submitted a new merge job (\d+)/.exec(outputs.join('\n'));
+    expect(resubmitted, outputs.join('\n')).not.toBeNull();
+    expect(outputs.at(-1)).toMatch(new RegExp(`merge +completed +job ${resubmitted![1]}`));
+    const merged = await mergedOutput(join(cwd, 'job', 'results', 'm'));
+    expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, failed: 0 });
   });
 
   it('reports sbatch refusing a job with what sbatch said', async () => {
