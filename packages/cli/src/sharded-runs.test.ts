@@ -261,6 +261,7 @@ describe('evalchemy merge refuses', () => {
       [['--shard', '1/4', '--num_shards', '4', '--shard_index', '2'], /name different shards/],
       [['--num_shards', '4'], /--num_shards needs --shard_index I/],
       [['--shard', '0/2', '--run_id', 'no spaces allowed'], /--run_id must be 1 to 64 letters/],
+      [['--shard', '0/2', '--output_path', join(output, 'one.json')], /with --shard: give a folder/],
     ];
     const sentBefore = model.requestCount;
     const results = await Promise.all(cases.map(([extra]) => run(output, output, extra, 2, 'gsm8k')));
