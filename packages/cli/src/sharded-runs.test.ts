@@ -303,6 +303,14 @@ describe('resuming a sharded run with another number of shards', () => {
       const { results } = await resultsNamed(output, /^results_[0-9T.-]+\.json$/);
       expect(results.usage).toMatchObject({ requests_sent: 15 - sentBefore, cache_hits: sentBefore });
       expect(results['n-samples'].gsm8k).toEqual({ effective: 15, scored: 15, failed: 0 });
+
+      // Elsewhere with --output_path: <DIR>/<model>/, the same results.
+      const elsewhere = await temporary('merged-elsewhere');
+      const again = await evalchemy(['merge', output, '--run_id', 'second-try', '--output_path', elsewhere]);
+      expect(again.exitCode, again.stderr).toBe(0);
+      const copy = await resultsNamed(elsewhere, /^results_[0-9T.-]+\.json$/);
+      expect(copy.results.results).toEqual(results.results);
+      expect(copy.results.run_id).toBe(results.run_id);
     } finally {
       await server.close();
     }
