@@ -149,6 +149,10 @@ describe('evalchemy slurm submit refuses', () => {
       'evalchemy slurm sets --shard, --run_id and --output_path',
     ],
     [['--shards', '2', '--', ...runCommand, '--limt', '3'], "Unknown option '--limt'"],
+    [
+      ['--shards', '2', '--', ...runCommand, '--use_database'],
+      'push the merged results file once the merge job is done',
+    ],
   ])('%j', async (args, message) => {
     const result = await evalchemy(['slurm', 'submit', '--dry_run', ...args]);
     expect(result.stderr).toContain(message);

@@ -120,6 +120,13 @@ export function checkShardCommand(command: readonly string[], engine: string): v
         `of every shard itself (results go to the job directory's ${jobFiles.results}/ folder); leave ${given.length === 1 ? 'it' : 'them'} out.`,
     );
   }
+  if (tokens.some((token) => token.kind === 'option' && token.name === 'use-database')) {
+    throw new ConfigurationError(
+      `--use_database in the command after "--": a shard's results are not pushed to the leaderboard. Leave it out ` +
+        `and push the merged results file once the merge job is done (evalchemy leaderboard push ` +
+        `<job dir>/${jobFiles.results}/<model>/results_<time>.json; "evalchemy slurm status" prints its path).`,
+    );
+  }
   for (const token of tokens) {
     if (token.kind !== 'option' || (token.name !== 'model-args' && token.name !== 'judge-args')) continue;
     const values =
