@@ -27,6 +27,9 @@ if (!sbatchFound && !required) {
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const limit = 12;
+// A bound, not a timing: jobs wait for the node's 2 CPUs behind whatever else CI runs; a run that never
+// finishes (a drained node) fails here instead of hanging.
+const jobTimeout = 600_000;
 
 let server: ScriptedServer;
 beforeAll(async () => {
@@ -128,153 +131,171 @@ async function flakyEvalchemy(cwd: string): Promise<string> {
 }
 
 describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', () => {
-  it('runs 3 shards as an array job, merges them in the dependent job, equal to a single-process run', async () => {
-    const single = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-single-'));
-    const singleRun = await evalchemy([...runCommand(), '--output_path', single]);
-    expect(singleRun.exitCode).toBe(0);
-    const before = server.requestCount;
+  it(
+    'runs 3 shards as an array job, merges them in the dependent job, equal to a single-process run',
+    async () => {
+      const single = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-single-'));
+      const singleRun = await evalchemy([...runCommand(), '--output_path', single]);
+      expect(singleRun.exitCode).toBe(0);
+      const before = server.requestCount;
 
-    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-'));
-    const submitted = await evalchemy(['slurm', 'submit', '--shards', '3', '--', ...runCommand()], { cwd });
-    expect(submitted.stderr).toBe('');
-    expect(submitted.exitCode).toBe(0);
-    const ids = /as array job (\d+) \(tasks 0-2\), the merge as job (\d+)/.exec(submitted.stdout);
-    expect(ids, submitted.stdout).not.toBeNull();
-    const jobDirectory = /^Job directory: (.+)$/m.exec(submitted.stdout)![1]!;
-    expect(jobDirectory.startsWith(join(cwd, 'evalchemy-slurm'))).toBe(true);
+      const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-'));
+      const submitted = await evalchemy(['slurm', 'submit', '--shards', '3', '--', ...runCommand()], { cwd });
+      expect(submitted.stderr).toBe('');
+      expect(submitted.exitCode).toBe(0);
+      const ids = /as array job (\d+) \(tasks 0-2\), the merge as job (\d+)/.exec(submitted.stdout);
+      expect(ids, submitted.stdout).not.toBeNull();
+      const jobDirectory = /^Job directory: (.+)$/m.exec(submitted.stdout)![1]!;
+      expect(jobDirectory.startsWith(join(cwd, 'evalchemy-slurm'))).toBe(true);
 
-    const { exitCode, outputs } = await statusUntilDone(jobDirectory);
-    expect(exitCode, outputs.at(-1)).toBe(0);
-    const last = outputs.at(-1)!;
-    for (const index of [0, 1, 2])
-      expect(last).toMatch(new RegExp(`shard ${index} +completed +job ${ids![1]}_${index}`));
-    expect(last).toMatch(new RegExp(`merge +completed +job ${ids![2]}`));
-    // status without --job_dir finds the newest job directory under ./evalchemy-slurm.
-    const again = await evalchemy(['slurm', 'status'], { cwd });
-    expect(again.stdout).toContain(`job directory ${jobDirectory}`);
-    expect(again.exitCode).toBe(0);
+      const { exitCode, outputs } = await statusUntilDone(jobDirectory);
+      expect(exitCode, outputs.at(-1)).toBe(0);
+      const last = outputs.at(-1)!;
+      for (const index of [0, 1, 2])
+        expect(last).toMatch(new RegExp(`shard ${index} +completed +job ${ids![1]}_${index}`));
+      expect(last).toMatch(new RegExp(`merge +completed +job ${ids![2]}`));
+      // status without --job_dir finds the newest job directory under ./evalchemy-slurm.
+      const again = await evalchemy(['slurm', 'status'], { cwd });
+      expect(again.stdout).toContain(`job directory ${jobDirectory}`);
+      expect(again.exitCode).toBe(0);
 
-    // Every sample was asked once, by exactly one shard.
-    expect(server.requestCount - before).toBe(limit);
-    const resultsDirectory = join(jobDirectory, 'results', 'm');
-    const shardFiles = (await readdir(resultsDirectory)).filter((name) => /_shard-\d-of-3\.json$/.test(name));
-    expect(shardFiles).toHaveLength(3);
+      // Every sample was asked once, by exactly one shard.
+      expect(server.requestCount - before).toBe(limit);
+      const resultsDirectory = join(jobDirectory, 'results', 'm');
+      const shardFiles = (await readdir(resultsDirectory)).filter((name) =>
+        /_shard-\d-of-3\.json$/.test(name),
+      );
+      expect(shardFiles).toHaveLength(3);
 
-    const merged = await mergedOutput(resultsDirectory);
-    const reference = await mergedOutput(join(single, 'm'));
-    expect(merged.results.results).toEqual(reference.results.results);
-    expect(merged.results['n-samples']).toEqual(reference.results['n-samples']);
-    expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, failed: 0 });
-    expect(merged.results.tasks.gsm8k!.identity).toBe(reference.results.tasks.gsm8k!.identity);
-    expect(merged.results).not.toHaveProperty('shard');
-    expect(merged.results.run_id).toBe(
-      /--run_id (\S+)/.exec(await readFile(join(jobDirectory, 'shards.sbatch'), 'utf8'))![1],
-    );
-    expect(comparable(merged.samples)).toEqual(comparable(reference.samples));
-    // Both extraction filters saw answers they score differently: the comparison is not of two zeros.
-    expect(
-      Object.values(merged.results.results.gsm8k!).some((value) => typeof value === 'number' && value > 0),
-    ).toBe(true);
-  });
+      const merged = await mergedOutput(resultsDirectory);
+      const reference = await mergedOutput(join(single, 'm'));
+      expect(merged.results.results).toEqual(reference.results.results);
+      expect(merged.results['n-samples']).toEqual(reference.results['n-samples']);
+      expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, failed: 0 });
+      expect(merged.results.tasks.gsm8k!.identity).toBe(reference.results.tasks.gsm8k!.identity);
+      expect(merged.results).not.toHaveProperty('shard');
+      expect(merged.results.run_id).toBe(
+        /--run_id (\S+)/.exec(await readFile(join(jobDirectory, 'shards.sbatch'), 'utf8'))![1],
+      );
+      expect(comparable(merged.samples)).toEqual(comparable(reference.samples));
+      // Both extraction filters saw answers they score differently: the comparison is not of two zeros.
+      expect(
+        Object.values(merged.results.results.gsm8k!).some((value) => typeof value === 'number' && value > 0),
+      ).toBe(true);
+    },
+    jobTimeout,
+  );
 
-  it('resubmits a shard that failed (its server unreachable the first time), and the merge then completes', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-retry-'));
-    const wrapper = await flakyEvalchemy(cwd);
-    const before = server.requestCount;
-    const submitted = await evalchemy(
-      [
-        'slurm',
-        'submit',
-        '--shards',
-        '3',
-        '--retries',
-        '1',
-        '--job_dir',
-        'job',
-        '--evalchemy',
-        wrapper,
-        '--',
-        ...runCommand(',max_retries=0'),
-      ],
-      { cwd },
-    );
-    expect(submitted.exitCode, submitted.stderr).toBe(0);
-    const arrayJob = /as array job (\d+)/.exec(submitted.stdout)![1]!;
-    const jobDirectory = join(cwd, 'job');
+  it(
+    'resubmits a shard that failed (its server unreachable the first time), and the merge then completes',
+    async () => {
+      const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-retry-'));
+      const wrapper = await flakyEvalchemy(cwd);
+      const before = server.requestCount;
+      const submitted = await evalchemy(
+        [
+          'slurm',
+          'submit',
+          '--shards',
+          '3',
+          '--retries',
+          '1',
+          '--job_dir',
+          'job',
+          '--evalchemy',
+          wrapper,
+          '--',
+          ...runCommand(',max_retries=0'),
+        ],
+        { cwd },
+      );
+      expect(submitted.exitCode, submitted.stderr).toBe(0);
+      const arrayJob = /as array job (\d+)/.exec(submitted.stdout)![1]!;
+      const jobDirectory = join(cwd, 'job');
 
-    const { exitCode, outputs } = await statusUntilDone(jobDirectory);
-    const all = outputs.join('\n');
-    expect(exitCode, outputs.at(-1)).toBe(0);
-    expect(all).toMatch(new RegExp(`shard 1 +failed +job ${arrayJob}_1 \\(FAILED`));
-    const resubmission = /Resubmitted shard 1 as array job (\d+) \(--array=1\)\./.exec(all);
-    expect(resubmission, all).not.toBeNull();
-    const last = outputs.at(-1)!;
-    expect(last).toMatch(new RegExp(`shard 1 +completed +job ${resubmission![1]}_1`));
-    expect(last).toMatch(/merge +completed/);
+      const { exitCode, outputs } = await statusUntilDone(jobDirectory);
+      const all = outputs.join('\n');
+      expect(exitCode, outputs.at(-1)).toBe(0);
+      expect(all).toMatch(new RegExp(`shard 1 +failed +job ${arrayJob}_1 \\(FAILED`));
+      const resubmission = /Resubmitted shard 1 as array job (\d+) \(--array=1\)\./.exec(all);
+      expect(resubmission, all).not.toBeNull();
+      const last = outputs.at(-1)!;
+      expect(last).toMatch(new RegExp(`shard 1 +completed +job ${resubmission![1]}_1`));
+      expect(last).toMatch(/merge +completed/);
 
-    const state = JSON.parse(await readFile(join(jobDirectory, 'slurm-job.json'), 'utf8'));
-    expect(state.attempts).toEqual([1, 2, 1]);
-    // The failed attempt's files were set aside; the merge read the attempt that succeeded.
-    expect(existsSync(join(jobDirectory, 'failed-attempts', `${arrayJob}_1`))).toBe(true);
-    const merged = await mergedOutput(join(jobDirectory, 'results', 'm'));
-    expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, scored: limit, failed: 0 });
-    expect(server.requestCount - before).toBe(limit);
-  });
+      const state = JSON.parse(await readFile(join(jobDirectory, 'slurm-job.json'), 'utf8'));
+      expect(state.attempts).toEqual([1, 2, 1]);
+      // The failed attempt's files were set aside; the merge read the attempt that succeeded.
+      expect(existsSync(join(jobDirectory, 'failed-attempts', `${arrayJob}_1`))).toBe(true);
+      const merged = await mergedOutput(join(jobDirectory, 'results', 'm'));
+      expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, scored: limit, failed: 0 });
+      expect(server.requestCount - before).toBe(limit);
+    },
+    jobTimeout,
+  );
 
-  it('stops resubmitting at the retry limit, saying so, and status --retries raises it', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-limit-'));
-    const wrapper = await flakyEvalchemy(cwd);
-    const submitted = await evalchemy(
-      [
-        'slurm',
-        'submit',
-        '--shards',
-        '2',
-        '--retries',
-        '0',
-        '--job_dir',
-        'job',
-        '--evalchemy',
-        wrapper,
-        '--',
-      ].concat(runCommand(',max_retries=0')),
-      { cwd },
-    );
-    expect(submitted.exitCode, submitted.stderr).toBe(0);
-    const jobDirectory = join(cwd, 'job');
-    const first = await statusUntilDone(jobDirectory);
-    expect(first.exitCode, first.outputs.join('\n')).toBe(1);
-    expect(first.outputs.at(-1)).toMatch(/shard 1 +failed/);
-    expect(first.outputs.at(-1)).toContain('Shard 1 failed 1 time, the retry limit (0)');
-    expect(first.outputs.join('\n')).not.toContain('Resubmitted');
+  it(
+    'stops resubmitting at the retry limit, saying so, and status --retries raises it',
+    async () => {
+      const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-limit-'));
+      const wrapper = await flakyEvalchemy(cwd);
+      const submitted = await evalchemy(
+        [
+          'slurm',
+          'submit',
+          '--shards',
+          '2',
+          '--retries',
+          '0',
+          '--job_dir',
+          'job',
+          '--evalchemy',
+          wrapper,
+          '--',
+        ].concat(runCommand(',max_retries=0')),
+        { cwd },
+      );
+      expect(submitted.exitCode, submitted.stderr).toBe(0);
+      const jobDirectory = join(cwd, 'job');
+      const first = await statusUntilDone(jobDirectory);
+      expect(first.exitCode, first.outputs.join('\n')).toBe(1);
+      expect(first.outputs.at(-1)).toMatch(/shard 1 +failed/);
+      expect(first.outputs.at(-1)).toContain('Shard 1 failed 1 time, the retry limit (0)');
+      expect(first.outputs.join('\n')).not.toContain('Resubmitted');
 
-    const raised = await evalchemy(['slurm', 'status', '--job_dir', jobDirectory, '--retries', '1']);
-    expect(raised.stdout).toMatch(/Resubmitted shard 1 as array job \d+ \(--array=1\)\./);
-    expect(raised.exitCode).toBe(8);
-    const second = await statusUntilDone(jobDirectory);
-    expect(second.exitCode, second.outputs.join('\n')).toBe(0);
-  });
+      const raised = await evalchemy(['slurm', 'status', '--job_dir', jobDirectory, '--retries', '1']);
+      expect(raised.stdout).toMatch(/Resubmitted shard 1 as array job \d+ \(--array=1\)\./);
+      expect(raised.exitCode).toBe(8);
+      const second = await statusUntilDone(jobDirectory);
+      expect(second.exitCode, second.outputs.join('\n')).toBe(0);
+    },
+    jobTimeout,
+  );
 
-  it('submits the merge job again when it was cancelled (as kill_invalid_depend does), and completes', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-cancelled-'));
-    const submitted = await evalchemy(
-      ['slurm', 'submit', '--shards', '2', '--job_dir', 'job', '--', ...runCommand()],
-      {
-        cwd,
-      },
-    );
-    expect(submitted.exitCode, submitted.stderr).toBe(0);
-    const mergeJob = /the merge as job (\d+)/.exec(submitted.stdout)![1]!;
-    expect(spawnSync('scancel', [mergeJob]).status).toBe(0);
+  it(
+    'submits the merge job again when it was cancelled (as kill_invalid_depend does), and completes',
+    async () => {
+      const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-cancelled-'));
+      const submitted = await evalchemy(
+        ['slurm', 'submit', '--shards', '2', '--job_dir', 'job', '--', ...runCommand()],
+        {
+          cwd,
+        },
+      );
+      expect(submitted.exitCode, submitted.stderr).toBe(0);
+      const mergeJob = /the merge as job (\d+)/.exec(submitted.stdout)![1]!;
+      expect(spawnSync('scancel', [mergeJob]).status).toBe(0);
 
-    const { exitCode, outputs } = await statusUntilDone(join(cwd, 'job'));
-    expect(exitCode, outputs.join('\n')).toBe(0);
-    const resubmitted = /Submitted a new merge job (\d+)/.exec(outputs.join('\n'));
-    expect(resubmitted, outputs.join('\n')).not.toBeNull();
-    expect(outputs.at(-1)).toMatch(new RegExp(`merge +completed +job ${resubmitted![1]}`));
-    const merged = await mergedOutput(join(cwd, 'job', 'results', 'm'));
-    expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, failed: 0 });
-  });
+      const { exitCode, outputs } = await statusUntilDone(join(cwd, 'job'));
+      expect(exitCode, outputs.join('\n')).toBe(0);
+      const resubmitted = /Submitted a new merge job (\d+)/.exec(outputs.join('\n'));
+      expect(resubmitted, outputs.join('\n')).not.toBeNull();
+      expect(outputs.at(-1)).toMatch(new RegExp(`merge +completed +job ${resubmitted![1]}`));
+      const merged = await mergedOutput(join(cwd, 'job', 'results', 'm'));
+      expect(merged.results['n-samples'].gsm8k).toMatchObject({ effective: limit, failed: 0 });
+    },
+    jobTimeout,
+  );
 
   it('reports sbatch refusing a job with what sbatch said', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-refused-'));
