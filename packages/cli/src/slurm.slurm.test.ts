@@ -5,7 +5,7 @@
 // sbatch is missing and EVALCHEMY_REQUIRE_SLURM is not set (.ci/run sets it, so CI fails instead).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -297,6 +297,43 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
     },
     jobTimeout,
   );
+
+  it('tells the state from the results files once Slurm has forgotten the jobs', async () => {
+    const jobDirectory = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-forgotten-'));
+    const runId = '0b5e1d6a-3c1f-4b7a-9e2d-5f6a7b8c9d0e';
+    // Job ids far beyond any this Slurm gave out: squeue does not know them.
+    const state = {
+      version: 1,
+      runId,
+      shards: 2,
+      retries: 0,
+      submittedAt: new Date().toISOString(),
+      workingDirectory: jobDirectory,
+      arrayJobId: '99999990',
+      mergeJobId: '99999991',
+      shardJobs: ['99999990_0', '99999990_1'],
+      attempts: [1, 1],
+      resubmissions: [],
+    };
+    await writeFile(join(jobDirectory, 'slurm-job.json'), JSON.stringify(state));
+    const results = join(jobDirectory, 'results', 'm');
+    await mkdir(results, { recursive: true });
+    const write = (name: string) => writeFile(join(results, name), JSON.stringify({ run_id: runId }));
+    await write('results_2026-01-01T00-00-00.000_shard-0-of-2.json');
+
+    const partial = await evalchemy(['slurm', 'status', '--job_dir', jobDirectory]);
+    expect(partial.stdout).toMatch(/shard 0 +completed .*its results file is there/);
+    expect(partial.stdout).toMatch(/shard 1 +failed .*it wrote no results file/);
+    expect(partial.stdout).toContain('Shard 1 failed 1 time, the retry limit (0)');
+    expect(partial.exitCode).toBe(1);
+
+    await write('results_2026-01-01T00-00-00.000_shard-1-of-2.json');
+    await write('results_2026-01-01T00-00-05.000.json');
+    const complete = await evalchemy(['slurm', 'status', '--job_dir', jobDirectory]);
+    expect(complete.stdout).toMatch(/shard 1 +completed/);
+    expect(complete.stdout).toMatch(/merge +completed .*merged: .*results_2026-01-01T00-00-05\.000\.json/);
+    expect(complete.exitCode).toBe(0);
+  });
 
   it('reports sbatch refusing a job with what sbatch said', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-refused-'));
