@@ -161,6 +161,15 @@ describe('evalchemy slurm submit refuses', () => {
   });
 
   it('an api_key in --model_args or --judge_args, saying to export it, without showing it', async () => {
+    const json = await evalchemy(
+      ['slurm', 'submit', '--shards', '2', '--dry_run', '--'].concat(runCommand, [
+        '--model_args',
+        '{"model":"m","hf_token":"hf_do-not-show"}',
+      ]),
+    );
+    expect(json.stderr).toContain('--model_args in the command after "--" holds hf_token=…');
+    expect(json.stderr).not.toContain('do-not-show');
+    expect(json.exitCode).toBe(2);
     for (const flag of ['--model_args', '--judge_args']) {
       const result = await evalchemy([
         'slurm',

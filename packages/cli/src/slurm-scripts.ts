@@ -35,6 +35,9 @@ export const jobFiles = {
   failedAttempts: 'failed-attempts',
 } as const;
 
+/** Option keys whose values are keys or passwords (as `evalchemy k8s manifest` refuses them). */
+const secretKey = /^key$|(^|_)token$|api_?key|password|passwd|secret|credential/i;
+
 /** The flags the engine sets on each shard's command: the user may not give them after `--`. */
 const engineFlags = new Set(['shard', 'num-shards', 'shard-index', 'run-id', 'output-path']);
 
@@ -134,12 +137,12 @@ export function checkShardCommand(command: readonly string[], engine: string): v
         ? {}
         : (parseJsonObject(token.value, flagName(token.name)) ??
           parseKeyValueList(token.value, flagName(token.name)));
-    const key = Object.keys(values).find((name) => name.toLowerCase() === 'api_key');
+    const key = Object.keys(values).find((name) => secretKey.test(name));
     if (key !== undefined) {
       throw new ConfigurationError(
         `${flagName(token.name)} in the command after "--" holds ${key}=…: the job scripts are files others may read, ` +
           'so keys are never written into them. Export the key instead (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ' +
-          `EVALCHEMY_JUDGE_API_KEY) before "evalchemy ${engine} submit": the jobs inherit the environment.`,
+          `EVALCHEMY_JUDGE_API_KEY, HF_TOKEN) before "evalchemy ${engine} submit": the jobs inherit the environment.`,
       );
     }
   }
