@@ -5,6 +5,7 @@ import { createMockBackend } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
 import { settingsFor } from './__fixtures__/run-settings.js';
+import { checkShardedRun, findShardResults, groupShardRuns, mergeShardedRun } from './merge-shards.js';
 import { runEvaluation } from './run-evaluation.js';
 import { runIdFromName } from './shard-files.js';
 
@@ -92,5 +93,29 @@ describe('a sharded run', () => {
     );
     expect(records[0]!.index).toBe(size - 1);
     expect(outcome.tasks[0]!.metrics.fraction!.value).toBe(mean(inOrder));
+  });
+
+  it('merges a task that failed in one shard as a failed task, naming the shard', async () => {
+    const runId = runIdFromName('one-failed');
+    const first = await settingsFor({ tasks: tasks(), shard: { index: 0, count: 2 }, runId });
+    const failing = [
+      { benchmark: createArithmeticBenchmark({ size: 23, failLoad: true }), options: { offset: 0 } },
+    ];
+    await runEvaluation(first);
+    await runEvaluation({
+      ...(await settingsFor({ tasks: failing, shard: { index: 1, count: 2 }, runId })),
+      outputPath: first.outputPath,
+    });
+    const runs = groupShardRuns(await findShardResults([first.outputPath]));
+    expect(runs).toHaveLength(1);
+    checkShardedRun(runs[0]!, [first.outputPath]);
+    const merged = await mergeShardedRun(runs[0]!, {
+      loadTask: async () => ({ benchmark: createArithmeticBenchmark({ size: 23 }) }),
+    });
+    expect(merged.tasks[0]).toMatchObject({ task: 'arithmetic', status: 'failed' });
+    expect(merged.results.task_errors.arithmetic).toMatch(/^shard 1: .*the data file is missing/);
+    expect(merged.results.results.arithmetic).toEqual({});
+    expect(merged.results.shard).toBeUndefined();
+    expect(merged.results.run_id).toBe(runId);
   });
 });
