@@ -72,6 +72,11 @@ export async function k8sCommand(argv: string[], io: CommandIo): Promise<number>
       `Unknown command "k8s ${action}": the one command is "k8s manifest".\n\n${k8sHelp}`,
     );
   }
+  if (separator === -1 && !rest.some((argument) => argument === '--help' || argument === '-h')) {
+    throw new ConfigurationError(
+      'Give the evalchemy command each shard runs after "--", e.g. evalchemy k8s manifest --shards 8 -- run --model vllm --model_args pretrained=ORG/MODEL --tasks AIME24,MATH500.',
+    );
+  }
   let values: ReturnType<typeof parseK8sFlags>;
   try {
     values = parseK8sFlags(rest);
@@ -85,11 +90,6 @@ export async function k8sCommand(argv: string[], io: CommandIo): Promise<number>
   const shards = parseInteger(values.shards, '--shards', 1);
   if (shards === undefined)
     throw new ConfigurationError('--shards N is required (the number of shards, 1 or more).');
-  if (separator === -1) {
-    throw new ConfigurationError(
-      'Give the evalchemy command each shard runs after "--", e.g. evalchemy k8s manifest --shards 8 -- run --model vllm --model_args pretrained=ORG/MODEL --tasks AIME24,MATH500.',
-    );
-  }
   const command = argv.slice(separator + 1);
   const runArguments = checkRunCommand(command);
 
