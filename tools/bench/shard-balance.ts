@@ -126,15 +126,15 @@ function bySample(assignments: number[][], lengths: number[][][]): Placement {
 function shardLoads(placement: Placement, lengths: number[][][]): { tokens: number[]; times: number[] } {
   const tokens = new Array<number>(shardCount).fill(0);
   const longest = new Array<number>(shardCount).fill(0);
-  placement.forEach((task, taskIndex) =>
-    task.forEach((generations, sample) =>
-      generations.forEach((shard, generation) => {
+  for (const [taskIndex, task] of placement.entries()) {
+    for (const [sample, generations] of task.entries()) {
+      for (const [generation, shard] of generations.entries()) {
         const length = lengths[taskIndex]![sample]![generation]!;
         tokens[shard]! += length;
         longest[shard] = Math.max(longest[shard]!, length);
-      }),
-    ),
-  );
+      }
+    }
+  }
   return {
     tokens,
     times: tokens.map((total, shard) => Math.max(total / throughput, longest[shard]! / perSequence)),
