@@ -58,41 +58,49 @@ const engineFlags = new Set(['--shard', '--num-shards', '--shard-index', '--run-
 /** Option keys (in --model_args, --judge_args or a config file) whose values are keys or passwords. */
 const secretKey = /^(api_?key|key|token|access_token|password|secret)$|api_?key|password|secret/i;
 
-/** `evalchemy k8s manifest`: writes the manifests of a sharded run. Returns the exit code. */
-export async function k8sCommand(argv: string[], io: CommandIo): Promise<number> {
+/**
+ * The flags of `k8s manifest` and the run command after `--`, checked without reading any plugin or file:
+ * `help` when help was asked for. Throws a ConfigurationError saying what is wrong.
+ */
+export function parseK8sArguments(
+  argv: readonly string[],
+): { help: true } | { help: false; values: K8sFlags; shards: number; runArguments: string[] } {
   const separator = argv.indexOf('--');
   const own = separator === -1 ? argv : argv.slice(0, separator);
   const [action, ...rest] = own;
-  if (action === undefined || action === '--help' || action === '-h' || action === 'help') {
-    io.stdout.write(`${k8sHelp}\n`);
-    return action === undefined ? 2 : 0;
-  }
+  if (action === undefined || action === '--help' || action === '-h' || action === 'help')
+    return { help: true };
   if (action !== 'manifest') {
     throw new ConfigurationError(
       `Unknown command "k8s ${action}": the one command is "k8s manifest".\n\n${k8sHelp}`,
     );
   }
-  if (separator === -1 && !rest.some((argument) => argument === '--help' || argument === '-h')) {
+  if (rest.some((argument) => argument === '--help' || argument === '-h')) return { help: true };
+  if (separator === -1) {
     throw new ConfigurationError(
       'Give the evalchemy command each shard runs after "--", e.g. evalchemy k8s manifest --shards 8 -- run --model vllm --model_args pretrained=ORG/MODEL --tasks AIME24,MATH500.',
     );
   }
-  let values: ReturnType<typeof parseK8sFlags>;
+  let values: K8sFlags;
   try {
     values = parseK8sFlags(rest);
   } catch (error) {
     throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy k8s --help" for the flags.`);
   }
-  if (values.help) {
-    io.stdout.write(`${k8sHelp}\n`);
-    return 0;
-  }
   const shards = parseInteger(values.shards, '--shards', 1);
   if (shards === undefined)
     throw new ConfigurationError('--shards N is required (the number of shards, 1 or more).');
-  const command = argv.slice(separator + 1);
-  const runArguments = checkRunCommand(command);
+  return { help: false, values, shards, runArguments: checkRunCommand(argv.slice(separator + 1)) };
+}
 
+/** `evalchemy k8s manifest`: writes the manifests of a sharded run. Returns the exit code. */
+export async function k8sCommand(argv: string[], io: CommandIo): Promise<number> {
+  const parsed = parseK8sArguments(argv);
+  if (parsed.help) {
+    io.stdout.write(`${k8sHelp}\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const { values, shards, runArguments } = parsed;
   const runName = parseRunName(values['run-id']) ?? randomUUID();
   const name = values.name ?? defaultName(runName);
   checkName(name, '--name', 57);
@@ -182,9 +190,11 @@ export async function k8sCommand(argv: string[], io: CommandIo): Promise<number>
   return 0;
 }
 
-function parseK8sFlags(argv: string[]) {
+type K8sFlags = ReturnType<typeof parseK8sFlags>;
+
+function parseK8sFlags(argv: readonly string[]) {
   return parseArgs({
-    args: normaliseFlags(argv),
+    args: normaliseFlags([...argv]),
     options: {
       shards: { type: 'string' },
       'gpus-per-shard': { type: 'string' },

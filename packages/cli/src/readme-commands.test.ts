@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
 import { configFileSchema } from './config-file.js';
+import { parseK8sArguments } from './k8s-command.js';
 import { knownTags } from './known-plugins.js';
 import { parseLeaderboardArguments } from './leaderboard-command.js';
 import { routeModel } from './model-routing.js';
@@ -72,13 +73,22 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
         return [(error as Error).message];
       }
       return [];
+    case 'k8s': {
+      let parsed: ReturnType<typeof parseK8sArguments>;
+      try {
+        parsed = parseK8sArguments(args);
+      } catch (error) {
+        return [(error as Error).message];
+      }
+      return parsed.help ? [] : runProblems(parsed.runArguments, own);
+    }
     case 'list':
     case 'config-schema':
     case '--version':
     case '--help':
       return args.length > 0 ? [`"${command}" takes no arguments, got ${args.join(' ')}`] : [];
     default:
-      return [`no command "${command}" (run, list, leaderboard, sandbox, config-schema)`];
+      return [`no command "${command}" (run, list, leaderboard, sandbox, k8s, config-schema)`];
   }
 }
 
