@@ -128,7 +128,8 @@ export async function mergeCommand(argv: string[], io: CommandIo): Promise<numbe
   return exitCodes.done;
 }
 
-function parseMergeFlags(argv: string[]) {
+/** `evalchemy merge`'s flags and folders (throws on an unknown flag). */
+export function parseMergeFlags(argv: string[]) {
   return parseArgs({
     args: normaliseFlags(argv),
     options: {

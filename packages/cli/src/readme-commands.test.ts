@@ -13,6 +13,7 @@ import { configFileSchema } from './config-file.js';
 import { parseK8sArguments } from './k8s-command.js';
 import { knownTags } from './known-plugins.js';
 import { parseLeaderboardArguments } from './leaderboard-command.js';
+import { parseMergeFlags } from './merge-command.js';
 import { routeModel } from './model-routing.js';
 import { findKnownPlugin } from './plugin-discovery.js';
 
@@ -82,13 +83,20 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
       }
       return parsed.help ? [] : runProblems(parsed.runArguments, own);
     }
+    case 'merge':
+      try {
+        const { positionals, values } = parseMergeFlags(args);
+        return positionals.length > 0 || values.help ? [] : ['merge needs folders (evalchemy merge DIR...)'];
+      } catch (error) {
+        return [(error as Error).message];
+      }
     case 'list':
     case 'config-schema':
     case '--version':
     case '--help':
       return args.length > 0 ? [`"${command}" takes no arguments, got ${args.join(' ')}`] : [];
     default:
-      return [`no command "${command}" (run, list, leaderboard, sandbox, k8s, config-schema)`];
+      return [`no command "${command}" (run, list, leaderboard, sandbox, merge, k8s, config-schema)`];
   }
 }
 

@@ -173,6 +173,11 @@ export function buildRunConfiguration(flags: RunFlags, config: ConfigFile, cwd: 
   const batchSize = parseBatchSize(flags['batch-size']);
   const shard = parseShard(flags);
   const runName = parseRunName(flags['run-id']);
+  if (shard !== undefined && /\.json$/i.test(flags['output-path'] ?? config.output_path ?? '')) {
+    throw new ConfigurationError(
+      `--output_path ${flags['output-path'] ?? config.output_path} with --shard: give a folder (shared by every shard), where each shard writes results_<time>_shard-I-of-N.json and evalchemy merge finds them.`,
+    );
+  }
   if (shard !== undefined && (flags['use-database'] ?? config.use_database ?? false)) {
     throw new ConfigurationError(
       `--use_database with --shard ${shard.index}/${shard.count}: a shard's results are only its share of each task. ` +

@@ -35,6 +35,12 @@ export async function readRunFiles(path: string): Promise<Omit<PushInput, 'model
     );
   }
   const results: ResultsFileV1 = parsed.data;
+  if (results.shard !== undefined) {
+    throw new ConfigurationError(
+      `${resultsPath} holds shard ${results.shard.index} of ${results.shard.count} of run ${results.run_id}, only its share of ` +
+        'each task: merge the shards first (evalchemy merge DIR, with the folder of every shard), then push the merged results file.',
+    );
+  }
   // A results file written elsewhere (`--output_path FILE.json`) has its samples under its start time.
   const timestamp =
     resultsNamePattern.exec(basename(resultsPath))?.[1] ??

@@ -357,14 +357,22 @@ async function readSamples(path: string): Promise<SampleRecordV1[]> {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line, number) => {
-      const parsed = sampleRecordSchema.safeParse(JSON.parse(line));
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        throw new ConfigurationError(
+          `${path} line ${number + 1} is not JSON (a truncated file?): run that shard again.`,
+        );
+      }
+      const parsed = sampleRecordSchema.safeParse(json);
       if (!parsed.success) {
         throw new ConfigurationError(
           `${path} line ${number + 1} is not a sample record (${parsed.error.issues[0]?.message}): run that shard again.`,
         );
       }
       // The record as written (the schema may drop fields a newer runner added).
-      return JSON.parse(line) as SampleRecordV1;
+      return json as SampleRecordV1;
     });
 }
 

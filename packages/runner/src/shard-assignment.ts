@@ -35,7 +35,10 @@ export function assignShards(costs: readonly number[], count: number): number[] 
 
 /**
  * Evalchemy's sharding for comparison: contiguous slices of the items, the first `size % count` slices one
- * item longer than the rest. Returns the shard index of each of `size` items.
+ * item longer than the rest (Hugging Face `Dataset.shard(num_shards, index)`, contiguous by default, as
+ * mlfoundations/evalchemy `eval/distributed/process_shard.py` at 6ed6741 calls it). Note that Evalchemy
+ * slices its suite's instances after `ds.shuffle(seed=42)`: to model it, apply this to the shuffled order.
+ * Returns the shard index of each of `size` items.
  */
 export function contiguousShards(size: number, count: number): number[] {
   checkCount(count);

@@ -1,9 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resultsFileSchema } from '@evalchemy/core';
+import { mean, resultsFileSchema } from '@evalchemy/core';
+import { createMockBackend } from '@evalchemy/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createArithmeticBenchmark } from './__fixtures__/arithmetic-benchmark.js';
 import { settingsFor } from './__fixtures__/run-settings.js';
+import { checkShardedRun, findShardResults, groupShardRuns, mergeShardedRun } from './merge-shards.js';
 import { runEvaluation } from './run-evaluation.js';
 import { runIdFromName } from './shard-files.js';
 
@@ -54,5 +56,66 @@ describe('a sharded run', () => {
     const uuid = '0B5E1D6A-3C1F-4B7A-9E2D-5F6A7B8C9D0E';
     expect(runIdFromName(uuid)).toBe(uuid.toLowerCase());
     expect(() => resultsFileSchema.shape.run_id.parse(runIdFromName('x'))).not.toThrow();
+  });
+
+  it('aggregates the scored samples in index order, whichever finished first', async () => {
+    const size = 20;
+    const value = (a: number) => 1 / (a + 7);
+    const inOrder = Array.from({ length: size }, (_, a) => value(a));
+    // The float sum depends on the order: a run that averaged in completion order would differ.
+    expect(mean([...inOrder].reverse())).not.toBe(mean(inOrder));
+    const arithmetic = createArithmeticBenchmark({ size });
+    const benchmark = {
+      ...arithmetic,
+      async doScore(sample: { data: { a: number } }) {
+        return { metrics: { fraction: value(sample.data.a) } };
+      },
+    } as unknown as typeof arithmetic;
+    // Later questions are answered sooner: samples finish in reverse order.
+    const backend = createMockBackend({
+      modelId: 'scripted-model',
+      generate: async (request) => {
+        const last = (request as { messages?: { content: string }[] }).messages?.at(-1)?.content ?? '';
+        const a = Number(/What is (\d+)\+/.exec(last)?.[1] ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, (size - a) * 5));
+        return 'ok';
+      },
+    });
+    const settings = await settingsFor({
+      backend,
+      concurrency: size,
+      tasks: [{ benchmark: benchmark as never, options: { offset: 0 } }],
+    });
+    const outcome = await runEvaluation(settings);
+    const records = await recordsIn(
+      join(settings.outputPath, 'scripted-model'),
+      /^samples_arithmetic_.*\.jsonl$/,
+    );
+    expect(records[0]!.index).toBe(size - 1);
+    expect(outcome.tasks[0]!.metrics.fraction!.value).toBe(mean(inOrder));
+  });
+
+  it('merges a task that failed in one shard as a failed task, naming the shard', async () => {
+    const runId = runIdFromName('one-failed');
+    const first = await settingsFor({ tasks: tasks(), shard: { index: 0, count: 2 }, runId });
+    const failing = [
+      { benchmark: createArithmeticBenchmark({ size: 23, failLoad: true }), options: { offset: 0 } },
+    ];
+    await runEvaluation(first);
+    await runEvaluation({
+      ...(await settingsFor({ tasks: failing, shard: { index: 1, count: 2 }, runId })),
+      outputPath: first.outputPath,
+    });
+    const runs = groupShardRuns(await findShardResults([first.outputPath]));
+    expect(runs).toHaveLength(1);
+    checkShardedRun(runs[0]!, [first.outputPath]);
+    const merged = await mergeShardedRun(runs[0]!, {
+      loadTask: async () => ({ benchmark: createArithmeticBenchmark({ size: 23 }) }),
+    });
+    expect(merged.tasks[0]).toMatchObject({ task: 'arithmetic', status: 'failed' });
+    expect(merged.results.task_errors.arithmetic).toMatch(/^shard 1: .*the data file is missing/);
+    expect(merged.results.results.arithmetic).toEqual({});
+    expect(merged.results.shard).toBeUndefined();
+    expect(merged.results.run_id).toBe(runId);
   });
 });
