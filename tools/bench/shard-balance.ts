@@ -158,9 +158,40 @@ function acrossTasks(costs: number[][]): number[][] {
 const sampleTokens = (lengths: number[][][]) =>
   lengths.map((task) => task.map((generated) => generated.reduce((sum, length) => sum + length, 0)));
 
+/**
+ * Evalchemy's distributed evaluation (mlfoundations/evalchemy eval/distributed, 6ed6741): every request instance of
+ * the suite (each of AIME's 10 repeats an instance of its own) in one dataset, `ds.shuffle(seed=42)`, then
+ * `ds.shard(N, rank)`: contiguous slices of the shuffled order. The shuffle here is a seeded Fisher-Yates, not
+ * Hugging Face's permutation: the same kind of random order, not the same one.
+ */
+function evalchemyPlacement(lengths: number[][][], seed: number): Placement {
+  const instances = lengths.flatMap((task, taskIndex) =>
+    task.flatMap((generated, sample) =>
+      generated.map((_, generation) => ({ taskIndex, sample, generation })),
+    ),
+  );
+  const random = seededRandom(seed * 7919 + 42);
+  for (let index = instances.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [instances[index], instances[other]] = [instances[other]!, instances[index]!];
+  }
+  const slices = contiguousShards(instances.length, shardCount);
+  const placement: Placement = lengths.map((task) => task.map((generated) => generated.map(() => 0)));
+  instances.forEach((instance, position) => {
+    placement[instance.taskIndex]![instance.sample]![instance.generation] = slices[position]!;
+  });
+  return placement;
+}
+
+let currentSeed = 1;
+
 const strategies: { name: string; place: (lengths: number[][][]) => Placement }[] = [
   {
-    name: 'contiguous slices, per task (Evalchemy)',
+    name: 'Evalchemy: every generation an instance, shuffled, contiguous slices',
+    place: (lengths) => evalchemyPlacement(lengths, currentSeed),
+  },
+  {
+    name: 'contiguous slices of each task, no shuffle',
     place: (lengths) =>
       bySample(
         tasks.map((samples) => contiguousShards(samples.length, shardCount)),
@@ -216,6 +247,7 @@ const rows = new Map<string, { slowest: number[]; ratio: number[]; tokenRatio: n
 const bounds: number[] = [];
 const facts: string[] = [];
 for (let seed = 1; seed <= seedCount; seed += 1) {
+  currentSeed = seed;
   const lengths = drawLengths(seed);
   const allGenerations = lengths.flat(2);
   const total = allGenerations.reduce((sum, length) => sum + length, 0);
