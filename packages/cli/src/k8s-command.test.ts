@@ -321,6 +321,37 @@ describe('shards and secrets', () => {
   });
 });
 
+describe('help', () => {
+  it('prints the usage: exit 0 when asked for, 2 for "evalchemy k8s" alone', async () => {
+    const asked = await evalchemy(['k8s', 'manifest', '--help']);
+    expect(asked.exitCode).toBe(0);
+    expect(asked.stdout).toMatch(/^Usage: evalchemy k8s manifest --shards N/);
+    expect(asked.stdout).toMatch(/--secret NAME/);
+    const bare = await evalchemy(['k8s']);
+    expect(bare.exitCode).toBe(2);
+    expect(bare.stdout).toMatch(/^Usage: evalchemy k8s manifest/);
+  });
+
+  it('warns that the default image has no vLLM when the shards start their own', async () => {
+    const result = await manifest([
+      '--shards',
+      '2',
+      '--',
+      'run',
+      '--model',
+      'vllm',
+      '--model_args',
+      'pretrained=org/model',
+      '--tasks',
+      'gsm8k',
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(
+      /warning: backend vllm starts vLLM inside each shard pod, and node:22-bookworm-slim has no vLLM/,
+    );
+  });
+});
+
 describe('errors', () => {
   const cases: [string, string[], RegExp][] = [
     ['no --shards', ['--', ...openaiCommand], /--shards N is required/],

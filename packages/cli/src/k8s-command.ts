@@ -138,12 +138,14 @@ export async function k8sCommand(argv: string[], io: CommandIo): Promise<number>
       ? ['evalchemy']
       : ['npx', '--yes', ...packages.flatMap((specifier) => ['--package', specifier]), 'evalchemy'];
   const backend = configuration.model.backend;
-  if (values.image === undefined && (backend === 'vllm' || backend === 'llamacpp')) {
+  if (values.image === undefined && backend === 'vllm') {
     warnings.push(
-      `backend ${backend} runs the model inside each shard pod, and ${DEFAULT_IMAGE} has no ${backend === 'vllm' ? 'vLLM (Python, CUDA)' : 'model file'}: pass --image with one that has ${backend === 'vllm' ? 'vLLM and' : ''} evalchemy, ${backend === 'llamacpp' ? `and put the model file on the volume (${SHARED_MOUNT}/...)` : ''}.`.replace(
-        / ,/g,
-        ',',
-      ),
+      `backend vllm starts vLLM inside each shard pod, and ${DEFAULT_IMAGE} has no vLLM (Python, CUDA): pass --image with an image that has vLLM and evalchemy, or serve the model elsewhere and use --model openai with its base_url.`,
+    );
+  }
+  if (values.image === undefined && backend === 'llamacpp') {
+    warnings.push(
+      `backend llamacpp loads its model file inside each shard pod: put the file on the volume (${SHARED_MOUNT}/...) and give that path in --model_args.`,
     );
   }
   const gpus = parseInteger(values['gpus-per-shard'], '--gpus_per_shard', 0) ?? 0;
