@@ -118,6 +118,9 @@ describe('evalchemy k8s manifest: the objects are valid Kubernetes objects', () 
       expect(result.documents.length).toBeGreaterThanOrEqual(2);
       for (const object of result.documents) validate(object);
       const { shardJob, mergeJob } = jobs(result.documents);
+      if (args.includes('--namespace')) {
+        for (const object of result.documents) expect(object.metadata.namespace).toBe('evals');
+      }
       expect(shardJob.spec).toMatchObject({
         completionMode: 'Indexed',
         template: { spec: { restartPolicy: 'Never' } },
@@ -287,6 +290,7 @@ describe('shards and secrets', () => {
     const key = 'sk-inline-secret-987654321';
     for (const command of [
       ['run', '--model', 'openai', '--model_args', `model=m,api_key=${key}`, '--tasks', 'gsm8k'],
+      ['run', '--model', 'openai', '--model_args', `{"model":"m","api_key":"${key}"}`, '--tasks', 'gsm8k'],
       [
         'run',
         '--model',
@@ -318,6 +322,49 @@ describe('shards and secrets', () => {
     expect(fromFile.exitCode).toBe(2);
     expect(fromFile.stderr).toMatch(/api_key= in model_args of the config file/);
     expect(fromFile.stdout + fromFile.stderr).not.toContain(key);
+  });
+});
+
+describe('--output', () => {
+  it('writes the YAML to the file and says how to apply it; an unwritable file exits 6', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'evalchemy-k8s-'));
+    const written = await evalchemy(
+      [
+        'k8s',
+        'manifest',
+        '--shards',
+        '2',
+        '--run_id',
+        'nightly',
+        '--output',
+        'run.yaml',
+        '--',
+        ...openaiCommand,
+      ],
+      { cwd: directory },
+    );
+    expect(written.exitCode).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(written.stderr).toMatch(
+      /Wrote the manifests of run nightly \(2 shards\) to .*run\.yaml: apply them with "kubectl apply -f run\.yaml"/,
+    );
+    const documents = parseAllDocuments(await readFile(join(directory, 'run.yaml'), 'utf8')).map((document) =>
+      document.toJS(),
+    ) as Manifest[];
+    for (const object of documents) validate(object);
+    expect(jobs(documents).shardJob.metadata.name).toBe('evalchemy-nightly');
+    const unwritable = await evalchemy([
+      'k8s',
+      'manifest',
+      '--shards',
+      '2',
+      '--output',
+      join(directory, 'no', 'such', 'run.yaml'),
+      '--',
+      ...openaiCommand,
+    ]);
+    expect(unwritable.exitCode).toBe(6);
+    expect(unwritable.stderr).toMatch(/Cannot write the manifests to .*run\.yaml/);
   });
 });
 

@@ -56,7 +56,7 @@ Nothing is sent to a cluster: apply the file with "kubectl apply -f FILE".
 /** Flags of the run command that the manifest sets itself. */
 const engineFlags = new Set(['--shard', '--num-shards', '--shard-index', '--run-id', '--output-path', '-o']);
 /** Option keys (in --model_args, --judge_args or a config file) whose values are keys or passwords. */
-const secretKey = /^(api_?key|key|token|access_token|password|secret)$|api_?key|password|secret/i;
+const secretKey = /^key$|(^|_)token$|api_?key|password|passwd|secret|credential/i;
 
 /**
  * The flags of `k8s manifest` and the run command after `--`, checked without reading any plugin or file:
