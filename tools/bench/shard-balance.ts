@@ -14,6 +14,7 @@
 // under 1% of these outputs.
 //
 // Usage (from tools/bench): pnpm exec tsx shard-balance.ts [SHARDS=128] [SEEDS=5] [THROUGHPUT=785] [PER_SEQUENCE=26]
+// [LENGTH_SCALE=1] (every median output length times this, to test the conclusions against other medians)
 import aime24 from '@evalchemy/benchmark-aime24';
 import amc23 from '@evalchemy/benchmark-amc23';
 import gpqaDiamond from '@evalchemy/benchmark-gpqa_diamond';
@@ -24,9 +25,9 @@ import type { BenchmarkV1, SamplePlanV1 } from '@evalchemy/core';
 import { assignShards, contiguousShards, createDatasetResolver, estimateSampleCost } from '@evalchemy/runner';
 import { seededRandom } from './seeded-random.js';
 
-const [shardCount, seedCount, throughput, perSequence] = [128, 5, 785, 26].map((fallback, index) =>
-  Number(process.argv[2 + index] ?? fallback),
-) as [number, number, number, number];
+const [shardCount, seedCount, throughput, perSequence, lengthScale] = [128, 5, 785, 26, 1].map(
+  (fallback, index) => Number(process.argv[2 + index] ?? fallback),
+) as [number, number, number, number, number];
 
 /**
  * Output tokens of one generation, per task: lognormal with this median; `questionSpread` (log-sd) is shared by
@@ -105,7 +106,7 @@ function drawLengths(seed: number): number[][][] {
       return Array.from({ length: sample.generations }, () =>
         Math.min(
           sample.maxTokens,
-          Math.round(shape.median * factor * Math.exp(shape.generationSpread * normal(random))),
+          Math.round(shape.median * lengthScale * factor * Math.exp(shape.generationSpread * normal(random))),
         ),
       );
     });
