@@ -159,7 +159,8 @@ describe('evalchemy k8s manifest: the objects are valid Kubernetes objects', () 
     expect(configMap.metadata.name).toBe('suite-config');
     expect(configMap.data).toEqual({ 'suite.yaml': config });
     const container = jobs(documents).shardJob.spec.template.spec.containers[0];
-    expect(container.args.slice(0, 3)).toEqual(['run', '--config', '/etc/evalchemy/suite.yaml']);
+    const run = (container.args as string[]).indexOf('run');
+    expect(container.args.slice(run, run + 3)).toEqual(['run', '--config', '/etc/evalchemy/suite.yaml']);
     expect(container.volumeMounts).toContainEqual({
       name: 'config',
       mountPath: '/etc/evalchemy',
@@ -212,22 +213,7 @@ describe('shards and secrets', () => {
     });
     const runId = shardJob.metadata.labels['evalchemy.dev/run-id'] as string;
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(container.args).toEqual([
-      ...openaiCommand,
-      '--shard',
-      '$(JOB_COMPLETION_INDEX)/5',
-      '--run_id',
-      runId,
-      '--output_path',
-      `/evalchemy/runs/${runId}`,
-    ]);
-    expect(container.env).toContainEqual({ name: 'EVALCHEMY_CACHE_DIR', value: '/evalchemy/cache' });
-    expect(container.resources).toEqual({
-      requests: { 'nvidia.com/gpu': 1 },
-      limits: { 'nvidia.com/gpu': 1 },
-    });
-    expect(container.image).toBe('node:22-bookworm-slim');
-    expect(container.command).toEqual([
+    const npx = [
       'npx',
       '--yes',
       '--package',
@@ -237,8 +223,36 @@ describe('shards and secrets', () => {
       '--package',
       expect.stringMatching(/^@evalchemy\/benchmark-gsm8k@\d+\.\d+\.\d+/),
       'evalchemy',
+    ];
+    // A shell runs the command and marks the shard done only when it succeeds.
+    expect(container.command).toEqual([
+      'sh',
+      '-c',
+      expect.stringContaining('"$@" || exit $?'),
+      'evalchemy-shard',
     ]);
+    expect(container.args).toEqual([
+      ...npx,
+      ...openaiCommand,
+      '--shard',
+      '$(JOB_COMPLETION_INDEX)/5',
+      '--run_id',
+      runId,
+      '--output_path',
+      `/evalchemy/runs/${runId}`,
+    ]);
+    expect(container.env).toContainEqual({ name: 'EVALCHEMY_CACHE_DIR', value: '/evalchemy/cache' });
+    expect(container.env).toContainEqual({
+      name: 'EVALCHEMY_SHARD_MARKER',
+      value: `/evalchemy/runs/${runId}/done/shard-$(JOB_COMPLETION_INDEX)-of-5`,
+    });
+    expect(container.resources).toEqual({
+      requests: { 'nvidia.com/gpu': 1 },
+      limits: { 'nvidia.com/gpu': 1 },
+    });
+    expect(container.image).toBe('node:22-bookworm-slim');
     const merge = mergeJob.spec.template.spec.containers[0];
+    expect(merge.command).toEqual(npx);
     expect(merge.args).toEqual(['merge', `/evalchemy/runs/${runId}`, '--run_id', runId]);
     expect(merge.resources).toBeUndefined();
     // A second manifest is another run.
@@ -259,7 +273,7 @@ describe('shards and secrets', () => {
       '--model_args',
       'model=m',
     ]);
-    const command = jobs(documents).shardJob.spec.template.spec.containers[0].command as string[];
+    const command = jobs(documents).shardJob.spec.template.spec.containers[0].args as string[];
     const packages = command
       .filter((word) => word.startsWith('@evalchemy/'))
       .map((word) => word.replace(/@[^@]+$/, ''));
@@ -471,13 +485,24 @@ describe('errors', () => {
   }
 });
 
-/** `$(VAR)` expanded as Kubernetes does for a container's command and args (`$$` escapes a `$`). */
-function expandAsKubernetes(words: string[], env: Record<string, string>): string[] {
-  return words.map((word) =>
-    word.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name?: string) =>
-      name === undefined ? '$' : (env[name] ?? match),
-    ),
+/** `$(VAR)` expanded as Kubernetes does in a container's command, args and env values (`$$` escapes a `$`). */
+function expandAsKubernetes(word: string, env: Record<string, string>): string {
+  return word.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name?: string) =>
+    name === undefined ? '$' : (env[name] ?? match),
   );
+}
+
+/**
+ * A container's environment as its pod gets it: the completion index from the annotation, then each value with the
+ * variables before it expanded, on the test's volume.
+ */
+function podEnvironment(container: Manifest, index: string, onVolume: (word: string) => string) {
+  const env: Record<string, string> = {};
+  for (const entry of (container.env ?? []) as Manifest[]) {
+    if (entry.valueFrom !== undefined) env[entry.name] = index;
+    else env[entry.name] = onVolume(expandAsKubernetes(entry.value, env));
+  }
+  return env;
 }
 
 describe('the manifest runs: shards and merge as the pods would run them', () => {
@@ -503,42 +528,55 @@ describe('the manifest runs: shards and merge as the pods would run them', () =>
     ]);
     expect(exitCode).toBe(0);
     const { shardJob, mergeJob } = jobs(documents);
-    // The shared volume is a folder here: /evalchemy becomes it.
+    // The shared volume is a folder here: /evalchemy becomes it; the image's `evalchemy` is the built CLI.
     const volume = await mkdtemp(join(tmpdir(), 'evalchemy-volume-'));
-    const onVolume = (words: string[]) => words.map((word) => word.replaceAll('/evalchemy', volume));
-    const podEnvironment = (container: Manifest) =>
-      Object.fromEntries(
-        (container.env as Manifest[])
-          .filter((entry) => 'value' in entry)
-          .map((entry) => [entry.name, onVolume([entry.value])[0]]),
+    const onVolume = (word: string) => word.replaceAll('/evalchemy', volume);
+    const binDirectory = await mkdtemp(join(tmpdir(), 'evalchemy-image-bin-'));
+    await writeFile(join(binDirectory, 'evalchemy'), `#!/bin/sh\nexec node ${bin} "$@"\n`, { mode: 0o755 });
+    /** Runs a container's command and args as its pod would (shard `index`), in the volume. */
+    const runContainer = (container: Manifest, index: string) => {
+      const env = podEnvironment(container, index, onVolume);
+      const words = [...container.command, ...(container.args ?? [])].map((word: string) =>
+        onVolume(expandAsKubernetes(word, env)),
       );
+      return execa(words[0]!, words.slice(1), {
+        reject: false,
+        cwd: volume,
+        env: {
+          ...env,
+          PATH: `${binDirectory}:${process.env.PATH ?? ''}`,
+          EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory(),
+        },
+      });
+    };
 
-    const wait = mergeJob.spec.template.spec.initContainers[0];
-    const [shell, ...shellArguments] = onVolume(wait.command);
-    shellArguments[shellArguments.length - 1] = '1'; // look every second instead of every 30
-    const waiting = execa(shell!, shellArguments, { reject: false });
+    const wait = { ...mergeJob.spec.template.spec.initContainers[0] };
+    wait.command = [...wait.command.slice(0, -1), '1']; // look every second instead of every 30
+    const waiting = runContainer(wait, '');
     let waitOutput = '';
     await new Promise<void>((resolveWait) => {
       waiting.stdout?.on('data', (chunk: Buffer) => {
         waitOutput += chunk.toString();
-        if (waitOutput.includes('waiting for the results of shards: 0 1')) resolveWait();
+        if (waitOutput.includes('waiting for shards: 0 1')) resolveWait();
       });
     });
 
     const shard = shardJob.spec.template.spec.containers[0];
-    expect(shard.command).toEqual(['evalchemy']);
+    // A shard that fails leaves no marker, and its exit code is the container's (2: a retry cannot help).
+    const failed = await runContainer(shard, '7');
+    expect(failed.exitCode).toBe(2);
+    expect(failed.stderr).toMatch(/shard 7 of 2 does not exist/);
     for (const index of ['1', '0']) {
-      const args = onVolume(expandAsKubernetes(shard.args, { JOB_COMPLETION_INDEX: index }));
-      const result = await execa('node', [bin, ...args], {
-        reject: false,
-        cwd: volume,
-        env: { ...podEnvironment(shard), EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory() },
-      });
+      const result = await runContainer(shard, index);
       expect(result.exitCode, result.stderr).toBe(0);
     }
     const waited = await waiting;
     expect(waited.exitCode).toBe(0);
-    expect(waited.stdout).toContain('all 2 shards have results');
+    expect(waited.stdout).toContain('all 2 shards succeeded');
+    expect((await readdir(join(volume, 'runs', 'k8s-test-run', 'done'))).sort()).toEqual([
+      'shard-0-of-2',
+      'shard-1-of-2',
+    ]);
 
     const runFolder = join(volume, 'runs', 'k8s-test-run', 'm');
     const shardFiles = (await readdir(runFolder)).filter((name) => name.startsWith('results_'));
@@ -547,12 +585,7 @@ describe('the manifest runs: shards and merge as the pods would run them', () =>
       'shard-1-of-2.json',
     ]);
 
-    const merge = mergeJob.spec.template.spec.containers[0];
-    const merged = await execa('node', [bin, ...onVolume(merge.args)], {
-      reject: false,
-      cwd: volume,
-      env: { ...podEnvironment(merge), EVALCHEMY_DATASETS_DIR: sharedDatasetsDirectory() },
-    });
+    const merged = await runContainer(mergeJob.spec.template.spec.containers[0], '');
     expect(merged.exitCode, merged.stderr).toBe(0);
     const mergedFile = (await readdir(runFolder)).find(
       (name) => /^results_[^s]*\.json$/.test(name) && !name.includes('shard'),

@@ -27,8 +27,8 @@ export const DEFAULT_IMAGE = 'node:22-bookworm-slim';
 export const k8sHelp = `Usage: evalchemy k8s manifest --shards N [options] -- run --model ... --tasks ...
 
 Writes Kubernetes manifests (YAML) for a sharded run: an Indexed Job of N shards (completionMode: Indexed, the
-shard from JOB_COMPLETION_INDEX) and a merge Job that waits for every shard's results file on the shared volume
-and runs "evalchemy merge". After "--" comes the evalchemy command each shard runs; the manifest adds
+shard from JOB_COMPLETION_INDEX) and a merge Job that waits until every shard has succeeded (a marker each leaves
+on the shared volume) and runs "evalchemy merge". After "--" comes the evalchemy command each shard runs; the manifest adds
 --shard $(JOB_COMPLETION_INDEX)/N, --run_id (one per manifest) and --output_path ${SHARED_MOUNT}/runs/<run id>.
 Nothing is sent to a cluster: apply the file with "kubectl apply -f FILE".
 
@@ -376,7 +376,8 @@ function header(settings: K8sManifestSettings, deadlineHours: number): string {
     '',
     `Shard i runs with --shard i/${settings.shards}. A shard that fails is retried up to ${settings.backoffLimit} times on its own`,
     '(backoffLimitPerIndex); exit codes 2, 3 and 5 are not retried. The merge Job waits until every shard has',
-    `written its results file, then runs evalchemy merge; if a shard never does, it fails after ${deadlineHours} hours`,
+    `succeeded (${runDirectory(settings.runId)}/done/shard-i-of-${settings.shards}), then runs evalchemy merge; if a shard`,
+    `never does, the merge Job fails after ${deadlineHours} hours`,
     '(activeDeadlineSeconds). To finish such a run, delete both Jobs and apply this file again: the cache on',
     'the volume answers every request a shard already completed.',
   ].join('\n');

@@ -24,7 +24,7 @@ export interface K8sManifestSettings {
   backoffLimit: number;
   gpusPerShard: number;
   image: string;
-  /** The words before the `evalchemy` arguments: `['evalchemy']` for a user's image, `npx … evalchemy` else. */
+  /** The words that start `evalchemy`: `['evalchemy']` for a user's image, `npx … evalchemy` else. */
   entrypoint: readonly string[];
   pvc: string;
   secret?: string;
@@ -43,26 +43,36 @@ export function runDirectory(runId: string): string {
   return `${SHARED_MOUNT}/runs/${runId}`;
 }
 
+/** Where each shard that succeeded leaves its marker (`shard-<i>-of-<n>`), beside the run's results. */
+export function shardMarkerDirectory(runId: string): string {
+  return `${runDirectory(runId)}/done`;
+}
+
 /**
- * The shell script of the merge Job's init container: it ends once a results file of every shard
- * (`<dir>/<model>/results_<time>_shard-<i>-of-<n>.json`) exists, printing the missing indices meanwhile. Kubernetes
- * has no dependencies between Jobs; this wait is the merge Job's, bounded by its `activeDeadlineSeconds`.
- * Arguments: the run's folder, N, the seconds between looks. POSIX sh, so that any image with a shell runs it.
+ * The shard container's shell: runs the command (its arguments), and only when it exits 0 leaves the marker
+ * `EVALCHEMY_SHARD_MARKER`; a failure's exit code is the container's, for the Job's retries and failure policy.
+ * A results file alone would not do: a shard that exits 4 writes one, and its retry another.
+ */
+export const SHARD_SCRIPT = `"$@" || exit $?
+mkdir -p "$(dirname "$EVALCHEMY_SHARD_MARKER")" && touch "$EVALCHEMY_SHARD_MARKER"
+`;
+
+/**
+ * The shell script of the merge Job's init container: it ends once every shard has succeeded (its marker exists
+ * in `<run folder>/done`), printing the missing indices meanwhile. Kubernetes has no dependencies between Jobs;
+ * this wait is the merge Job's, bounded by its `activeDeadlineSeconds`. Arguments: the run's folder, N, the
+ * seconds between looks. POSIX sh, so that any image with a shell runs it.
  */
 export const WAIT_FOR_SHARDS_SCRIPT = `dir="$1"; count="$2"; pause="$3"
 while :; do
   missing=""
   index=0
   while [ "$index" -lt "$count" ]; do
-    found=no
-    for file in "$dir"/*/results_*_shard-"$index"-of-"$count".json; do
-      [ -e "$file" ] && found=yes && break
-    done
-    [ "$found" = yes ] || missing="$missing $index"
+    [ -e "$dir/done/shard-$index-of-$count" ] || missing="$missing $index"
     index=$((index + 1))
   done
-  if [ -z "$missing" ]; then echo "all $count shards have results"; exit 0; fi
-  echo "waiting for the results of shards:$missing"
+  if [ -z "$missing" ]; then echo "all $count shards succeeded"; exit 0; fi
+  echo "waiting for shards:$missing"
   sleep "$pause"
 done
 `;
@@ -97,11 +107,10 @@ export function buildK8sManifests(settings: K8sManifestSettings): KubernetesObje
       : []),
   ];
   const envFrom = settings.secret !== undefined ? [{ secretRef: { name: settings.secret } }] : undefined;
-  const [command, ...leading] = settings.entrypoint;
-  const container = (name: string, args: string[], env: KubernetesObject[]) => ({
+  const container = (name: string, command: string[], args: string[], env: KubernetesObject[]) => ({
     name,
     image: settings.image,
-    command: [command, ...leading],
+    command,
     args,
     workingDir: SHARED_MOUNT,
     env: [{ name: 'EVALCHEMY_CACHE_DIR', value: SHARED_CACHE }, ...env],
@@ -114,7 +123,9 @@ export function buildK8sManifests(settings: K8sManifestSettings): KubernetesObje
   const shardContainer = {
     ...container(
       'shard',
+      ['sh', '-c', SHARD_SCRIPT, 'evalchemy-shard'],
       [
+        ...settings.entrypoint,
         'run',
         ...settings.runArguments,
         '--shard',
@@ -124,14 +135,20 @@ export function buildK8sManifests(settings: K8sManifestSettings): KubernetesObje
         '--output_path',
         runFolder,
       ],
-      // Kubernetes sets JOB_COMPLETION_INDEX in an Indexed Job's pods; it is declared here too (from the same
-      // annotation) so that the `$(JOB_COMPLETION_INDEX)` of the arguments refers to a variable of the manifest.
+      // Kubernetes sets JOB_COMPLETION_INDEX in an Indexed Job's pods (unless the container declares it); it is
+      // declared here, from the same annotation, so that `$(JOB_COMPLETION_INDEX)` in the arguments and in the
+      // marker's path refers to a variable of the manifest. Order matters: `$(VAR)` in a value sees only the
+      // variables before it.
       [
         {
           name: INDEX_VARIABLE,
           valueFrom: {
             fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" },
           },
+        },
+        {
+          name: 'EVALCHEMY_SHARD_MARKER',
+          value: `${shardMarkerDirectory(settings.runId)}/shard-$(${INDEX_VARIABLE})-of-${settings.shards}`,
         },
       ],
     ),
@@ -195,7 +212,14 @@ export function buildK8sManifests(settings: K8sManifestSettings): KubernetesObje
               volumeMounts: [{ name: 'shared', mountPath: SHARED_MOUNT }],
             },
           ],
-          containers: [container('merge', ['merge', runFolder, '--run_id', settings.runId], [])],
+          containers: [
+            container(
+              'merge',
+              [...settings.entrypoint],
+              ['merge', runFolder, '--run_id', settings.runId],
+              [],
+            ),
+          ],
           volumes,
         },
       },
