@@ -11,11 +11,13 @@ import {
 import { execa } from 'execa';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap } from 'kubernetes-models/v1';
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { evalchemy } from './__fixtures__/evalchemy-cli.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const cliVersion = (
   JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -43,6 +45,44 @@ function validate(object: Manifest): void {
   else if (object.apiVersion === 'v1' && object.kind === 'ConfigMap')
     new ConfigMap(object as never).validate();
   else throw new Error(`unexpected object ${object.apiVersion} ${object.kind}`);
+}
+
+/**
+ * The objects' fields the Kubernetes API does not have: the OpenAPI schema allows unknown fields, so the objects
+ * are also typechecked as object literals against kubernetes-models' interfaces (generated from the same schema),
+ * where TypeScript reports every field that no interface declares. The compiler's messages; none when all fit.
+ */
+function unknownFields(objects: Manifest[]): string[] {
+  const fileName = join(packageDirectory, 'k8s-manifest-fields.ts');
+  const types: Record<string, string> = { Job: 'IJob', ConfigMap: 'IConfigMap' };
+  const source = [
+    "import type { IJob } from 'kubernetes-models/batch/v1';",
+    "import type { IConfigMap } from 'kubernetes-models/v1';",
+    ...objects.map(
+      (object, index) => `export const object${index}: ${types[object.kind]} = ${JSON.stringify(object)};`,
+    ),
+  ].join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (name, version, ...rest) =>
+    name === fileName
+      ? ts.createSourceFile(name, source, version)
+      : getSourceFile.call(host, name, version, ...rest);
+  host.fileExists = (name) => name === fileName || fileExists.call(host, name);
+  host.readFile = (name) => (name === fileName ? source : readFile.call(host, name));
+  const program = ts.createProgram([fileName], options, host);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
 }
 
 const jobs = (documents: Manifest[]) => {
@@ -117,6 +157,7 @@ describe('evalchemy k8s manifest: the objects are valid Kubernetes objects', () 
       expect(result.exitCode).toBe(0);
       expect(result.documents.length).toBeGreaterThanOrEqual(2);
       for (const object of result.documents) validate(object);
+      expect(unknownFields(result.documents)).toEqual([]);
       const { shardJob, mergeJob } = jobs(result.documents);
       if (args.includes('--namespace')) {
         for (const object of result.documents) expect(object.metadata.namespace).toBe('evals');
@@ -155,6 +196,7 @@ describe('evalchemy k8s manifest: the objects are valid Kubernetes objects', () 
     expect(result.stderr).toBe('');
     const documents = parseAllDocuments(result.stdout).map((document) => document.toJS()) as Manifest[];
     for (const object of documents) validate(object);
+    expect(unknownFields(documents)).toEqual([]);
     const configMap = documents.find((object) => object.kind === 'ConfigMap')!;
     expect(configMap.metadata.name).toBe('suite-config');
     expect(configMap.data).toEqual({ 'suite.yaml': config });
@@ -186,6 +228,17 @@ describe('the validator is real: a wrong manifest is caught', () => {
       /claimName/,
     );
     expect(broken((job) => (job.spec.podFailurePolicy.rules[0].action = 'Retry'))).toThrow(/action/);
+    // A misspelt field passes the schema (it allows unknown fields) but not the typecheck.
+    const misspelt = structuredClone(shardJob);
+    misspelt.spec.backoffLimitPerIndx = misspelt.spec.backoffLimitPerIndex;
+    expect(() => validate(misspelt)).not.toThrow();
+    const problems = unknownFields([misspelt]).join('\n');
+    expect(problems).toMatch(/'"backoffLimitPerIndx"' does not exist in type 'I(IoK8sApiBatchV1)?JobSpec'/);
+    const misspeltDeeper = structuredClone(shardJob);
+    misspeltDeeper.spec.template.spec.containers[0].envFromm = [];
+    expect(unknownFields([misspeltDeeper]).join('\n')).toMatch(
+      /'"envFromm"' does not exist in type 'I(IoK8sApiCoreV1)?Container'/,
+    );
   });
 });
 
