@@ -364,7 +364,7 @@ function header(settings: K8sManifestSettings, deadlineHours: number): string {
   return [
     `evalchemy k8s manifest: run ${settings.runId}, ${settings.shards} shards (written by @evalchemy/cli ${ownVersion()}).`,
     '',
-    'Needs, in the namespace:',
+    'Needs Kubernetes 1.29 or later (backoffLimitPerIndex), and in the namespace:',
     `  - PersistentVolumeClaim "${settings.pvc}" with ReadWriteMany access, mounted at ${SHARED_MOUNT} in every pod:`,
     `    results in ${runDirectory(settings.runId)}, the response cache in ${SHARED_CACHE}.`,
     settings.secret !== undefined
