@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EvalchemyError } from '@evalchemy/core';
 import { configJsonSchema } from './config-file.js';
 import { exitCodeOf, Interrupted, signalExitCode } from './exit-codes.js';
+import { k8sCommand } from './k8s-command.js';
 import { leaderboardCommand } from './leaderboard-command.js';
 import { listCommand } from './list-command.js';
 import { mergeCommand } from './merge-command.js';
@@ -20,6 +21,8 @@ Commands:
                                                                      and the shipped configs (run --config full)
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
                                                                      (see leaderboard --help; run --use_database)
+  evalchemy k8s manifest --shards N -- run ...                       Kubernetes manifests of a sharded run: an
+                                                                     Indexed Job and a merge Job (see k8s --help)
   evalchemy sandbox build [--image NAME:TAG]                         build the Docker sandbox image
   evalchemy slurm submit --shards N … -- run …                       a sharded run on Slurm: an array job and a
                                                                      merge job after it (see slurm --help)
@@ -45,6 +48,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
         return await mergeCommand(rest, io);
       case 'leaderboard':
         return await leaderboardCommand(rest, io);
+      case 'k8s':
+        return await k8sCommand(rest, io);
       case 'sandbox':
         return await sandboxCommand(rest, { ...io, log });
       case 'slurm':

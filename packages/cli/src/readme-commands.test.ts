@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { normaliseFlags, parseKeyValueList, parseRunFlags } from './arguments.js';
 import { configFileSchema } from './config-file.js';
+import { parseK8sArguments } from './k8s-command.js';
 import { knownTags } from './known-plugins.js';
 import { parseLeaderboardArguments } from './leaderboard-command.js';
 import { parseMergeFlags } from './merge-command.js';
@@ -83,6 +84,15 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
         return [(error as Error).message];
       }
       return args[0] === 'submit' ? runProblems(args.slice(args.indexOf('--') + 2), own) : [];
+    case 'k8s': {
+      let parsed: ReturnType<typeof parseK8sArguments>;
+      try {
+        parsed = parseK8sArguments(args);
+      } catch (error) {
+        return [(error as Error).message];
+      }
+      return parsed.help ? [] : runProblems(parsed.runArguments, own);
+    }
     case 'merge':
       try {
         const { positionals, values } = parseMergeFlags(args);
@@ -96,7 +106,7 @@ async function problemsOf(line: string, own?: OwnPlugin): Promise<string[]> {
     case '--help':
       return args.length > 0 ? [`"${command}" takes no arguments, got ${args.join(' ')}`] : [];
     default:
-      return [`no command "${command}" (run, list, leaderboard, sandbox, merge, slurm, config-schema)`];
+      return [`no command "${command}" (run, list, leaderboard, sandbox, merge, slurm, k8s, config-schema)`];
   }
 }
 
