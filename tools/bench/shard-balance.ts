@@ -244,7 +244,10 @@ const describeTasks = tasks
 console.log(`shards ${shardCount}; tasks: ${describeTasks}`);
 console.log(`serving: ${throughput} output tokens/s per shard, ${perSequence} tokens/s per sequence\n`);
 
-const rows = new Map<string, { slowest: number[]; ratio: number[]; tokenRatio: number[] }>();
+const rows = new Map<
+  string,
+  { slowest: number[]; ratio: number[]; tokenRatio: number[]; gpuHours: number[] }
+>();
 const bounds: number[] = [];
 const facts: string[] = [];
 for (let seed = 1; seed <= seedCount; seed += 1) {
@@ -264,7 +267,10 @@ for (let seed = 1; seed <= seedCount; seed += 1) {
     const { tokens, times } = shardLoads(strategy.place(lengths), lengths);
     const mean = times.reduce((sum, time) => sum + time, 0) / times.length;
     const slowest = Math.max(...times);
-    const row = rows.get(strategy.name) ?? { slowest: [], ratio: [], tokenRatio: [] };
+    const row = rows.get(strategy.name) ?? { slowest: [], ratio: [], tokenRatio: [], gpuHours: [] };
+    // A shard's GPU is released when the shard ends (a Slurm array task, a Job's pod): the run's GPU time is
+    // the sum of the shard times.
+    row.gpuHours.push((mean * times.length) / 3600);
     row.slowest.push(slowest);
     row.ratio.push(slowest / mean);
     row.tokenRatio.push(Math.max(...tokens) / (total / shardCount));
@@ -275,12 +281,12 @@ for (let seed = 1; seed <= seedCount; seed += 1) {
 const format = (values: number[], digits: number) => values.map((value) => value.toFixed(digits)).join(' ');
 for (const fact of facts) console.log(fact);
 console.log(
-  `\n| assignment | slowest shard, s (seeds 1-${seedCount}) | slowest / mean shard time | slowest / mean shard tokens |`,
+  `\n| assignment | slowest shard, s (seeds 1-${seedCount}) | slowest / mean shard time | slowest / mean shard tokens | GPU hours |`,
 );
-console.log('| --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- |');
 for (const [name, row] of rows) {
   console.log(
-    `| ${name} | ${format(row.slowest, 0)} | ${format(row.ratio, 2)} | ${format(row.tokenRatio, 2)} |`,
+    `| ${name} | ${format(row.slowest, 0)} | ${format(row.ratio, 2)} | ${format(row.tokenRatio, 2)} | ${format(row.gpuHours, 1)} |`,
   );
 }
 console.log(
