@@ -12,17 +12,9 @@ port=54329
 cluster=/var/tmp/evalchemy-postgres
 log=/var/tmp/evalchemy-postgres.log
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif sudo -n true >/dev/null 2>&1; then
-    sudo -n "$@"
-  else
-    echo "[services] needs root (or password-less sudo) to run: $*" >&2
-    echo "[services] the leaderboard suites run against a real PostgreSQL; install Debian's postgresql, or run as root" >&2
-    exit 1
-  fi
-}
+root_needed_for="the leaderboard suites run against a real PostgreSQL; install Debian's postgresql, or run as root"
+# shellcheck source=tools/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as-root.sh"
 
 pg_bin() {
   local found

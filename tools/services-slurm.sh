@@ -15,17 +15,9 @@ conf="$conf_dir/slurm.conf"
 marker='# Written by evalchemy tools/services-slurm.sh'
 partition=debug
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif sudo -n true >/dev/null 2>&1; then
-    sudo -n "$@"
-  else
-    echo "[services] needs root (or password-less sudo) to run: $*" >&2
-    echo "[services] the Slurm suite runs against a real Slurm; install Debian's slurm-wlm and munge, or run as root" >&2
-    exit 1
-  fi
-}
+root_needed_for="the Slurm suite runs against a real Slurm; install Debian's slurm-wlm and munge, or run as root"
+# shellcheck source=tools/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as-root.sh"
 
 # A pid file's process, when it still runs.
 running_pid() {

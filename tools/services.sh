@@ -14,17 +14,9 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$repo_root/tools/services-postgres.sh"
 bash "$repo_root/tools/services-slurm.sh"
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif sudo -n true >/dev/null 2>&1; then
-    sudo -n "$@"
-  else
-    echo "[services] needs root (or password-less sudo) to run: $*" >&2
-    echo "[services] the Docker and bubblewrap suites run against the real services; install them, or run as root" >&2
-    exit 1
-  fi
-}
+root_needed_for="the Docker and bubblewrap suites run against the real services; install them, or run as root"
+# shellcheck source=tools/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as-root.sh"
 
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
