@@ -110,6 +110,35 @@ describe('evalchemy run --tasks hendrycks_math', () => {
     });
   });
 
+  it('takes --limit per subject, as lm-eval limits each task of the group', async () => {
+    const asked: string[] = [];
+    model = await startScriptedServer({
+      reply: (request) => {
+        const prompt = request.messages?.at(-1)?.content ?? '';
+        asked.push(prompt);
+        return answer(prompt);
+      },
+    });
+    hub = await startHubStandIn(hubFiles);
+    const output = await mkdtemp(join(tmpdir(), 'evalchemy-math-'));
+    const result = await evalchemy(
+      openaiRun({ baseUrl: model.url, output, tasks: 'hendrycks_math', limit: 1, model: 'org/math' }),
+      { env: { EVALCHEMY_DATASETS_DIR: '', HF_ENDPOINT: hub.url } },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    // The first algebra problem and the first geometry one, not the first two problems of the group (both algebra).
+    expect(asked).toHaveLength(2);
+    expect(asked.filter((prompt) => prompt.includes('Simplify'))).toHaveLength(1);
+    expect(asked.filter((prompt) => prompt.includes('equilateral'))).toHaveLength(1);
+    const { results } = await resultsIn(output, 'org__math');
+    expect(results['n-samples'].hendrycks_math).toMatchObject({ effective: 2 });
+    expect(results.results.hendrycks_math).toMatchObject({
+      exact_match: 1,
+      exact_match_hendrycks_math_algebra: 1,
+      exact_match_hendrycks_math_geometry: 1,
+    });
+  });
+
   it("says how to run one of lm-eval's subject tasks", async () => {
     const result = await evalchemy([
       'run',

@@ -32,22 +32,19 @@ function promptCost(plan: SamplePlanV1): number {
 }
 
 /**
- * This shard's share of a task's first `limit` samples, with each sample's position in the task: every
+ * This shard's share of a task's samples (those its limit keeps, with their positions in the task): every
  * sample is costed, `assignShards` spreads them, and the ones given to `shard.index` are kept in order.
  */
 export async function selectShard(
-  samples: AsyncIterable<SampleV1> | Iterable<SampleV1>,
-  limit: number,
+  samples: AsyncIterable<{ sample: SampleV1; index: number }>,
   shard: ShardOfRun,
   costOf: (sample: SampleV1) => number,
 ): Promise<{ sample: SampleV1; index: number }[]> {
-  const all: SampleV1[] = [];
-  if (limit > 0) {
-    for await (const sample of samples) {
-      all.push(sample);
-      if (all.length >= limit) break;
-    }
-  }
-  const assignment = assignShards(all.map(costOf), shard.count);
-  return all.flatMap((sample, index) => (assignment[index] === shard.index ? [{ sample, index }] : []));
+  const all: { sample: SampleV1; index: number }[] = [];
+  for await (const item of samples) all.push(item);
+  const assignment = assignShards(
+    all.map(({ sample }) => costOf(sample)),
+    shard.count,
+  );
+  return all.filter((_, position) => assignment[position] === shard.index);
 }

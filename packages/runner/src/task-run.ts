@@ -25,13 +25,9 @@ import type { RunEvent } from './events.js';
 import { judgesForSample } from './judge-service.js';
 import type { RecordingResolver } from './recording-resolver.js';
 import type { RequestPath } from './request-path.js';
-import {
-  effectiveSampleCount,
-  type RunSettings,
-  requestedLimitOf,
-  type TaskSelection,
-} from './run-settings.js';
+import { type RunSettings, requestedLimitOf, type TaskSelection } from './run-settings.js';
 import type { RunState } from './run-state.js';
+import { limitSamples } from './sample-limit.js';
 import { buildSampleRecord, countWarning, type SampleResult, warningsOf } from './sample-record.js';
 import { shardSuffix } from './shard-files.js';
 import { estimateSampleCost, selectShard } from './shard-selection.js';
@@ -110,20 +106,20 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     seed: settings.seed,
     log: settings.log,
   });
-  const limit = effectiveSampleCount(requestedLimitOf(settings, task), source.size);
+  const limited = limitSamples(source, requestedLimitOf(settings, task));
   const planContext = planContextOf(context.model.backend, options);
   // A sharded run reads the task's samples (up to its limit) first and keeps this shard's share, by cost.
   const selected =
     settings.shard === undefined
       ? undefined
-      : await selectShard(source.samples, limit, settings.shard, (sample) =>
+      : await selectShard(limited.samples, settings.shard, (sample) =>
           estimateSampleCost(
             benchmark,
             sample,
             applyOverrides(benchmark.doPlan(sample, planContext), settings),
           ),
         );
-  const total = selected?.length ?? limit;
+  const total = selected?.length ?? limited.count;
   context.emit({ type: 'task-start', task: benchmark.id, total });
 
   const samplesPath = join(
@@ -172,7 +168,7 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   let slotFreed: (() => void) | undefined;
   let written = false;
   try {
-    for await (const { sample, index } of selected ?? firstSamples(source.samples, limit)) {
+    for await (const { sample, index } of selected ?? limited.samples) {
       if (fatal !== undefined) break;
       signal.throwIfAborted();
       while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
@@ -218,20 +214,6 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
     datasets: context.datasets.files(),
     judgeAudit,
   };
-}
-
-/** The first `limit` samples of a source, with their positions. */
-async function* firstSamples(
-  samples: AsyncIterable<SampleV1> | Iterable<SampleV1>,
-  limit: number,
-): AsyncGenerator<{ sample: SampleV1; index: number }> {
-  if (limit <= 0) return;
-  let index = 0;
-  for await (const sample of samples) {
-    yield { sample, index };
-    index += 1;
-    if (index >= limit) return;
-  }
 }
 
 /**

@@ -88,9 +88,11 @@ export class HendrycksMathBenchmark implements BenchmarkV1<HendrycksMathProblem,
 
   async doLoad(context: LoadContextV1<HendrycksMathOptions>): Promise<SampleSourceV1<HendrycksMathProblem>> {
     const samples: SampleV1<HendrycksMathProblem>[] = [];
+    const subtaskSizes: number[] = [];
     const { num_fewshot: shots, fewshot_seed: seed } = context.options;
     for (const subject of context.options.subjects) {
       const problems = await this.#problems(subject, 'test', context);
+      subtaskSizes.push(problems.length);
       let draw = (): HendrycksMathExemplar[] => [];
       if (shots > 0) {
         // One sampler per subject task, drawing for each test problem in order, as lm-eval's ContextSampler.
@@ -114,7 +116,8 @@ export class HendrycksMathBenchmark implements BenchmarkV1<HendrycksMathProblem,
         });
       });
     }
-    return { size: samples.length, samples };
+    // Each subject is a task of lm-eval's group: --limit N runs the first N problems of every subject.
+    return { size: samples.length, samples, subtaskSizes };
   }
 
   doPlan(sample: SampleV1<HendrycksMathProblem>, context: PlanContextV1<HendrycksMathOptions>): SamplePlanV1 {

@@ -104,6 +104,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
   async doLoad(context: LoadContextV1<MmluOptions>): Promise<SampleSourceV1<MmluSample>> {
     const chosen = new Set(context.options.subjects ?? mmluSubjects);
     const samples: SampleV1<MmluSample>[] = [];
+    const subtaskSizes: number[] = [];
     for (const subject of mmluSubjects.filter((name) => chosen.has(name))) {
       const shots = context.options.num_fewshot > 0 ? await this.#rows(context, subject, 'dev') : [];
       if (shots.length < context.options.num_fewshot) {
@@ -113,6 +114,7 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
       }
       const fewshot = shots.slice(0, context.options.num_fewshot);
       const questions = await this.#rows(context, subject, 'test');
+      subtaskSizes.push(questions.length);
       questions.forEach((question, index) => {
         samples.push({
           id: `${subject}/${index}`,
@@ -121,7 +123,8 @@ export class MmluBenchmark implements BenchmarkV1<MmluSample, MmluOptions> {
         });
       });
     }
-    return { size: samples.length, samples };
+    // Each subject is a task of lm-eval's group: --limit N runs the first N problems of every subject.
+    return { size: samples.length, samples, subtaskSizes };
   }
 
   async #rows(

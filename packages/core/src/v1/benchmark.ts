@@ -31,6 +31,14 @@ export interface SampleSourceV1<Data = unknown> {
   size: number;
   samples: AsyncIterable<SampleV1<Data>> | Iterable<SampleV1<Data>>;
   /**
+   * For a task that is a group of subtasks (lm-evaluation-harness's `mmlu` of 57 subjects, `hendrycks_math` of
+   * 7): the number of samples of each subtask, in the order `samples` yields them (one subtask after another;
+   * they sum to `size`). The user's `--limit` (and `--debug`) then applies to each subtask, as lm-eval applies
+   * it to each task of a group: `--limit 10` runs the first 10 samples of every subtask. Optional: without it
+   * the limit takes the first samples of the whole task.
+   */
+  subtaskSizes?: readonly number[];
+  /**
    * What `doAggregate` needs from loading besides the scored samples (alpaca_eval's gamed baselines for its
    * length-controlled fit), handed back to it as `context.loaded`. Kept in memory for the whole task.
    */
