@@ -390,6 +390,11 @@ describe('a user with only the registry', () => {
     expect(listedPackages(list.stdout)).toEqual([]);
     expect(list.stdout).toContain('Benchmarks:\n  (none installed)');
     expect(list.stdout).toContain('Backends:\n  (none installed)');
+    // … and how to install one, naming the published packages.
+    expect(list.stdout).toContain(
+      '(none installed) install one with: npm install @evalchemy/benchmark-<name>',
+    );
+    expect(list.stdout).toMatch(/published: .*\bgsm8k\b/);
   }, 600_000);
 
   it('installs the CLI, one backend and one benchmark, lists exactly those, and runs gsm8k', async () => {

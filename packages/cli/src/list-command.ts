@@ -1,5 +1,6 @@
 import type { PluginKind } from '@evalchemy/core';
 import { shippedConfigNames, shippedConfigsDirectory } from './config-file.js';
+import { knownPlugins } from './known-plugins.js';
 import {
   conflictingPlugins,
   corePeerRangeWarnings,
@@ -27,7 +28,13 @@ export async function listCommand(io: {
   for (const [kind, title] of sections) {
     const ofKind = plugins.filter((plugin) => 'kind' in plugin.manifest && plugin.manifest.kind === kind);
     lines.push(`${title}:`);
-    if (ofKind.length === 0) lines.push('  (none installed)');
+    if (ofKind.length === 0) {
+      const published = knownPlugins.filter((known) => known.kind === kind).map((known) => known.id);
+      lines.push(
+        `  (none installed) install one with: npm install @evalchemy/${kind}-<name>`,
+        ...(published.length > 0 ? [`    published: ${published.join(', ')}`] : []),
+      );
+    }
     for (const plugin of ofKind.sort((a, b) => a.packageName.localeCompare(b.packageName))) {
       const manifest = plugin.manifest;
       if ('problem' in manifest) {
