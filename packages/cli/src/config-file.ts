@@ -52,7 +52,16 @@ export const configFileSchema = z
       )
       .optional(),
     output_path: z.string().describe('Directory for results and samples files.').optional(),
-    limit: z.number().int().positive().describe('Only the first N samples of each task.').optional(),
+    limit: z
+      .number()
+      .positive()
+      .refine((limit) => limit < 1 || Number.isInteger(limit), {
+        message: 'a whole number of samples, or a share of each task below 1 (0.1)',
+      })
+      .describe(
+        'Only the first N samples of each task (of each subject of a group task such as mmlu); below 1, that share of each, rounded up (as --limit).',
+      )
+      .optional(),
     seed: z.number().int().describe('Base seed; generation i uses seed + i.').optional(),
     max_tokens: z
       .number()

@@ -125,6 +125,24 @@ describe('lm-evaluation-harness command lines', () => {
     expect(results['n-samples']?.gsm8k?.effective).toBe(expected);
   });
 
+  it('takes a config file limit below 1 as --limit does, and refuses a fractional count', async () => {
+    server = await startScriptedServer({ reply: answer18 });
+    const directory = await output();
+    const config = join(directory, 'run.yaml');
+    await writeFile(config, 'tasks: [gsm8k]\nlimit: 0.004\n');
+    const command = ['run', '--model', 'openai', '--model_args', `model=m,base_url=${server.url}`];
+    const result = await evalchemy([...command, '--config', config, '--output_path', directory]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(generations(server)).toHaveLength(Math.ceil(datasetSize('gsm8k/test.jsonl') * 0.004));
+
+    await writeFile(config, 'tasks: [gsm8k]\nlimit: 2.5\n');
+    const refused = await evalchemy([...command, '--config', config, '--output_path', directory]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(
+      /limit \(line 2\): a whole number of samples, or a share of each task below 1/,
+    );
+  });
+
   it('warns, naming each flag, for flags that have no effect here, and still runs', async () => {
     server = await startScriptedServer({ reply: answer18 });
     const directory = await output();
