@@ -14,12 +14,17 @@ export function formatResultsTable(outcomes: TaskOutcome[], settings: { showAll:
       rows.push([outcome.task, 'error', outcome.error ?? 'failed', '', '', '']);
       continue;
     }
-    const names = shownMetrics(outcome, settings.showAll);
-    hidden += Object.keys(outcome.metrics).length - names.length;
     const samples = [`${outcome.samples.scored}/${outcome.samples.total}`, String(outcome.samples.failed)];
+    // A shard's share of a task can be empty: no metric of it means anything.
+    const names = outcome.samples.total === 0 ? [] : shownMetrics(outcome, settings.showAll);
+    if (outcome.samples.total > 0) hidden += Object.keys(outcome.metrics).length - names.length;
     if (names.length === 0) {
       const why =
-        outcome.samples.scored === 0 && outcome.samples.failed > 0 ? '(no sample scored)' : '(predict only)';
+        outcome.samples.total === 0
+          ? '(no samples)'
+          : outcome.samples.scored === 0 && outcome.samples.failed > 0
+            ? '(no sample scored)'
+            : '(predict only)';
       rows.push([outcome.task, why, '', '', ...samples]);
     }
     names.forEach((name, index) => {

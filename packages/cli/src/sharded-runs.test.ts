@@ -273,6 +273,25 @@ describe('evalchemy merge refuses', () => {
   }, 120_000);
 });
 
+describe('a shard given no sample of a task', () => {
+  it('runs, and its table says the task had no samples here', async () => {
+    const server = await startScriptedServer({ reply: modelReply });
+    try {
+      const output = await temporary('empty-share');
+      // One sample, two shards: shard 0 takes it.
+      const result = await evalchemy(
+        openaiRun({ baseUrl: server.url, output, tasks: 'gsm8k', limit: 1, extra: ['--shard', '1/2'] }),
+        { env: { EVALCHEMY_CACHE_DIR: await temporary('cache-empty') } },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/\| gsm8k \| \(no samples\)\s*\|.*\| 0\/0\s*\|/);
+      expect(server.requestCount).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
+
 describe('resuming a sharded run with another number of shards', () => {
   it('sends no request that a shard completed, when the cache directory is shared', async () => {
     const server = await startScriptedServer({ reply: modelReply });
