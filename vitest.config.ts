@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 // One vitest project per package, named after the package, inheriting the settings below. Suites that need a
 // real service are in files named *.docker.test.ts / *.bwrap.test.ts / *.slurm.test.ts: .ci/run installs and
-// starts Docker, bubblewrap and Slurm first, so they run there too. Sandbox suites run hostile programs to their timeouts, hence
-// the generous limits.
+// starts Docker, bubblewrap and Slurm first, so they run there too. Sandbox suites run hostile programs to their
+// timeouts, hence the generous limits.
 const root = import.meta.dirname;
 const projects = globSync(['packages/*/package.json', 'packages/*/*/package.json'], { cwd: root }).map(
   (path) => ({

@@ -16,15 +16,15 @@ export function formatResultsTable(outcomes: TaskOutcome[], settings: { showAll:
     }
     const samples = [`${outcome.samples.scored}/${outcome.samples.total}`, String(outcome.samples.failed)];
     // A shard's share of a task can be empty: no metric of it means anything.
-    const names = outcome.samples.total === 0 ? [] : shownMetrics(outcome, settings.showAll);
-    if (outcome.samples.total > 0) hidden += Object.keys(outcome.metrics).length - names.length;
+    const empty = outcome.samples.total === 0;
+    const names = empty ? [] : shownMetrics(outcome, settings.showAll);
+    if (!empty) hidden += Object.keys(outcome.metrics).length - names.length;
     if (names.length === 0) {
-      const why =
-        outcome.samples.total === 0
-          ? '(no samples)'
-          : outcome.samples.scored === 0 && outcome.samples.failed > 0
-            ? '(no sample scored)'
-            : '(predict only)';
+      const why = empty
+        ? '(no samples)'
+        : outcome.samples.scored === 0 && outcome.samples.failed > 0
+          ? '(no sample scored)'
+          : '(predict only)';
       rows.push([outcome.task, why, '', '', ...samples]);
     }
     names.forEach((name, index) => {

@@ -37,15 +37,11 @@ async function* keptSamples(
   samples: AsyncIterable<SampleV1> | Iterable<SampleV1>,
   kept: readonly [number, number][],
 ): AsyncGenerator<{ sample: SampleV1; index: number }> {
-  const last = kept.findLast(([first, end]) => end > first);
-  if (last === undefined) return;
+  const end = Math.max(0, ...kept.filter(([first, stop]) => stop > first).map(([, stop]) => stop));
   let index = 0;
-  let range = 0;
   for await (const sample of samples) {
-    while (index >= (kept[range]?.[1] ?? Number.POSITIVE_INFINITY) && range < kept.length - 1) range += 1;
-    const [first, end] = kept[range]!;
-    if (index >= first && index < end) yield { sample, index };
+    if (index >= end) return;
+    if (kept.some(([first, stop]) => index >= first && index < stop)) yield { sample, index };
     index += 1;
-    if (index >= last[1]) return;
   }
 }
