@@ -22,7 +22,14 @@ import humaneval from '@evalchemy/benchmark-humaneval';
 import math500 from '@evalchemy/benchmark-math500';
 import mbpp from '@evalchemy/benchmark-mbpp';
 import type { BenchmarkV1, SamplePlanV1 } from '@evalchemy/core';
-import { assignShards, contiguousShards, createDatasetResolver, estimateSampleCost } from '@evalchemy/runner';
+import {
+  assignGenerations,
+  assignShards,
+  contiguousShards,
+  createDatasetResolver,
+  estimateSampleCost,
+  partsOf,
+} from '@evalchemy/runner';
 import { seededRandom } from './seeded-random.js';
 
 const [shardCount, seedCount, throughput, perSequence, lengthScale] = [128, 5, 785, 26, 1].map(
@@ -51,6 +58,8 @@ interface SimulatedSample {
   maxTokens: number;
   /** What the runner estimates (`estimateSampleCost`). */
   estimatedCost: number;
+  /** Into how many parts the runner splits it (`partsOf`: its generations, for these tasks). */
+  parts: number;
 }
 
 const log = { info: () => {}, warn: (message: string) => console.warn(message), debug: () => {} };
@@ -76,6 +85,7 @@ async function loadTask(benchmark: BenchmarkV1<unknown, unknown>): Promise<Simul
       generations: plan.generations ?? 1,
       maxTokens: plan.parameters.maxTokens ?? 32_768,
       estimatedCost: estimateSampleCost(benchmark, sample, plan),
+      parts: partsOf(benchmark, options, plan),
     });
   }
   return samples;
@@ -200,7 +210,21 @@ const strategies: { name: string; place: (lengths: number[][][]) => Placement }[
       ),
   },
   {
-    name: 'assignShards, runner estimate, per task (ours)',
+    name: '**ours**: assignGenerations, runner estimate, per task (what --shard does)',
+    place: (lengths) =>
+      tasks.map((samples, taskIndex) => {
+        const shards = assignGenerations(
+          samples.map((sample) => ({ cost: sample.estimatedCost, parts: sample.parts })),
+          shardCount,
+        );
+        // A sample kept whole (one part) has all its generations on its one shard.
+        return lengths[taskIndex]!.map((generated, sample) =>
+          generated.map((_, generation) => shards[sample]![shards[sample]!.length === 1 ? 0 : generation]!),
+        );
+      }),
+  },
+  {
+    name: 'whole samples: assignShards, runner estimate, per task (ours before)',
     place: (lengths) =>
       bySample(
         tasks.map((samples) =>
@@ -249,6 +273,7 @@ const rows = new Map<
   { slowest: number[]; ratio: number[]; tokenRatio: number[]; gpuHours: number[] }
 >();
 const bounds: number[] = [];
+const ratioFloors: number[] = [];
 const facts: string[] = [];
 for (let seed = 1; seed <= seedCount; seed += 1) {
   currentSeed = seed;
@@ -262,7 +287,17 @@ for (let seed = 1; seed <= seedCount; seed += 1) {
       `largest sample ${largestSample}, longest generation ${longestGeneration} (${allGenerations.filter((length) => length >= 32_768).length} at the 32768 cap)`,
   );
   // No placement of whole generations does better than this: the mean work, or the longest generation.
-  bounds.push(Math.max(total / throughput / shardCount, longestGeneration / perSequence));
+  const slowestBound = Math.max(total / throughput / shardCount, longestGeneration / perSequence);
+  bounds.push(slowestBound);
+  // And none has a mean shard time above this: a shard's time is its work, or its longest generation when
+  // that is longer (time ≤ work + longest × (1/PER_SEQUENCE − 1/THROUGHPUT)), and the shards' longest
+  // generations are at most the run's `shardCount` longest. So slowest ÷ mean is at least bound ÷ this.
+  const longestOnes = [...allGenerations].sort((left, right) => right - left).slice(0, shardCount);
+  const meanCeiling =
+    (total / throughput +
+      longestOnes.reduce((sum, length) => sum + length, 0) * (1 / perSequence - 1 / throughput)) /
+    shardCount;
+  ratioFloors.push(slowestBound / Math.min(meanCeiling, slowestBound));
   for (const strategy of strategies) {
     const { tokens, times } = shardLoads(strategy.place(lengths), lengths);
     const mean = times.reduce((sum, time) => sum + time, 0) / times.length;
@@ -291,4 +326,7 @@ for (const [name, row] of rows) {
 }
 console.log(
   `\nlower bound on the slowest shard (max of mean work and longest generation), s: ${format(bounds, 0)}`,
+);
+console.log(
+  `lower bound on slowest / mean shard time, any placement of whole generations: ${format(ratioFloors, 2)}`,
 );

@@ -255,8 +255,10 @@ export const runHelp = `Usage: evalchemy run --model <backend> [--model_args k=v
   --include_path DIR        a folder of more plugin packages (each with an "evalchemy" manifest), searched too
   --no_cache                neither read nor fill the response cache
   --shard I/N, --num_shards N --shard_index I   run only shard I's share of every task (0 ≤ I < N),
-                            balanced by each sample's expected cost; files are named ..._shard-I-of-N, and
-                            "evalchemy merge DIR" combines the shards into the results of one run
+                            balanced by each sample's expected cost (a repeated sample's generations on
+                            different shards, unless a judge or sandbox scores it); files are named
+                            ..._shard-I-of-N, and "evalchemy merge DIR" combines the shards into the results
+                            of one run (scoring the split samples)
   --run_id ID               the run's name (1–64 of A-Z a-z 0-9 . _ -; a UUID is used as it is): every shard
                             of one run is given the same; without it a sharded run's id derives from the command
   --show_all_metrics        every metric in the results table, not only each task's headline metrics

@@ -22,7 +22,8 @@ export const mergeHelp = `Usage: evalchemy merge DIR... [--output_path DIR|FILE.
 
 Combines the shards of one sharded run (evalchemy run --shard I/N) into the results and samples files a single
 process would have written: every task's metrics computed over all its samples (corpus metrics included),
-n-samples, usage and costs summed. Shard results files (results_<time>_shard-I-of-N.json) are searched for in
+n-samples, usage and costs summed. A sample whose generations the shards split (AIME's 10 repeats) is scored
+here, with its generations from every shard: merge where the task's plugin and datasets are installed. Shard results files (results_<time>_shard-I-of-N.json) are searched for in
 the DIRs and the folders below them; the samples files must be beside them.
 
   --output_path DIR|FILE.json   where the merged files go: DIR/<model>/, or exactly FILE.json (default: the
@@ -103,15 +104,11 @@ export async function mergeCommand(argv: string[], io: CommandIo): Promise<numbe
           `Task ${task}: the shards ran version ${record.version} of its benchmark, but ${plugin.packageName} ${plugin.packageVersion} installed here is version ${benchmark.version}. Merge where the shards' version is installed.`,
         );
       }
-      if (benchmark.doAggregate === undefined) return { benchmark };
-      const source = await benchmark.doLoad({
-        options: record.options,
-        datasets,
-        seed: results.seeds.seed,
-        log,
-      });
-      return { benchmark, loaded: source.loaded };
+      const load = () =>
+        benchmark.doLoad({ options: record.options, datasets, seed: results.seeds.seed, log });
+      return { benchmark, load };
     },
+    log,
   });
   io.stdout.write(
     `\n${formatResultsTable(outcome.tasks, { showAll: values['show-all-metrics'] ?? false })}\n`,

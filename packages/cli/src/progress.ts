@@ -101,7 +101,10 @@ export function createProgressReporter(
           const primary = event.metrics[event.primaryMetric];
           line(
             `[${event.task}] done in ${formatDuration(event.durationMs / 1000)}: ${event.primaryMetric} = ${primary ? primary.value.toFixed(4) : 'n/a'}` +
-              (event.failed > 0 ? ` (${event.failed} failed samples)` : ''),
+              (event.failed > 0 ? ` (${event.failed} failed samples)` : '') +
+              (event.split !== undefined
+                ? `; ${event.split} samples' generations shared with other shards, scored by evalchemy merge`
+                : ''),
           );
           current = undefined;
           break;

@@ -22,9 +22,11 @@ export function formatResultsTable(outcomes: TaskOutcome[], settings: { showAll:
     if (names.length === 0) {
       const why = empty
         ? '(no samples)'
-        : outcome.samples.scored === 0 && outcome.samples.failed > 0
-          ? '(no sample scored)'
-          : '(predict only)';
+        : outcome.samples.scored === 0 && outcome.samples.split !== undefined
+          ? '(scored by evalchemy merge)'
+          : outcome.samples.scored === 0 && outcome.samples.failed > 0
+            ? '(no sample scored)'
+            : '(predict only)';
       rows.push([outcome.task, why, '', '', ...samples]);
     }
     names.forEach((name, index) => {

@@ -335,3 +335,59 @@ describe('resuming a sharded run with another number of shards', () => {
     }
   }, 180_000);
 });
+
+describe("a sharded run of a repeated task (AIME's 10 generations per problem)", () => {
+  it('sends each generation from one shard, spreads them, and merges into what one process writes', async () => {
+    // The answer depends on the generation's seed: each of a problem's generations differs.
+    const server = await startScriptedServer({
+      reply: (request) =>
+        `So the answer is \\boxed{${digest(`${lastUser(request)}|${String(request.body.seed)}`)[0]! % 40}}.`,
+    });
+    try {
+      const runOnce = async (output: string, extra: string[]) => {
+        const result = await evalchemy(
+          openaiRun({ baseUrl: server.url, output, tasks: 'aime24', limit: 6, extra }),
+          { env: { EVALCHEMY_CACHE_DIR: await temporary('cache-aime') } },
+        );
+        expect(result.exitCode, result.stderr).toBe(0);
+        return result;
+      };
+      const singleOutput = await temporary('aime-single');
+      await runOnce(singleOutput, []);
+      const sentBySingle = server.requestCount;
+      expect(sentBySingle).toBe(60);
+
+      const output = await temporary('aime-sharded');
+      const sentByShard: number[] = [];
+      for (let index = 0; index < 4; index += 1) {
+        const before = server.requestCount;
+        const shard = await runOnce(output, ['--shard', `${index}/4`]);
+        sentByShard.push(server.requestCount - before);
+        expect(shard.stdout).toMatch(/\| aime24 \| \(scored by evalchemy merge\)/);
+      }
+      // 60 generations over 4 shards: 15 each, where whole problems (10 generations) could not do better than 20/20/10/10.
+      expect(sentByShard).toEqual([15, 15, 15, 15]);
+      const parts = (await samplesOf(output, 'aime24', '_shard-0-of-4'))[0]!;
+      expect(parts.split?.generations.length).toBeLessThan(10);
+      expect(parts.metrics).toBeUndefined();
+
+      const merged = await evalchemy(['merge', output]);
+      expect(merged.exitCode, merged.stderr).toBe(0);
+      expect(merged.stderr).toContain('6 samples whose generations were split across shards, scored');
+      const { results } = await resultsNamed(output, /^results_[0-9T.-]+\.json$/);
+      const { results: single } = await resultsNamed(singleOutput, /^results_[0-9T.-]+\.json$/);
+      expect(results.results).toEqual(single.results);
+      expect(results['n-samples']).toEqual(single['n-samples']);
+      expect(results.usage.requests_sent).toBe(60);
+      const mergedRecords = await samplesOf(output, 'aime24');
+      expect(mergedRecords.map(canonical)).toEqual(
+        (await samplesOf(singleOutput, 'aime24'))
+          .sort((left, right) => left.index - right.index)
+          .map(canonical),
+      );
+      expect(new Set(mergedRecords[0]!.extracted as unknown[]).size).toBeGreaterThan(1);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
+});

@@ -354,6 +354,29 @@ const promptSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * The plan of a sample whose generations a sharded run split across shards, exactly as the shard ran it
+ * (after the user's overrides): what `evalchemy merge` scores the reunited generations with.
+ */
+const splitPlanSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('chat'),
+    system: z.string().optional(),
+    history: z
+      .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
+      .optional(),
+    turns: z.array(z.string()),
+    parameters: parametersSchema,
+    generations: count.optional(),
+  }),
+  z.object({
+    type: z.literal('completion'),
+    prompt: z.string(),
+    parameters: parametersSchema,
+    generations: count.optional(),
+  }),
+]);
+
 /** One turn's answer. */
 const turnResponseSchema = z.object({
   /** Generated text. */
@@ -407,6 +430,20 @@ export const sampleRecordSchema = z.object({
   judge_audit: z.record(z.string(), sampleJudgeAuditSchema).optional(),
   /** Why the sample failed (`judge call failed: …`, `scoring failed: …`, a backend error). */
   error: z.string().optional(),
+  /**
+   * Present in a shard's samples file when the run split this sample's generations across shards: this
+   * record holds only some of them (`responses[i]` is generation `generations[i]`) and no score.
+   * `evalchemy merge` reunites the generations of every shard and scores the sample as a single process.
+   */
+  split: z
+    .object({
+      /** The 0-based generations this record's responses are, in order. */
+      generations: z.array(count),
+      /** The backend's warnings of each of those generations (its turns' together), in order. */
+      warnings: z.array(z.array(warningSchema)),
+      plan: splitPlanSchema,
+    })
+    .optional(),
 });
 
 /** One line of a samples file. */

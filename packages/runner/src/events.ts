@@ -19,6 +19,8 @@ export type RunEvent =
       primaryMetric: string;
       failed: number;
       total: number;
+      /** Samples of a shard's share that other shards share generations of: `evalchemy merge` scores them. */
+      split?: number;
       durationMs: number;
     }
   | { type: 'task-error'; task: string; error: string }

@@ -30,13 +30,13 @@ export {
   type TaskSelection,
 } from './run-settings.js';
 export { type RequestUsage, sumUsage, type TaskUsage } from './run-state.js';
-export { assignShards, contiguousShards } from './shard-assignment.js';
+export { assignGenerations, assignShards, contiguousShards } from './shard-assignment.js';
 export {
   runIdFromName,
   type ShardOfRun,
   shardResultsFilePattern,
   shardSuffix,
 } from './shard-files.js';
-export { estimateSampleCost } from './shard-selection.js';
+export { estimateSampleCost, partsOf } from './shard-selection.js';
 export { stableStringify } from './stable-json.js';
 export type { TaskOutcome } from './task-run.js';

@@ -4,9 +4,11 @@ import {
   type BenchmarkV1,
   ConfigurationError,
   type JudgeAuditRecordV1,
+  type LoggerV1,
   type ResultsFileV1,
   resultsFileSchema,
   type SampleRecordV1,
+  type SampleSourceV1,
   type ScoredSampleV1,
   sampleRecordSchema,
   type TaskRecordV1,
@@ -18,6 +20,7 @@ import { createDirectory, storageError } from './create-directory.js';
 import { roundDollars } from './prices.js';
 import { flattenMetrics } from './results-file.js';
 import { type ShardOfRun, shardResultsFilePattern, shardSuffix } from './shard-files.js';
+import { reuniteSplitSamples } from './split-samples.js';
 import type { TaskOutcome, VerdictCounts } from './task-run.js';
 
 /** One shard's results file, read and checked against the results schema. */
@@ -149,11 +152,14 @@ export function checkShardedRun(run: ShardedRun, searched: readonly string[]): v
   }
 }
 
-/** What the merge needs of a task's benchmark: the plugin, and what its `doLoad` gives `doAggregate`. */
+/**
+ * What the merge needs of a task's benchmark: the plugin, and its samples as the run loaded them (`doLoad` with
+ * the run's options, seed and datasets), read only when the benchmark aggregates itself (its `loaded`) or a
+ * sample's generations were split across shards (the sample, to score it).
+ */
 export interface MergeTaskPlugin {
   benchmark: BenchmarkV1<unknown, unknown>;
-  /** `doLoad`'s `loaded`, when the benchmark aggregates itself and needs it. */
-  loaded?: unknown;
+  load(): Promise<SampleSourceV1>;
 }
 
 export interface MergeSettings {
@@ -164,6 +170,8 @@ export interface MergeSettings {
   /** The benchmark of a task, as the run loaded it, given the task's record in shard 0's results. */
   loadTask(task: string, record: TaskRecordV1, results: ResultsFileV1): Promise<MergeTaskPlugin>;
   onProgress?: (message: string) => void;
+  /** The logger a benchmark scoring a split sample is given; default silent. */
+  log?: LoggerV1;
 }
 
 export interface MergeOutcome {
@@ -193,6 +201,8 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
   });
 
   const outcomes: TaskOutcome[] = [];
+  /** Warnings of the scorer on the split samples the merge scored (the shards counted their backends'). */
+  const scoreWarnings: Record<string, Record<string, number>> = {};
   const results: Record<string, Record<string, number | null>> = {};
   const nSamples: ResultsFileV1['n-samples'] = {};
   const sampleFailures: ResultsFileV1['sample_failures'] = {};
@@ -206,10 +216,11 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
       const failure = file.results.sample_failures[task];
       return failure !== undefined ? [failure] : [];
     });
-    const failedSamples = failures.reduce((sum, failure) => sum + failure.failed, 0);
-    if (failures[0] !== undefined)
-      sampleFailures[task] = { failed: failedSamples, example: failures[0].example };
     if (failedIn.length > 0) {
+      if (failures[0] !== undefined) {
+        const failed = failures.reduce((sum, failure) => sum + failure.failed, 0);
+        sampleFailures[task] = { failed, example: failures[0].example };
+      }
       const error = failedIn
         .map((file) => `shard ${file.shard.index}: ${file.results.task_errors[task]}`)
         .join('; ');
@@ -251,12 +262,38 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
           'A samples file was changed or truncated: run the shards again.',
       );
     }
+    const predictOnly = first.results.config.predict_only === true;
+    let plugin: MergeTaskPlugin | undefined;
+    const pluginOf = async () => (plugin ??= await settings.loadTask(task, record, first.results));
+    let source: Promise<SampleSourceV1> | undefined;
+    const sourceOf = async () => (source ??= (await pluginOf()).load());
+    if (records.some((line) => line.split !== undefined)) {
+      const reunited = await reuniteSplitSamples(task, records, {
+        benchmark: async () => (await pluginOf()).benchmark,
+        source: sourceOf,
+        options: record.options,
+        predictOnly,
+        log: settings.log ?? silentLog,
+      });
+      records.splice(0, records.length, ...reunited.records);
+      if (Object.keys(reunited.warnings).length > 0) scoreWarnings[task] = reunited.warnings;
+      progress(`${task}: ${reunited.count} samples whose generations were split across shards, scored`);
+    }
     const samplesPath = join(directory, `samples_${task}_${timestamp}.jsonl`);
     await writeFileAtomically(samplesPath, records.map((line) => `${JSON.stringify(line)}\n`).join('')).catch(
       (error: unknown) => {
         throw storageError('write the samples file', samplesPath, error, 'Choose another --output_path.');
       },
     );
+    // Counted on the merged records: a split sample whose generation failed in two shards is one failure.
+    const failedRecords = records.filter((line) => line.error !== undefined);
+    const failedSamples = failedRecords.length;
+    if (failedRecords[0] !== undefined) {
+      sampleFailures[task] = {
+        failed: failedSamples,
+        example: failures[0]?.example ?? failedRecords[0].error ?? '',
+      };
+    }
     const scored: ScoredSampleV1[] = records.flatMap((line) =>
       line.error === undefined && line.metrics !== undefined
         ? [
@@ -269,14 +306,14 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
           ]
         : [],
     );
-    const predictOnly = first.results.config.predict_only === true;
     let metrics: TaskOutcome['metrics'] = {};
     if (!predictOnly) {
-      const plugin = await settings.loadTask(task, record, first.results);
-      metrics = aggregateTask(plugin.benchmark, record.options, scored, plugin.loaded);
+      const { benchmark } = await pluginOf();
+      const loaded = benchmark.doAggregate !== undefined ? (await sourceOf()).loaded : undefined;
+      metrics = aggregateTask(benchmark, record.options, scored, loaded);
     }
     results[task] = flattenMetrics(metrics);
-    nSamples[task] = { effective, scored: scored.length, failed: failedSamples };
+    nSamples[task] = { effective: records.length, scored: scored.length, failed: failedSamples };
     progress(`${task}: ${records.length} samples from ${run.files.length} shards, ${scored.length} scored`);
     outcomes.push({
       task,
@@ -284,7 +321,7 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
       metrics,
       primaryMetric,
       headlineMetrics,
-      samples: { total: effective, scored: scored.length, failed: failedSamples },
+      samples: { total: records.length, scored: scored.length, failed: failedSamples },
       ...(sampleFailures[task] !== undefined ? { sampleError: sampleFailures[task].example } : {}),
       samplesPath,
       datasets: record.datasets,
@@ -305,7 +342,7 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
     'n-samples': nSamples,
     sample_failures: sampleFailures,
     task_errors: taskErrors,
-    warnings: sumCounts(run.files.map((file) => file.results.warnings)),
+    warnings: sumCounts([...run.files.map((file) => file.results.warnings), scoreWarnings]),
     cache_error: run.files.find((file) => file.results.cache_error !== null)?.results.cache_error ?? null,
     config,
     usage: sumUsageRecords(run.files.map((file) => file.results.usage)),
@@ -340,6 +377,8 @@ export async function mergeShardedRun(run: ShardedRun, settings: MergeSettings):
   });
   return { resultsPath, results: merged, tasks: outcomes };
 }
+
+const silentLog: LoggerV1 = { info: () => {}, warn: () => {}, debug: () => {} };
 
 async function readSamples(path: string): Promise<SampleRecordV1[]> {
   let text: string;

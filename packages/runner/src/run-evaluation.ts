@@ -178,6 +178,7 @@ export async function runEvaluation(settings: RunSettings): Promise<RunOutcome> 
           primaryMetric: outcome.primaryMetric,
           failed: outcome.samples.failed,
           total: outcome.samples.total,
+          ...(outcome.samples.split !== undefined ? { split: outcome.samples.split } : {}),
           durationMs: performance.now() - taskStart,
         });
       } catch (error) {

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@evalchemy/core';
 import { describe, expect, it } from 'vitest';
-import { assignShards, contiguousShards } from './shard-assignment.js';
+import { assignGenerations, assignShards, contiguousShards } from './shard-assignment.js';
 
 const totalsOf = (costs: readonly number[], assignment: readonly number[], count: number): number[] => {
   const totals = new Array<number>(count).fill(0);
@@ -56,5 +56,28 @@ describe('contiguousShards', () => {
     expect(contiguousShards(7, 3)).toEqual([0, 0, 0, 1, 1, 2, 2]);
     expect(contiguousShards(2, 4)).toEqual([0, 1]);
     expect(contiguousShards(0, 2)).toEqual([]);
+  });
+});
+
+describe('assignGenerations', () => {
+  it("spreads a repeated sample's generations over shards, and keeps a one-part sample whole", () => {
+    // A 10-generation sample of cost 100 is ten items of 10; the whole sample of cost 35 is one item.
+    const shards = assignGenerations(
+      [
+        { cost: 100, parts: 10 },
+        { cost: 35, parts: 1 },
+      ],
+      4,
+    );
+    expect(shards[1]).toEqual([0]);
+    expect(shards[0]).toHaveLength(10);
+    const totals = [35, 0, 0, 0];
+    for (const shard of shards[0]!) totals[shard]! += 10;
+    // 135 over 4 shards: no shard more than one generation above another's share.
+    expect(Math.max(...totals) - Math.min(...totals)).toBeLessThanOrEqual(35);
+    expect(new Set(shards[0])).toEqual(new Set([1, 2, 3]));
+    expect(assignGenerations([{ cost: 100, parts: 10 }], 4)).toEqual(
+      assignGenerations([{ cost: 100, parts: 10 }], 4),
+    );
   });
 });

@@ -34,6 +34,29 @@ export function assignShards(costs: readonly number[], count: number): number[] 
 }
 
 /**
+ * Assigns samples to `count` shards by generation: a sample of `parts` independent generations is `parts`
+ * items of `cost / parts` each (a sample that must stay whole is one part), spread by `assignShards`. So the
+ * generations of a costly repeated sample (AIME's 10) land on different shards, as the items of a balanced
+ * run should. Returns, per sample, the shard of each of its parts.
+ */
+export function assignGenerations(
+  samples: readonly { cost: number; parts: number }[],
+  count: number,
+): number[][] {
+  const costs: number[] = [];
+  for (const { cost, parts } of samples) {
+    for (let part = 0; part < parts; part += 1) costs.push(cost / parts);
+  }
+  const assignment = assignShards(costs, count);
+  let position = 0;
+  return samples.map(({ parts }) => {
+    const shards = assignment.slice(position, position + parts);
+    position += parts;
+    return shards;
+  });
+}
+
+/**
  * Evalchemy's sharding for comparison: contiguous slices of the items, the first `size % count` slices one
  * item longer than the rest (Hugging Face `Dataset.shard(num_shards, index)`, contiguous by default, as
  * mlfoundations/evalchemy `eval/distributed/process_shard.py` at 6ed6741 calls it). Note that Evalchemy

@@ -1,5 +1,5 @@
-import type { BenchmarkV1, SamplePlanV1, SampleV1 } from '@evalchemy/core';
-import { assignShards } from './shard-assignment.js';
+import { type BenchmarkV1, judgeRolesOf, type SamplePlanV1, type SampleV1 } from '@evalchemy/core';
+import { assignGenerations } from './shard-assignment.js';
 import type { ShardOfRun } from './shard-files.js';
 
 /**
@@ -32,19 +32,49 @@ function promptCost(plan: SamplePlanV1): number {
 }
 
 /**
+ * Into how many parts a sharded run splits a sample: its generations, when it has several and they are scored
+ * without a judge or a sandbox (the merge scores a split sample, and has neither); else 1, whole.
+ */
+export function partsOf(
+  benchmark: BenchmarkV1<unknown, unknown>,
+  options: unknown,
+  plan: SamplePlanV1,
+): number {
+  if (plan.type === 'loglikelihood') return 1;
+  const scoredAlone =
+    !benchmark.requirements.sandbox && Object.keys(judgeRolesOf(benchmark, options)).length === 0;
+  return scoredAlone ? Math.max(1, plan.generations ?? 1) : 1;
+}
+
+/** A sample of this shard's share: whole, or (`generations`) only those of its generations. */
+export interface ShardItem {
+  sample: SampleV1;
+  index: number;
+  /** The sample's generations this shard runs, when the others are in other shards; absent: all of them. */
+  generations?: number[];
+}
+
+/**
  * This shard's share of a task's samples (those its limit keeps, with their positions in the task): every
- * sample is costed, `assignShards` spreads them, and the ones given to `shard.index` are kept in order.
+ * sample is costed and split into its independent generations where it may be (`parts`), `assignGenerations`
+ * spreads them, and this shard keeps, in order, the samples it got every part of and, with the generations
+ * it got, those it got some of.
  */
 export async function selectShard(
   samples: AsyncIterable<{ sample: SampleV1; index: number }>,
   shard: ShardOfRun,
-  costOf: (sample: SampleV1) => number,
-): Promise<{ sample: SampleV1; index: number }[]> {
+  describe: (sample: SampleV1) => { cost: number; parts: number },
+): Promise<ShardItem[]> {
   const all: { sample: SampleV1; index: number }[] = [];
   for await (const item of samples) all.push(item);
-  const assignment = assignShards(
-    all.map(({ sample }) => costOf(sample)),
+  const assignment = assignGenerations(
+    all.map(({ sample }) => describe(sample)),
     shard.count,
   );
-  return all.filter((_, position) => assignment[position] === shard.index);
+  return all.flatMap((item, position): ShardItem[] => {
+    const parts = assignment[position]!;
+    const mine = parts.flatMap((owner, part) => (owner === shard.index ? [part] : []));
+    if (mine.length === 0) return [];
+    return mine.length === parts.length ? [item] : [{ ...item, generations: mine }];
+  });
 }

@@ -110,7 +110,15 @@ describe('a sharded run', () => {
     expect(runs).toHaveLength(1);
     checkShardedRun(runs[0]!, [first.outputPath]);
     const merged = await mergeShardedRun(runs[0]!, {
-      loadTask: async () => ({ benchmark: createArithmeticBenchmark({ size: 23 }) }),
+      loadTask: async () => {
+        const benchmark = createArithmeticBenchmark({ size: 23 });
+        return {
+          benchmark,
+          load: async () => {
+            throw new Error('not read: no split sample, no doAggregate');
+          },
+        };
+      },
     });
     expect(merged.tasks[0]).toMatchObject({ task: 'arithmetic', status: 'failed' });
     expect(merged.results.task_errors.arithmetic).toMatch(/^shard 1: .*the data file is missing/);

@@ -30,7 +30,7 @@ import type { RunState } from './run-state.js';
 import { limitSamples } from './sample-limit.js';
 import { buildSampleRecord, countWarning, type SampleResult, warningsOf } from './sample-record.js';
 import { shardSuffix } from './shard-files.js';
-import { estimateSampleCost, selectShard } from './shard-selection.js';
+import { estimateSampleCost, partsOf, type ShardItem, selectShard } from './shard-selection.js';
 
 export interface TaskOutcome {
   task: string;
@@ -43,7 +43,13 @@ export interface TaskOutcome {
    * `failed`: samples that could not be evaluated for infrastructure reasons (a backend error after
    * retries, a failed judge call, a sandbox failure), left out of the metrics. A wrong answer is scored.
    */
-  samples: { total: number; scored: number; failed: number };
+  samples: {
+    total: number;
+    scored: number;
+    failed: number;
+    /** In a shard: samples it ran some generations of, whose score `evalchemy merge` computes. */
+    split?: number;
+  };
   /** The first failed sample's error, as an example of why samples failed. */
   sampleError?: string;
   error?: string;
@@ -112,13 +118,13 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   const selected =
     settings.shard === undefined
       ? undefined
-      : await selectShard(limited.samples, settings.shard, (sample) =>
-          estimateSampleCost(
-            benchmark,
-            sample,
-            applyOverrides(benchmark.doPlan(sample, planContext), settings),
-          ),
-        );
+      : await selectShard(limited.samples, settings.shard, (sample) => {
+          const plan = applyOverrides(benchmark.doPlan(sample, planContext), settings);
+          return {
+            cost: estimateSampleCost(benchmark, sample, plan),
+            parts: partsOf(benchmark, options, plan),
+          };
+        });
   const total = selected?.length ?? limited.count;
   context.emit({ type: 'task-start', task: benchmark.id, total });
 
@@ -136,12 +142,14 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   const judgeAudit: Record<string, VerdictCounts> = {};
   let done = 0;
   let failed = 0;
+  let split = 0;
   let sampleError: string | undefined;
   let fatal: unknown;
   const inFlight = new Set<Promise<void>>();
 
-  const processOne = async (sample: SampleV1, index: number): Promise<void> => {
-    const { record, score } = await processSample(sample, index, task, context);
+  const processOne = async (sample: SampleV1, index: number, generations?: number[]): Promise<void> => {
+    const { record, score } = await processSample(sample, index, task, context, generations);
+    if (record.split !== undefined) split += 1;
     if (record.error !== undefined) {
       failed += 1;
       sampleError ??= record.error;
@@ -168,12 +176,13 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   let slotFreed: (() => void) | undefined;
   let written = false;
   try {
-    for await (const { sample, index } of selected ?? limited.samples) {
+    const items: AsyncIterable<ShardItem> | Iterable<ShardItem> = selected ?? limited.samples;
+    for await (const { sample, index, generations } of items) {
       if (fatal !== undefined) break;
       signal.throwIfAborted();
       while (inFlight.size >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
       if (fatal !== undefined) break;
-      const running: Promise<void> = processOne(sample, index)
+      const running: Promise<void> = processOne(sample, index, generations)
         .catch((error: unknown) => {
           fatal ??= error;
         })
@@ -200,15 +209,17 @@ export async function runTask(task: TaskSelection, context: TaskRunContext): Pro
   if (fatal !== undefined) throw fatal;
   await rename(partialPath, samplesPath);
 
-  const metrics = settings.predictOnly
-    ? {}
-    : aggregateShare(benchmark, options, inIndexOrder(scored), source.loaded, settings);
+  // A shard that only ran parts of split samples has nothing to aggregate: the merge scores them.
+  const metrics =
+    settings.predictOnly || (scored.length === 0 && split > 0)
+      ? {}
+      : aggregateShare(benchmark, options, inIndexOrder(scored), source.loaded, settings);
   return {
     task: benchmark.id,
     status: 'completed',
     metrics,
     ...leadingMetricsOf(benchmark, options),
-    samples: { total: done, scored: scored.length, failed },
+    samples: { total: done, scored: scored.length, failed, ...(split > 0 ? { split } : {}) },
     ...(sampleError !== undefined ? { sampleError } : {}),
     samplesPath,
     datasets: context.datasets.files(),
@@ -285,12 +296,17 @@ interface ProcessedSample {
   score?: SampleScoreV1;
 }
 
-/** Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. */
+/**
+ * Plans, generates and scores one sample. Backend and scorer failures become the record's `error`. With
+ * `generations` (a sharded run split the sample), only those are generated, into a `split` record that the
+ * merge scores with the other shards' generations.
+ */
 async function processSample(
   sample: SampleV1,
   index: number,
   task: TaskSelection,
   context: TaskRunContext,
+  generations?: number[],
 ): Promise<ProcessedSample> {
   const { benchmark, options } = task;
   const { settings, signal } = context;
@@ -299,14 +315,25 @@ async function processSample(
   checkCapability(plan, benchmark.id, backend);
   const record = (result: SampleResult) => buildSampleRecord(benchmark.id, sample, index, plan, result);
 
+  // A part of a split sample: its record says which generations it holds, and the plan to score them with.
+  const part = (result: SampleResult, warnings: WarningV1[][] = []): SampleRecordV1 =>
+    plan.type === 'loglikelihood' || generations === undefined
+      ? record(result)
+      : { ...record(result), split: { generations, warnings, plan } };
+
   let responses: SampleResponsesV1;
   try {
-    responses = await requestResponses(plan, sample, benchmark.id, context);
+    responses = await requestResponses(plan, sample, benchmark.id, context, generations);
   } catch (error) {
     if (signal.aborted) throw error;
-    return { record: record({ error: describeError(error) }) };
+    return { record: part({ error: describeError(error) }) };
   }
   for (const warning of warningsOf(responses)) countWarning(context.warnings, warning);
+
+  if (generations !== undefined && responses.type === 'generate') {
+    const warnings = responses.generations.map((turns) => turns.flatMap((turn) => turn.warnings));
+    return { record: part({ responses }, warnings) };
+  }
 
   if (settings.predictOnly) return { record: record({ responses }) };
   // A benchmark may score around a failed judge call (MT-Bench leaves the turn unrated, as FastChat), but the
@@ -373,6 +400,7 @@ async function requestResponses(
   sample: SampleV1,
   task: string,
   context: TaskRunContext,
+  only?: number[],
 ): Promise<SampleResponsesV1> {
   const { settings, signal, model } = context;
   if (plan.type === 'loglikelihood') {
@@ -391,9 +419,9 @@ async function requestResponses(
     );
     return { type: 'loglikelihood', results };
   }
-  const count = plan.generations ?? 1;
+  const indices = only ?? Array.from({ length: plan.generations ?? 1 }, (_, generation) => generation);
   const generations = await Promise.all(
-    Array.from({ length: count }, async (_, generation): Promise<TurnResponseV1[]> => {
+    indices.map(async (generation): Promise<TurnResponseV1[]> => {
       const parameters = { ...plan.parameters, seed: (plan.parameters.seed ?? settings.seed) + generation };
       if (plan.type === 'completion') {
         const origin = { task, sampleId: sample.id, turn: 0, generation };
