@@ -1,6 +1,7 @@
 // evalchemy slurm against a real Slurm (tools/services-slurm.sh: Debian's slurm-wlm, slurmctld and slurmd on this
-// machine): a sharded GSM8K run of the built CLI against the scripted server on 127.0.0.1 is submitted, runs as
-// an array job, is merged by the dependent merge job, and equals a single-process run of the same command; a
+// machine): a sharded GSM8K and AIME24 run (AIME's generations split across shards) of the built CLI against the
+// scripted server on 127.0.0.1 is submitted, runs as an array job, is merged (and the split samples scored) by
+// the dependent merge job, and equals a single-process run of the same command; a
 // shard that fails is resubmitted by "slurm status" and the merge then completes. Skipped, loudly, only when
 // sbatch is missing and EVALCHEMY_REQUIRE_SLURM is not set (.ci/run sets it, so CI fails instead).
 import { spawnSync } from 'node:child_process';
@@ -46,7 +47,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-function runCommand(extraModelArgs = ''): string[] {
+function runCommand(extraModelArgs = '', tasks = 'gsm8k'): string[] {
   return [
     'run',
     '--model',
@@ -54,7 +55,7 @@ function runCommand(extraModelArgs = ''): string[] {
     '--model_args',
     `model=m,base_url=${server.url}${extraModelArgs}`,
     '--tasks',
-    'gsm8k',
+    tasks,
     '--limit',
     String(limit),
   ];
@@ -71,13 +72,14 @@ async function statusUntilDone(jobDirectory: string): Promise<{ exitCode: number
   }
 }
 
-/** The results file without a shard suffix in `directory`, and its samples by index. */
+/** The results file without a shard suffix in `directory`, and the task's samples by index. */
 async function mergedOutput(
   directory: string,
+  task = 'gsm8k',
 ): Promise<{ results: ResultsFileV1; samples: Record<string, unknown>[] }> {
   const files = await readdir(directory);
   const resultsName = files.find((name) => /^results_[^_]+\.json$/.test(name));
-  const samplesName = files.find((name) => /^samples_gsm8k_[^_]+\.jsonl$/.test(name));
+  const samplesName = files.find((name) => new RegExp(`^samples_${task}_[^_]+\\.jsonl$`).test(name));
   expect(resultsName, `a merged results file in ${directory}: ${files.join(', ')}`).toBeDefined();
   expect(samplesName).toBeDefined();
   const samples = (await readFile(join(directory, samplesName!), 'utf8'))
@@ -135,13 +137,15 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
   it(
     'runs 3 shards as an array job, merges them in the dependent job, equal to a single-process run',
     async () => {
+      // AIME24's 10 generations per problem are split across the shards and scored by the merge job.
+      const command = runCommand('', 'gsm8k,aime24');
       const single = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-single-'));
-      const singleRun = await evalchemy([...runCommand(), '--output_path', single]);
+      const singleRun = await evalchemy([...command, '--output_path', single]);
       expect(singleRun.exitCode).toBe(0);
       const before = server.requestCount;
 
       const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-'));
-      const submitted = await evalchemy(['slurm', 'submit', '--shards', '3', '--', ...runCommand()], { cwd });
+      const submitted = await evalchemy(['slurm', 'submit', '--shards', '3', '--', ...command], { cwd });
       expect(submitted.stderr).toBe('');
       expect(submitted.exitCode).toBe(0);
       const ids = /as array job (\d+) \(tasks 0-2\), the merge as job (\d+)/.exec(submitted.stdout);
@@ -160,8 +164,8 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
       expect(again.stdout).toContain(`job directory ${jobDirectory}`);
       expect(again.exitCode).toBe(0);
 
-      // Every sample was asked once, by exactly one shard.
-      expect(server.requestCount - before).toBe(limit);
+      // Every sample (every AIME generation) was asked once, by exactly one shard.
+      expect(server.requestCount - before).toBe(limit + limit * 10);
       const resultsDirectory = join(jobDirectory, 'results', 'm');
       const shardFiles = (await readdir(resultsDirectory)).filter((name) =>
         /_shard-\d-of-3\.json$/.test(name),
@@ -179,6 +183,11 @@ describe.skipIf(!sbatchFound && !required)('evalchemy slurm on a real Slurm', ()
         /--run_id (\S+)/.exec(await readFile(join(jobDirectory, 'shards.sbatch'), 'utf8'))![1],
       );
       expect(comparable(merged.samples)).toEqual(comparable(reference.samples));
+      const aime = await mergedOutput(resultsDirectory, 'aime24');
+      const aimeReference = await mergedOutput(join(single, 'm'), 'aime24');
+      expect(aime.samples).toHaveLength(limit);
+      expect(aime.samples.some((record) => 'split' in record)).toBe(false);
+      expect(aime.samples).toEqual(aimeReference.samples);
       // Both extraction filters saw answers they score differently: the comparison is not of two zeros.
       expect(
         Object.values(merged.results.results.gsm8k!).some((value) => typeof value === 'number' && value > 0),
