@@ -389,6 +389,47 @@ export default {
     ]);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/--include_path .*nowhere does not exist/);
+
+    // list shows the folder's plugins with the flag, as run finds them.
+    const listed = await evalchemy(['list', '--include_path', include]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ {2}echo_task +third-party-echo-task@1\.0\.0 /m);
+    expect((await evalchemy(['list'])).stdout).not.toContain('echo_task');
+    const listedNowhere = await evalchemy(['list', '--include_path', join(include, 'nowhere')]);
+    expect(listedNowhere.exitCode).toBe(2);
+    expect(listedNowhere.stderr).toMatch(/--include_path .*nowhere does not exist/);
+
+    // A sharded run of the folder's task merges with the same --include_path (the merge aggregates with it).
+    const sharded = await output();
+    for (const shard of ['0/2', '1/2']) {
+      const result = await evalchemy([
+        'run',
+        '--model',
+        'openai',
+        '--model_args',
+        `model=m,base_url=${server.url}`,
+        '--tasks',
+        'echo_task',
+        '--output_path',
+        sharded,
+        '--include_path',
+        include,
+        '--shard',
+        shard,
+      ]);
+      expect(result.exitCode, result.stderr).toBe(0);
+    }
+    const unmerged = await evalchemy(['merge', sharded]);
+    expect(unmerged.exitCode).toBe(2);
+    expect(unmerged.stderr).toContain('echo_task');
+    const merged = await evalchemy(['merge', sharded, '--include_path', include]);
+    expect(merged.exitCode, merged.stderr).toBe(0);
+    const mergedName = (await readdir(join(sharded, 'm'))).find((name) =>
+      /^results_[0-9T.-]+\.json$/.test(name),
+    );
+    const mergedResults = await readResultsFile(join(sharded, 'm', mergedName!));
+    expect(mergedResults.results).toMatchObject({ echo_task: { accuracy: 1 } });
+    expect(mergedResults['n-samples'].echo_task).toMatchObject({ effective: 3 });
   });
 
   it('--model_id without --overwrite-database runs only the tasks the leaderboard lacks for that model', async () => {

@@ -347,7 +347,7 @@ describe('the shipped configs', () => {
   it('are listed by evalchemy list, with their folder, which --help points to', async () => {
     const help = await evalchemy(['--help']);
     expect(help.stdout).toMatch(
-      /evalchemy list\s+installed benchmarks, backends, sandboxes,\s+and the shipped configs/,
+      /evalchemy list \[--include_path DIR\]\s+installed benchmarks, backends, sandboxes,\s+and the shipped configs/,
     );
     const list = await evalchemy(['list']);
     expect(list.stdout).toContain(

@@ -1,4 +1,6 @@
-import type { PluginKind } from '@evalchemy/core';
+import { parseArgs } from 'node:util';
+import { ConfigurationError, type PluginKind } from '@evalchemy/core';
+import { normaliseFlags } from './arguments.js';
 import { shippedConfigNames, shippedConfigsDirectory } from './config-file.js';
 import { knownPlugins } from './known-plugins.js';
 import {
@@ -6,19 +8,48 @@ import {
   corePeerRangeWarnings,
   describePlugin,
   discoverPlugins,
+  includePathsOf,
 } from './plugin-discovery.js';
+
+export const listHelp = `Usage: evalchemy list [--include_path DIR]
+
+Installed benchmarks, backends and sandboxes with their versions, broken manifests and name conflicts, then the
+configs that ship with the CLI.
+
+  --include_path DIR   a folder of more plugin packages (each with an "evalchemy" manifest), listed too
+  -h, --help           this help`;
 
 /**
  * `evalchemy list`: installed benchmarks, backends and sandboxes with versions; broken manifests shown with the
  * problem, and packages that claim the same name with each other; then the shipped configs (`--config full`). Plugins made for another core are warned
  * about on stderr.
  */
-export async function listCommand(io: {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  cwd: string;
-}): Promise<number> {
-  const plugins = await discoverPlugins(io.cwd);
+export async function listCommand(
+  argv: string[],
+  io: {
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown };
+    cwd: string;
+  },
+): Promise<number> {
+  let values: { 'include-path'?: string | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: normaliseFlags(argv),
+      options: { 'include-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ConfigurationError(`${(error as Error).message}. Run "evalchemy list --help" for the flags.`);
+  }
+  if (values.help) {
+    io.stdout.write(`${listHelp}\n`);
+    return 0;
+  }
+  const plugins = await discoverPlugins(io.cwd, {
+    includePaths: includePathsOf(values['include-path'], io.cwd),
+  });
   const sections: [PluginKind, string][] = [
     ['benchmark', 'Benchmarks'],
     ['backend', 'Backends'],

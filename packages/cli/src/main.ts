@@ -17,7 +17,7 @@ Commands:
   evalchemy run --model <backend> --model_args k=v,... --tasks a,b   run benchmarks (see run --help)
   evalchemy merge DIR...                                             combine the shards of a sharded run
                                                                      (run --shard I/N) into one result
-  evalchemy list                                                     installed benchmarks, backends, sandboxes,
+  evalchemy list [--include_path DIR]                                installed benchmarks, backends, sandboxes,
                                                                      and the shipped configs (run --config full)
   evalchemy leaderboard push|list|export|serve                       every run in a database, and its web page
                                                                      (see leaderboard --help; run --use_database)
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       case 'run':
         return await runCommand(rest, io);
       case 'list':
-        return await listCommand(io);
+        return await listCommand(rest, io);
       case 'merge':
         return await mergeCommand(rest, io);
       case 'leaderboard':

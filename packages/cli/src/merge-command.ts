@@ -14,7 +14,7 @@ import {
 } from '@evalchemy/runner';
 import { normaliseFlags } from './arguments.js';
 import { exitCodes } from './exit-codes.js';
-import { discoverPlugins, findPlugin, loadPlugin } from './plugin-discovery.js';
+import { discoverPlugins, findPlugin, includePathsOf, loadPlugin } from './plugin-discovery.js';
 import { formatResultsTable } from './results-table.js';
 import type { CommandIo } from './run-command.js';
 
@@ -30,6 +30,7 @@ the DIRs and the folders below them; the samples files must be beside them.
                                 folder of shard 0's results)
   --run_id ID                   which run, when the DIRs hold shards of several (as given to run --run_id, or
                                 the run_id UUID of the results files)
+  --include_path DIR            a folder of more plugin packages, searched too (as the shards' run was given)
   --show_all_metrics            every metric in the results table
   -h, --help                    this help
 
@@ -88,7 +89,7 @@ export async function mergeCommand(argv: string[], io: CommandIo): Promise<numbe
   const output = values['output-path'] !== undefined ? resolve(io.cwd, values['output-path']) : undefined;
   const resultsFile = output !== undefined && /\.json$/i.test(output) ? output : undefined;
   const modelDirectory = sanitizeModelName(run.files[0]!.results.model.model_id);
-  const plugins = discoverPlugins(io.cwd);
+  const plugins = discoverPlugins(io.cwd, { includePaths: includePathsOf(values['include-path'], io.cwd) });
   const datasets = createDatasetResolver({ ...datasetResolverSettingsFromEnv(io.env), log });
   const outcome = await mergeShardedRun(run, {
     ...(resultsFile !== undefined ? { resultsFile } : {}),
@@ -132,6 +133,7 @@ export function parseMergeFlags(argv: string[]) {
     options: {
       'output-path': { type: 'string', short: 'o' },
       'run-id': { type: 'string' },
+      'include-path': { type: 'string' },
       'show-all-metrics': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

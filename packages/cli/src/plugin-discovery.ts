@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type BackendProviderV1,
   type BenchmarkV1,
+  ConfigurationError,
   type PluginKind,
   PluginLoadError,
   type PluginManifest,
@@ -15,6 +16,23 @@ import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { installedVersion, ownVersion } from './installed-version.js';
 import { knownPlugins, knownSubtasks, knownTags } from './known-plugins.js';
+
+/** Refuses an `--include_path` folder that does not exist. */
+export function checkIncludePath(directory: string): void {
+  if (!existsSync(directory)) {
+    throw new ConfigurationError(
+      `--include_path ${directory} does not exist: give a folder of plugin packages (each with an "evalchemy" manifest in its package.json).`,
+    );
+  }
+}
+
+/** The folder of an `--include_path` flag, absolute (from `cwd`) and checked; none without the flag. */
+export function includePathsOf(flag: string | undefined, cwd: string): string[] {
+  if (flag === undefined) return [];
+  const directory = resolve(cwd, flag);
+  checkIncludePath(directory);
+  return [directory];
+}
 
 /** A plugin package found on disk, not yet imported. */
 export interface DiscoveredPlugin {

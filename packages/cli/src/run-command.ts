@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError } from '@evalchemy/core';
 import {
   cacheDirectory,
   createDatasetResolver,
@@ -25,6 +23,7 @@ import {
   pushModelOptions,
   safeMessage,
 } from './open-cli-leaderboard.js';
+import { checkIncludePath } from './plugin-discovery.js';
 import { createProgressReporter } from './progress.js';
 import { redactSecrets } from './redact-secrets.js';
 import { formatCost, formatJudgeAudit, formatResultsTable } from './results-table.js';
@@ -53,13 +52,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const file = flags.config ? await loadConfigFile(flags.config, io.cwd) : undefined;
   const config: ConfigFile = file?.config ?? {};
   const configuration = buildRunConfiguration(flags, config, io.cwd);
-  for (const directory of configuration.includePaths) {
-    if (!existsSync(directory)) {
-      throw new ConfigurationError(
-        `--include_path ${directory} does not exist: give a folder of plugin packages (each with an "evalchemy" manifest in its package.json).`,
-      );
-    }
-  }
+  for (const directory of configuration.includePaths) checkIncludePath(directory);
   const reporter = createProgressReporter(io.stderr, { verbosity: configuration.verbosity });
   for (const warning of configuration.warnings) reporter.log.warn(warning);
   for (const warning of file?.warnings ?? []) reporter.log.warn(warning);

@@ -79,6 +79,17 @@ describe('evalchemy slurm submit --dry_run', () => {
     expect(existsSync(join(cwd, 'evalchemy-slurm'))).toBe(false);
   });
 
+  it("gives the merge job the run's --include_path, where its plugins are", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-include-'));
+    const result = await evalchemy(
+      ['slurm', 'submit', '--shards', '2', '--dry_run', '--', ...runCommand, '--include_path', 'my plugins'],
+      { cwd },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const { merge } = scriptsOf(result.stdout);
+    expect(merge).toMatch(/ merge \S+\/results --run_id \S+ --include_path 'my plugins'\n/);
+  });
+
   it('asks for no GPU without --gpus_per_shard, and a shard script starts exactly the command with its shard', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'evalchemy-slurm-dry-'));
     const command = [...runCommand, '--system_instruction', `It's "quoted" $HOME \`x\` and spaced`];

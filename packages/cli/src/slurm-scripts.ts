@@ -209,6 +209,18 @@ export function arrayScript(settings: SlurmScriptSettings): string {
   ].join('\n');
 }
 
+/** The run command's `--include_path` folder, which the merge needs too (its plugins score and aggregate). */
+function includePathOf(command: readonly string[]): string[] {
+  const { values } = parseArgs({
+    args: normaliseFlags(command.slice(1)),
+    options: runFlags,
+    strict: false,
+    allowPositionals: true,
+  });
+  const directory = values['include-path'];
+  return typeof directory === 'string' ? [directory] : [];
+}
+
 /** The merge job: once every shard succeeded, the results a single process would have written. */
 export function mergeScript(settings: SlurmScriptSettings): string {
   const logs = slurmPath(`${settings.jobDirectory}/${jobFiles.logs}`);
@@ -221,7 +233,10 @@ export function mergeScript(settings: SlurmScriptSettings): string {
     ...commonDirectives(settings),
     ...extraDirectives(settings.sbatchArgs),
     'set -euo pipefail',
-    `exec ${settings.evalchemy} merge ${shellQuote(`${settings.jobDirectory}/${jobFiles.results}`)} --run_id ${shellQuote(settings.runId)}`,
+    `exec ${settings.evalchemy} merge ${shellQuote(`${settings.jobDirectory}/${jobFiles.results}`)} --run_id ${shellQuote(settings.runId)}` +
+      includePathOf(settings.command)
+        .map((directory) => ` --include_path ${shellQuote(directory)}`)
+        .join(''),
     '',
   ].join('\n');
 }
