@@ -310,7 +310,8 @@ describe('Evalchemy command lines', () => {
   });
 
   it('--include_path finds a plugin package in a folder outside the project', async () => {
-    server = await startScriptedServer({ reply: () => 'forty-two' });
+    const echoServer = await startScriptedServer({ reply: () => 'forty-two' });
+    server = echoServer;
     const include = await mkdtemp(join(tmpdir(), 'evalchemy-include-'));
     const plugin = join(include, 'echo-task');
     await mkdir(plugin, { recursive: true });
@@ -344,49 +345,26 @@ export default {
 };
 `,
     );
+    const echoRun = () => [
+      'run',
+      '--model',
+      'openai',
+      '--model_args',
+      `model=m,base_url=${echoServer.url}`,
+      '--tasks',
+      'echo_task',
+    ];
     const directory = await output();
-    const without = await evalchemy([
-      'run',
-      '--model',
-      'openai',
-      '--model_args',
-      `model=m,base_url=${server.url}`,
-      '--tasks',
-      'echo_task',
-      '--output_path',
-      directory,
-    ]);
+    const without = await evalchemy([...echoRun(), '--output_path', directory]);
     expect(without.exitCode).toBe(2);
-    const result = await evalchemy([
-      'run',
-      '--model',
-      'openai',
-      '--model_args',
-      `model=m,base_url=${server.url}`,
-      '--tasks',
-      'echo_task',
-      '--output_path',
-      directory,
-      '--include_path',
-      include,
-    ]);
+    const result = await evalchemy([...echoRun(), '--output_path', directory, '--include_path', include]);
     expect(result.stderr).not.toMatch(/^error/m);
     expect(result.exitCode).toBe(0);
     const { results } = await resultsIn(directory, 'm');
     expect(results.results).toMatchObject({ echo_task: { accuracy: 1 } });
     expect(generations(server)).toHaveLength(3);
 
-    const missing = await evalchemy([
-      'run',
-      '--model',
-      'openai',
-      '--model_args',
-      `model=m,base_url=${server.url}`,
-      '--tasks',
-      'echo_task',
-      '--include_path',
-      join(include, 'nowhere'),
-    ]);
+    const missing = await evalchemy([...echoRun(), '--include_path', join(include, 'nowhere')]);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/--include_path .*nowhere does not exist/);
 
@@ -403,13 +381,7 @@ export default {
     const sharded = await output();
     for (const shard of ['0/2', '1/2']) {
       const result = await evalchemy([
-        'run',
-        '--model',
-        'openai',
-        '--model_args',
-        `model=m,base_url=${server.url}`,
-        '--tasks',
-        'echo_task',
+        ...echoRun(),
         '--output_path',
         sharded,
         '--include_path',
